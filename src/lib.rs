@@ -1,1 +1,15 @@
+//! keyhound: finds leaked credentials in working trees and git histories.
+//!
+//! Data flows one way: sources (files, stdin, git) → [`engine`] → [`finding`]s → reporters.
 
+pub mod checksum;
+pub mod diagnostics;
+pub mod engine;
+pub mod entropy;
+pub mod fake;
+pub mod finding;
+pub mod placeholder;
+pub mod report;
+pub mod rule_check;
+pub mod rules;
+pub mod sources;

@@ -1,1 +1,202 @@
-fn main() {}
+//! The `keyhound` command line. Everything it does lives in the library; this file only
+//! parses arguments, wires sources to reporters and picks the exit code.
+
+use std::{
+    collections::HashSet,
+    fs::File,
+    io::{BufWriter, Write},
+    path::{Path, PathBuf},
+    process::ExitCode,
+    sync::atomic::Ordering,
+};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use keyhound::{
+    diagnostics::Diagnostics,
+    engine::Engine,
+    finding::Finding,
+    report::{Format, ReportOptions, ScanSummary, write_report},
+    rule_check::check_examples,
+    rules::{self, Rule},
+    sources::{files, stdin},
+};
+
+/// Finds leaked credentials in working trees and git histories, and says how to rotate them.
+#[derive(Parser)]
+#[command(name = "keyhound", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a directory, a file, or `-` (standard input) for secrets.
+    Scan(ScanArgs),
+    /// List the built-in rules, or check a rules file.
+    Rules(RulesArgs),
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Directory or file to scan; `-` reads standard input.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Print secrets in full instead of their first four characters.
+    #[arg(long)]
+    show_secrets: bool,
+    /// Also scan files ignored by .gitignore, .ignore and git's excludes.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Skip files larger than this (bytes, or with a K, M or G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
+    max_file_size: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// Print no warnings.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct RulesArgs {
+    /// Check a rules file: schema, regexes, lints, and its positive and negative examples.
+    #[arg(long, value_name = "FILE")]
+    check: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Rules(args) => run_rules(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("keyhound: error: {}", one_line(&err));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn one_line(err: &anyhow::Error) -> String {
+    format!("{err:#}").replace('\n', " ")
+}
+
+fn build_engine(rules: Vec<Rule>) -> Result<Engine> {
+    rules::check_unique_ids(&rules)?;
+    Ok(Engine::new(rules, Default::default())?)
+}
+
+fn run_scan(args: ScanArgs) -> Result<ExitCode> {
+    let engine = build_engine(rules::builtin_rules()?)?;
+    let diagnostics = Diagnostics::new(args.quiet);
+    let stats = files::WalkStats::default();
+    let findings = if args.path == Path::new("-") {
+        stdin::scan_stdin(&engine, args.max_file_size)?
+    } else {
+        if !args.path.exists() {
+            bail!("{}: no such file or directory", args.path.display());
+        }
+        let options = files::WalkOptions {
+            no_ignore: args.no_ignore,
+            max_file_size: args.max_file_size,
+            threads: args.threads.unwrap_or(0),
+        };
+        files::scan_tree(&engine, &args.path, &options, &diagnostics, &stats)
+    };
+    let summary = ScanSummary {
+        files: stats.files.load(Ordering::Relaxed),
+        bytes: stats.bytes.load(Ordering::Relaxed),
+        skipped_binary: stats.skipped_binary.load(Ordering::Relaxed),
+        skipped_large: stats.skipped_large.load(Ordering::Relaxed),
+    };
+    let options = ReportOptions { show_secrets: args.show_secrets };
+    emit(args.format, args.output.as_deref(), &findings, &summary, &options)?;
+    Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn emit(
+    format: Format,
+    output: Option<&Path>,
+    findings: &[Finding],
+    summary: &ScanSummary,
+    options: &ReportOptions,
+) -> Result<()> {
+    match output {
+        Some(path) => {
+            let file =
+                File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            write_report(format, findings, summary, options, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            write_report(format, findings, summary, options, &mut out)
+                .and_then(|()| out.flush())
+                .context("cannot write the report to standard output")
+        }
+    }
+}
+
+fn run_rules(args: RulesArgs) -> Result<ExitCode> {
+    let builtin = rules::builtin_rules()?;
+    let Some(path) = args.check else {
+        let mut out = std::io::stdout().lock();
+        for rule in &builtin {
+            writeln!(
+                out,
+                "{:<40} {:<10} {:<9} {}",
+                rule.id, rule.provider, rule.severity, rule.name
+            )?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let checked = rules::load_rules_file(&path)?;
+    rules::check_unique_ids(&checked)?;
+    let ids: HashSet<String> = checked.iter().map(|r| r.id.clone()).collect();
+    // The checked file replaces built-in rules of the same ids, so a built-in file checks too.
+    let mut all: Vec<Rule> = builtin.into_iter().filter(|r| !ids.contains(&r.id)).collect();
+    all.extend(checked);
+    let engine = build_engine(all)?;
+    for lint in engine.lints().iter().filter(|l| ids.contains(&l.rule_id)) {
+        eprintln!("keyhound: warning: {lint}");
+    }
+    let failures = check_examples(&engine, Some(&ids));
+    for failure in &failures {
+        eprintln!("{failure}");
+    }
+    if failures.is_empty() {
+        println!("{}: {} rule(s) ok", path.display(), ids.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        bail!("{}: {} example(s) failed", path.display(), failures.len())
+    }
+}
+
+/// `25M`, `512K`, `1G` (binary multiples) or plain bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits_end);
+    let number: u64 = number.parse().map_err(|_| format!("`{text}` is not a size"))?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` (use K, M or G)")),
+    };
+    number.checked_mul(multiplier).ok_or_else(|| format!("`{text}` is too large"))
+}

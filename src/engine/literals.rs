@@ -1,0 +1,95 @@
+//! Chooses what the single Aho-Corasick pass looks for: each rule's own literal prefixes
+//! when its regex has them, its declared keywords otherwise.
+
+use regex_syntax::hir::{
+    Hir,
+    literal::{ExtractKind, Extractor},
+};
+
+/// Literals shorter than this match too often to gate a confirmation.
+pub const MIN_LITERAL_LEN: usize = 3;
+/// Keywords shorter than this make the keyword pass fire on ordinary prose and code.
+pub const MIN_KEYWORD_LEN: usize = 4;
+const MAX_PREFIX_LITERALS: usize = 64;
+
+/// Words that occur in almost every source file: a keyword equal to one of them makes the
+/// context rule run on nearly every line.
+const COMMON_WORDS: &[&str] = &[
+    "access", "auth", "client", "config", "data", "false", "http", "https", "name", "null", "pass",
+    "test", "true", "user", "value",
+];
+
+/// The distinct, lower-cased literal prefixes every match of `hir` starts with, or `None` when
+/// the regex has no prefix of at least [`MIN_LITERAL_LEN`] bytes on some branch.
+pub fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.len() > MAX_PREFIX_LITERALS * 4 {
+        return None;
+    }
+    let mut lowered: Vec<Vec<u8>> =
+        literals.iter().map(|lit| lit.as_bytes().to_ascii_lowercase()).collect();
+    lowered.sort();
+    lowered.dedup();
+    let usable = lowered.len() <= MAX_PREFIX_LITERALS
+        && lowered.iter().all(|lit| lit.len() >= MIN_LITERAL_LEN);
+    usable.then_some(lowered)
+}
+
+/// A reason a keyword will make the keyword pass slow or noisy.
+pub fn keyword_problem(keyword: &str) -> Option<String> {
+    if keyword.len() < MIN_KEYWORD_LEN {
+        return Some(format!(
+            "keyword `{keyword}` is shorter than {MIN_KEYWORD_LEN} bytes and would fire on ordinary text"
+        ));
+    }
+    if COMMON_WORDS.contains(&keyword) {
+        return Some(format!("keyword `{keyword}` is too common to prefilter well"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hir(pattern: &str) -> Hir {
+        regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .unwrap()
+    }
+
+    #[test]
+    fn extracts_prefixes_through_word_boundaries_and_classes() {
+        assert_eq!(
+            prefix_literals(&hir(r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b")).unwrap(),
+            vec![b"ghp_".to_vec()]
+        );
+        let mut lits = prefix_literals(&hir(r"\bgh[us]_[A-Za-z0-9]{36}")).unwrap();
+        lits.sort();
+        assert_eq!(lits, vec![b"ghs_".to_vec(), b"ghu_".to_vec()]);
+        assert_eq!(prefix_literals(&hir(r"(?:AKIA|ASIA)[A-Z0-9]{16}")).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn no_prefix_for_context_rules() {
+        assert!(prefix_literals(&hir(r"(?i)[a-z_]{0,9}datadog.{0,20}[0-9a-f]{32}")).is_none());
+        // A leading keyword is a prefix: such rules take the fast path.
+        assert_eq!(
+            prefix_literals(&hir(r"(?i)datadog.{0,20}[0-9a-f]{32}")).unwrap(),
+            vec![b"datadog".to_vec()]
+        );
+        assert!(prefix_literals(&hir(r"[0-9a-f]{32}-us\d{1,2}")).is_none());
+        assert!(prefix_literals(&hir(r"(?:ab|xy)[a-z]{3}")).is_none());
+    }
+
+    #[test]
+    fn keyword_lint() {
+        assert!(keyword_problem("key").is_some());
+        assert!(keyword_problem("auth").is_some());
+        assert!(keyword_problem("datadog").is_none());
+    }
+}

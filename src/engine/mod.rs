@@ -1,0 +1,368 @@
+//! The matching engine. One Aho-Corasick pass over every byte finds each rule's literal
+//! prefixes (or its keywords); each hit is confirmed by that rule's regex anchored at the hit
+//! over a bounded range, or, for context rules, on the hit's line. See
+//! `../shared/notes/engine-measurements.md` for why this shape and not a `RegexSet`.
+
+mod literals;
+mod resolve;
+
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::{
+    Anchored, Input,
+    meta::{self, Regex},
+    util::{captures::Captures, syntax},
+};
+
+use crate::{
+    entropy::shannon_entropy,
+    placeholder::PlaceholderFilter,
+    rules::{Rule, RuleError},
+};
+pub use literals::{MIN_KEYWORD_LEN, MIN_LITERAL_LEN};
+
+/// The longest range an anchored confirmation reads, whatever the rule says.
+pub const MAX_CONFIRM_LEN: usize = 64 * 1024;
+/// How far a context rule's confirmation reaches either side of a keyword hit on its line
+/// (minified files put a whole program on one line).
+const CONTEXT_REACH: usize = 1024;
+
+/// A rule lint: not fatal, but a rule that will be slow or noisy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleLint {
+    pub rule_id: String,
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for RuleLint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: rule `{}`: {}", self.file, self.line, self.rule_id, self.message)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Confirm {
+    /// Anchored at the literal hit, reading at most this many bytes.
+    Anchored { max_len: usize },
+    /// Unanchored on the line around a keyword hit.
+    Line,
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    regex: Regex,
+    confirm: Confirm,
+    secret_group: Option<usize>,
+}
+
+/// What an Aho-Corasick pattern means: which rule it gates.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    rule: u32,
+    literal_len: u32,
+}
+
+/// A confirmed, filtered match of one rule: byte ranges of the secret and the whole match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    pub rule: usize,
+    pub secret_start: usize,
+    pub secret_end: usize,
+    pub match_start: usize,
+    pub match_end: usize,
+}
+
+/// A confirmation before filtering; rejected ones still claim their span (see `resolve`).
+#[derive(Debug, Clone)]
+struct Candidate {
+    found: Match,
+    generic: bool,
+    accepted: bool,
+}
+
+/// The compiled rule set. Build it once; share it between threads; give each thread a
+/// [`Scanner`].
+pub struct Engine {
+    rules: Vec<Arc<Rule>>,
+    compiled: Vec<CompiledRule>,
+    pass: AhoCorasick,
+    targets: Vec<Vec<Target>>,
+    placeholders: PlaceholderFilter,
+    lints: Vec<RuleLint>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("rules", &self.rules.len()).finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub fn new(rules: Vec<Rule>, placeholders: PlaceholderFilter) -> Result<Engine, RuleError> {
+        let mut compiled = Vec::with_capacity(rules.len());
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut targets: Vec<Vec<Target>> = Vec::new();
+        let mut pattern_index = std::collections::HashMap::new();
+        let mut lints = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            let (rule_compiled, gates, rule_lints) = compile_rule(rule)?;
+            lints.extend(rule_lints);
+            for (literal, literal_len) in gates {
+                let slot = *pattern_index.entry(literal.clone()).or_insert_with(|| {
+                    patterns.push(literal);
+                    targets.push(Vec::new());
+                    targets.len() - 1
+                });
+                targets[slot].push(Target { rule: index as u32, literal_len });
+            }
+            compiled.push(rule_compiled);
+        }
+        let pass = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .or_else(|_| {
+                // A very large custom rule set can exceed the DFA's size limit.
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&patterns)
+            })
+            .map_err(|err| RuleError {
+                file: "<rules>".into(),
+                line: 1,
+                message: format!("cannot build the literal pass: {err}"),
+            })?;
+        Ok(Engine {
+            rules: rules.into_iter().map(Arc::new).collect(),
+            compiled,
+            pass,
+            targets,
+            placeholders,
+            lints,
+        })
+    }
+
+    pub fn rules(&self) -> &[Arc<Rule>] {
+        &self.rules
+    }
+
+    pub fn rule(&self, index: usize) -> &Arc<Rule> {
+        &self.rules[index]
+    }
+
+    /// Problems that make rules slow or noisy without making them wrong.
+    pub fn lints(&self) -> &[RuleLint] {
+        &self.lints
+    }
+
+    pub fn placeholders(&self) -> &PlaceholderFilter {
+        &self.placeholders
+    }
+
+    /// Per-thread matching state (regex caches). Cheap enough to create per worker.
+    pub fn scanner(&self) -> Scanner<'_> {
+        Scanner {
+            engine: self,
+            caches: self.compiled.iter().map(|c| c.regex.create_cache()).collect(),
+            captures: self.compiled.iter().map(|c| c.regex.create_captures()).collect(),
+            context_reached: vec![0; self.compiled.len()],
+            candidates: Vec::new(),
+        }
+    }
+}
+
+type Gates = Vec<(Vec<u8>, u32)>;
+
+fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), RuleError> {
+    let regex_error = |message: String| RuleError {
+        file: rule.origin.file.clone(),
+        line: rule.regex_line,
+        message: format!("rule `{}`: {message}", rule.id),
+    };
+    let lint = |message: String| RuleLint {
+        rule_id: rule.id.clone(),
+        file: rule.origin.file.clone(),
+        line: rule.origin.line,
+        message,
+    };
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(&rule.regex)
+        .map_err(|err| regex_error(format!("invalid regex: {}", one_line(&err.to_string()))))?;
+    let regex = Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(Regex::config().utf8_empty(false))
+        .build(&rule.regex)
+        .map_err(|err| regex_error(format!("invalid regex: {}", one_line(&err.to_string()))))?;
+    let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+    let mut lints = Vec::new();
+    if secret_group.is_none() {
+        lints.push(lint("regex has no `secret` group; the whole match is reported".into()));
+    }
+    let (confirm, gates) = match literals::prefix_literals(&hir) {
+        Some(prefixes) => {
+            let max_len = match hir.properties().maximum_len() {
+                Some(len) if len <= MAX_CONFIRM_LEN => len,
+                _ => {
+                    lints.push(lint(format!(
+                        "regex can match more than {MAX_CONFIRM_LEN} bytes; confirmation is capped there (bound its repetitions)"
+                    )));
+                    MAX_CONFIRM_LEN
+                }
+            };
+            let gates = prefixes
+                .into_iter()
+                .map(|lit| {
+                    let len = lit.len() as u32;
+                    (lit, len)
+                })
+                .collect();
+            (Confirm::Anchored { max_len }, gates)
+        }
+        None => {
+            if rule.keywords.is_empty() {
+                return Err(regex_error(format!(
+                    "regex has no literal prefix of at least {MIN_LITERAL_LEN} bytes on every branch; add `keywords`"
+                )));
+            }
+            for keyword in &rule.keywords {
+                if let Some(problem) = literals::keyword_problem(keyword) {
+                    lints.push(lint(problem));
+                }
+            }
+            let gates = rule.keywords.iter().map(|k| (k.as_bytes().to_vec(), 0)).collect();
+            (Confirm::Line, gates)
+        }
+    };
+    Ok((CompiledRule { regex, confirm, secret_group }, gates, lints))
+}
+
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Per-thread matching state.
+pub struct Scanner<'e> {
+    engine: &'e Engine,
+    caches: Vec<meta::Cache>,
+    captures: Vec<Captures>,
+    /// For each context rule, the end of the last line window it was confirmed on.
+    context_reached: Vec<usize>,
+    candidates: Vec<Candidate>,
+}
+
+impl Scanner<'_> {
+    pub fn engine(&self) -> &Engine {
+        self.engine
+    }
+
+    /// All accepted matches in `haystack`, ordered by position, one per secret.
+    pub fn scan(&mut self, haystack: &[u8]) -> Vec<Match> {
+        self.candidates.clear();
+        self.context_reached.fill(0);
+        let engine = self.engine;
+        for hit in engine.pass.find_overlapping_iter(haystack) {
+            for target in &engine.targets[hit.pattern().as_usize()] {
+                self.confirm(haystack, hit.start(), hit.end(), *target);
+            }
+        }
+        resolve::resolve(&mut self.candidates)
+    }
+
+    fn confirm(&mut self, haystack: &[u8], hit_start: usize, hit_end: usize, target: Target) {
+        let rule = target.rule as usize;
+        match self.engine.compiled[rule].confirm {
+            Confirm::Anchored { max_len } => {
+                let end = haystack.len().min(hit_start.saturating_add(max_len));
+                let input = Input::new(haystack)
+                    .span(hit_start..end)
+                    .anchored(Anchored::Yes)
+                    .earliest(false);
+                self.confirm_in(haystack, rule, &input, target.literal_len as usize);
+            }
+            Confirm::Line => {
+                if hit_end <= self.context_reached[rule] {
+                    return;
+                }
+                let (start, end) = line_window(haystack, hit_start, hit_end);
+                self.context_reached[rule] = end;
+                let mut at = start;
+                while at < end {
+                    let input = Input::new(haystack).span(at..end);
+                    match self.confirm_in(haystack, rule, &input, 0) {
+                        Some(next) => at = next.max(at + 1),
+                        None => break,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `rule`'s regex on `input`; records a candidate and returns the match end.
+    fn confirm_in(
+        &mut self,
+        haystack: &[u8],
+        rule: usize,
+        input: &Input<'_>,
+        prefix_len: usize,
+    ) -> Option<usize> {
+        let compiled = &self.engine.compiled[rule];
+        let captures = &mut self.captures[rule];
+        compiled.regex.search_captures_with(&mut self.caches[rule], input, captures);
+        let whole = captures.get_match()?.span();
+        let secret = compiled
+            .secret_group
+            .and_then(|group| captures.get_group(group))
+            .map_or(whole, |span| span);
+        if secret.is_empty() {
+            return Some(whole.end);
+        }
+        let found = Match {
+            rule,
+            secret_start: secret.start,
+            secret_end: secret.end,
+            match_start: whole.start,
+            match_end: whole.end,
+        };
+        let body_skip = if secret.start == whole.start { prefix_len } else { 0 };
+        let accepted = self.accepts(rule, &haystack[secret.range()], body_skip);
+        self.candidates.push(Candidate {
+            found,
+            generic: self.engine.rules[rule].generic,
+            accepted,
+        });
+        Some(whole.end)
+    }
+
+    fn accepts(&self, rule: usize, secret: &[u8], body_skip: usize) -> bool {
+        let rule = &self.engine.rules[rule];
+        let body = &secret[body_skip.min(secret.len())..];
+        if self.engine.placeholders.is_placeholder(secret, body) {
+            return false;
+        }
+        if rule.entropy.is_some_and(|min| shannon_entropy(secret) < min) {
+            return false;
+        }
+        rule.checksum.is_none_or(|checksum| checksum.verifies(secret))
+    }
+}
+
+/// The line holding `hit`, clipped to [`CONTEXT_REACH`] bytes either side.
+fn line_window(haystack: &[u8], hit_start: usize, hit_end: usize) -> (usize, usize) {
+    let floor = hit_start.saturating_sub(CONTEXT_REACH);
+    let ceiling = haystack.len().min(hit_end + CONTEXT_REACH);
+    let start =
+        memchr::memrchr(b'\n', &haystack[floor..hit_start]).map_or(floor, |i| floor + i + 1);
+    let end = memchr::memchr(b'\n', &haystack[hit_end..ceiling]).map_or(ceiling, |i| hit_end + i);
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,120 @@
+use super::*;
+use crate::rules::parse_rules_file;
+
+const RULES: &str = r#"
+provider = "Test"
+[rotation]
+revoke = "r"
+reissue = "i"
+verify = "v"
+docs = "d"
+
+[[rules]]
+id = "test-prefix"
+name = "prefix"
+severity = "high"
+regex = '''\b(?P<secret>tok_[a-z0-9]{12})\b'''
+
+[[rules]]
+id = "test-context"
+name = "context"
+severity = "high"
+regex = '''(?i)[a-z_]{0,10}acmecorp[\w.-]{0,20}\s*=\s*"(?P<secret>[0-9a-f]{16})"'''
+keywords = ["acmecorp"]
+
+[[rules]]
+id = "test-generic"
+name = "generic"
+severity = "medium"
+generic = true
+regex = '''(?i)secret\w{0,10}\s{0,3}=\s{0,3}"(?P<secret>[A-Za-z0-9_]{8,64})"'''
+keywords = ["secret"]
+entropy = 3.0
+"#;
+
+fn engine() -> Engine {
+    Engine::new(parse_rules_file("test.toml", RULES).unwrap(), PlaceholderFilter::default())
+        .unwrap()
+}
+
+fn ids(engine: &Engine, text: &str) -> Vec<String> {
+    engine.scanner().scan(text.as_bytes()).iter().map(|m| engine.rule(m.rule).id.clone()).collect()
+}
+
+#[test]
+fn prefix_rule_matches_anchored_at_the_literal() {
+    let e = engine();
+    let text = "x = 'tok_a1b2c3d4e5f6' and TOK_A1B2C3D4E5F6";
+    let matches = e.scanner().scan(text.as_bytes());
+    assert_eq!(matches.len(), 1, "the regex is case-sensitive even if the pass is not");
+    assert_eq!(&text[matches[0].secret_start..matches[0].secret_end], "tok_a1b2c3d4e5f6");
+}
+
+#[test]
+fn word_boundaries_see_outside_the_confirmation_range() {
+    let e = engine();
+    assert!(ids(&e, "xtok_a1b2c3d4e5f6").is_empty());
+    assert!(ids(&e, "tok_a1b2c3d4e5f6g").is_empty());
+}
+
+#[test]
+fn context_rule_confirms_on_the_keyword_line_only() {
+    let e = engine();
+    assert_eq!(ids(&e, "ACMECORP_KEY = \"0a1b2c3d4e5f6a7b\"\n"), vec!["test-context"]);
+    assert!(ids(&e, "acmecorp\nkey = \"0a1b2c3d4e5f6a7b\"\n").is_empty());
+}
+
+#[test]
+fn two_keywords_on_one_line_give_one_match() {
+    let e = engine();
+    let text = "acmecorp_acmecorp = \"0a1b2c3d4e5f6a7b\"";
+    assert_eq!(ids(&e, text), vec!["test-context"]);
+}
+
+#[test]
+fn generic_rule_yields_to_provider_rules_even_rejected_ones() {
+    let e = engine();
+    assert_eq!(ids(&e, "secret_key = \"Zx9qL2mT7vB4nK8w\""), vec!["test-generic"]);
+    assert_eq!(ids(&e, "secret = \"tok_a1b2c3d4e5f6\""), vec!["test-prefix"]);
+    assert!(ids(&e, "secret = \"tok_xxxxxxxxxxxx\"").is_empty());
+}
+
+#[test]
+fn placeholders_and_low_entropy_are_dropped() {
+    let e = engine();
+    assert!(ids(&e, "secret = \"aaaaaaaaaaaa\"").is_empty());
+    assert!(ids(&e, "secret = \"your_secret_here\"").is_empty());
+}
+
+#[test]
+fn matching_works_on_invalid_utf8() {
+    let e = engine();
+    let mut bytes = b"\xff\xfe caf\xe9 ".to_vec();
+    bytes.extend_from_slice(b"tok_a1b2c3d4e5f6 \xff");
+    assert_eq!(e.scanner().scan(&bytes).len(), 1);
+}
+
+#[test]
+fn rule_without_prefix_or_keywords_is_an_error_naming_the_regex_line() {
+    let text = RULES.replace("keywords = [\"acmecorp\"]\n", "");
+    let err =
+        Engine::new(parse_rules_file("test.toml", &text).unwrap(), Default::default()).unwrap_err();
+    assert_eq!(err.line, 19, "{err}");
+    assert!(err.message.contains("keywords"), "{err}");
+}
+
+#[test]
+fn invalid_regex_is_an_error_naming_the_regex_line() {
+    let text = RULES.replace("tok_[a-z0-9]{12}", "tok_[a-z0-9{12}");
+    let err =
+        Engine::new(parse_rules_file("test.toml", &text).unwrap(), Default::default()).unwrap_err();
+    assert_eq!((err.file.as_str(), err.line), ("test.toml", 13), "{err}");
+}
+
+#[test]
+fn short_keywords_are_linted() {
+    let text = RULES.replace("keywords = [\"acmecorp\"]", "keywords = [\"acmecorp\", \"key\"]");
+    let e = Engine::new(parse_rules_file("test.toml", &text).unwrap(), Default::default()).unwrap();
+    assert_eq!(e.lints().len(), 1, "{:?}", e.lints());
+    assert!(e.lints()[0].message.contains("`key`"));
+}

@@ -1,0 +1,135 @@
+//! Fake, format-valid credentials for tests, examples and benchmark corpora.
+//!
+//! Nothing in this repository is a real credential: rule examples are templates such as
+//! `{{alnum:36}}` or `{{crc32:ghp_}}`, expanded here from a seeded generator, so every test run
+//! sees the same fresh-looking values and no token is ever committed.
+
+use crate::checksum::{CRC32_TOKEN_RANDOM_LEN, base62_crc32};
+
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const HEX: &[u8] = b"0123456789abcdef";
+const UPPER_HEX: &[u8] = b"0123456789ABCDEF";
+const DIGITS: &[u8] = b"0123456789";
+const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+
+/// A small deterministic generator (SplitMix64): reproducible fakes without a dependency.
+#[derive(Debug, Clone)]
+pub struct FakeGen {
+    state: u64,
+}
+
+impl FakeGen {
+    pub fn new(seed: u64) -> Self {
+        FakeGen { state: seed ^ 0x9E37_79B9_7F4A_7C15 }
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, bound: usize) -> usize {
+        (self.next_u64() % bound as u64) as usize
+    }
+
+    /// `len` characters drawn from `alphabet`, retried until they do not look like a
+    /// placeholder (a run of repeated characters or a word such as "fake" by chance).
+    pub fn string_from(&mut self, alphabet: &[u8], len: usize) -> String {
+        loop {
+            let candidate: String =
+                (0..len).map(|_| alphabet[self.below(alphabet.len())] as char).collect();
+            let filter = crate::placeholder::PlaceholderFilter::default();
+            if len < 8 || !filter.is_placeholder(candidate.as_bytes(), candidate.as_bytes()) {
+                return candidate;
+            }
+        }
+    }
+
+    /// A GitHub/npm-style token: `prefix`, 30 random base62 characters, their CRC32.
+    pub fn crc32_token(&mut self, prefix: &str) -> String {
+        let random = self.string_from(ALNUM, CRC32_TOKEN_RANDOM_LEN);
+        format!("{prefix}{random}{}", base62_crc32(random.as_bytes()))
+    }
+
+    /// Expands every `{{kind:arg}}` template in `text`. Unknown kinds are an error so a typo
+    /// in a rule's example cannot silently turn into a literal.
+    pub fn expand(&mut self, text: &str) -> Result<String, String> {
+        let mut out = String::with_capacity(text.len() + 64);
+        let mut rest = text;
+        while let Some(open) = rest.find("{{") {
+            let Some(close) = rest[open..].find("}}") else {
+                break;
+            };
+            let inner = &rest[open + 2..open + close];
+            match self.expand_one(inner) {
+                Some(value) => {
+                    out.push_str(&rest[..open]);
+                    out.push_str(&value?);
+                }
+                None => out.push_str(&rest[..open + close + 2]),
+            }
+            rest = &rest[open + close + 2..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// `None` when `inner` is not template syntax at all (so `{{ jinja }}` stays literal).
+    fn expand_one(&mut self, inner: &str) -> Option<Result<String, String>> {
+        let (kind, arg) = inner.split_once(':')?;
+        if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        if kind == "crc32" {
+            return Some(Ok(self.crc32_token(arg)));
+        }
+        let alphabet = match kind {
+            "alnum" => ALNUM,
+            "upper" => UPPER_ALNUM,
+            "lower" => LOWER_ALNUM,
+            "alpha" => ALPHA,
+            "hex" => HEX,
+            "HEX" => UPPER_HEX,
+            "digits" => DIGITS,
+            "b64" => BASE64,
+            "b64url" => BASE64URL,
+            _ => return Some(Err(format!("unknown example template kind `{kind}`"))),
+        };
+        Some(match arg.parse::<usize>() {
+            Ok(len) if (1..=4096).contains(&len) => Ok(self.string_from(alphabet, len)),
+            _ => Err(format!("template `{{{{{inner}}}}}` needs a length from 1 to 4096")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checksum::Checksum;
+
+    #[test]
+    fn expands_templates_reproducibly() {
+        let a = FakeGen::new(7).expand("k = '{{hex:32}}' t={{crc32:ghp_}}").unwrap();
+        let b = FakeGen::new(7).expand("k = '{{hex:32}}' t={{crc32:ghp_}}").unwrap();
+        assert_eq!(a, b);
+        assert!(!a.contains("{{"));
+        let token = a.split("t=").nth(1).unwrap();
+        assert!(token.starts_with("ghp_") && token.len() == 40);
+        assert!(Checksum::GithubCrc32.verifies(token.as_bytes()));
+    }
+
+    #[test]
+    fn leaves_non_templates_alone_and_rejects_typos() {
+        let mut fake = FakeGen::new(1);
+        assert_eq!(fake.expand("{{ api_key }} and {{x}}").unwrap(), "{{ api_key }} and {{x}}");
+        assert!(fake.expand("{{alnm:3}}").is_err());
+        assert!(fake.expand("{{hex:0}}").is_err());
+    }
+}

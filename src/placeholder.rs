@@ -1,0 +1,145 @@
+//! Recognises values that are placeholders, templates or documentation examples rather than
+//! credentials: reporting them is the noise that makes users switch a scanner off.
+
+/// Words that, anywhere in a candidate (case-insensitively), mark it as a placeholder.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "example",
+    "xxxx",
+    "your",
+    "placeholder",
+    "dummy",
+    "changeme",
+    "change_me",
+    "redacted",
+    "sample",
+    "fake",
+    "insert",
+    "replace",
+    "secret_here",
+    "token_here",
+    "key_here",
+    "0123456789",
+    "12345678",
+    "abcdefgh",
+    "qwerty",
+    "lorem",
+    "ipsum",
+    "notreal",
+    "not_real",
+    "******",
+];
+
+/// Syntax that marks an unexpanded template or a reference to the environment.
+const TEMPLATE_MARKERS: &[&str] = &[
+    "${",
+    "{{",
+    "}}",
+    "<%",
+    "%>",
+    "$(",
+    "%s",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "env(",
+    "env[",
+    "secrets.",
+    "vault(",
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct PlaceholderFilter {
+    extra_words: Vec<String>,
+}
+
+impl PlaceholderFilter {
+    /// `extra_words` (from configuration) are matched like the built-in ones.
+    pub fn new(extra_words: impl IntoIterator<Item = String>) -> Self {
+        let extra_words = extra_words.into_iter().map(|w| w.to_ascii_lowercase()).collect();
+        PlaceholderFilter { extra_words }
+    }
+
+    /// `body` is the part of the secret after any fixed provider prefix (so `AAAA...` prefixes
+    /// of real token formats do not look like repeated-character placeholders).
+    pub fn is_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
+        let lower = secret.to_ascii_lowercase();
+        let contains = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
+        PLACEHOLDER_WORDS.iter().any(|w| contains(w))
+            || TEMPLATE_MARKERS.iter().any(|m| contains(m))
+            || self.extra_words.iter().any(|w| contains(w))
+            || (lower.starts_with(b"<") && lower.ends_with(b">"))
+            || is_monotonous(body)
+    }
+}
+
+/// One character repeated, or a body drawn from three characters or fewer.
+fn is_monotonous(body: &[u8]) -> bool {
+    if body.len() < 8 {
+        return false;
+    }
+    let mut seen = [false; 256];
+    let mut distinct = 0;
+    for &byte in body {
+        if !seen[byte as usize] {
+            seen[byte as usize] = true;
+            distinct += 1;
+        }
+    }
+    distinct <= 3 || longest_run(body) >= 8
+}
+
+fn longest_run(data: &[u8]) -> usize {
+    let mut longest = 0;
+    let mut run = 0;
+    let mut previous = None;
+    for &byte in data {
+        run = if previous == Some(byte) { run + 1 } else { 1 };
+        previous = Some(byte);
+        longest = longest.max(run);
+    }
+    longest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholder(s: &str) -> bool {
+        PlaceholderFilter::default().is_placeholder(s.as_bytes(), s.as_bytes())
+    }
+
+    #[test]
+    fn recognises_placeholders() {
+        for s in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "sk-xxxxxxxxxxxxxxxxxxxxxxxx",
+            "your-api-key",
+            "${OPENAI_API_KEY}",
+            "<TOKEN>",
+            "process.env.STRIPE_KEY",
+            "0000000000000000",
+            "abababababababab",
+        ] {
+            assert!(placeholder(s), "{s} should be a placeholder");
+        }
+    }
+
+    #[test]
+    fn random_tokens_are_not_placeholders() {
+        for s in ["Zx9qL2mT7vB4nK8wRt5Y", "f3a9c2e71b8d4a60", "sk_live_51HqLz2eZvKYlo2C"] {
+            assert!(!placeholder(s), "{s} is not a placeholder");
+        }
+    }
+
+    #[test]
+    fn a_repeated_prefix_outside_the_body_is_fine() {
+        let secret = b"AAAAAAAAAAAAAAAAAAAAAJ7vB4nK8wRt5Yq2";
+        assert!(!PlaceholderFilter::default().is_placeholder(secret, &secret[21..]));
+    }
+
+    #[test]
+    fn extra_words_from_configuration() {
+        let filter = PlaceholderFilter::new(["AcmeTest".to_string()]);
+        assert!(filter.is_placeholder(b"sk_live_acmetest1234", b"acmetest1234"));
+    }
+}

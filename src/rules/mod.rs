@@ -1,0 +1,256 @@
+//! Rule loading: the TOML schema of `rules/*.toml`, resolution of file-level defaults, and
+//! validation with errors that name the file and line.
+
+mod builtin;
+mod schema;
+
+use std::{fmt, path::Path, sync::Arc};
+
+pub use schema::{Auth, Rotation};
+use schema::{RuleFileSpec, RuleSpec};
+use serde::{Deserialize, Serialize};
+
+use crate::checksum::Checksum;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Where a rule was defined, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A fully resolved rule: file-level provider, rotation and auth already applied.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    pub provider: String,
+    pub severity: Severity,
+    pub regex: String,
+    pub keywords: Vec<String>,
+    pub entropy: Option<f64>,
+    pub checksum: Option<Checksum>,
+    /// Generic rules match any provider's value; a provider rule's match always wins.
+    pub generic: bool,
+    pub rotation: Arc<Rotation>,
+    pub auth: Arc<Auth>,
+    pub positive: Vec<String>,
+    pub negative: Vec<String>,
+    pub origin: Origin,
+    /// Line of the `regex` key, for regex errors.
+    pub regex_line: usize,
+}
+
+/// A problem in a rules file, reported as `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// Parses one rules file. `file` is the name used in errors.
+pub fn parse_rules_file(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
+    let spec: RuleFileSpec = toml::from_str(text).map_err(|err| RuleError {
+        file: file.to_string(),
+        line: err.span().map_or(1, |span| line_of(text, span.start)),
+        message: first_line(err.message()),
+    })?;
+    resolve_file(file, text, spec)
+}
+
+/// Parses rules declared inside another TOML document (the `[[rules]]` of `keyhound.toml`).
+pub fn resolve_rule_specs(
+    file: &str,
+    text: &str,
+    specs: Vec<toml::Spanned<RuleSpec>>,
+) -> Result<Vec<Rule>, RuleError> {
+    resolve_file(
+        file,
+        text,
+        RuleFileSpec { provider: None, rotation: None, auth: None, rules: specs },
+    )
+}
+
+fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>, RuleError> {
+    let file_rotation = spec.rotation.map(Arc::new);
+    let file_auth = Arc::new(spec.auth.unwrap_or_default());
+    let mut rules = Vec::with_capacity(spec.rules.len());
+    for spanned in spec.rules {
+        let line = line_of(text, spanned.span().start);
+        let rule = spanned.into_inner();
+        let error = |message: String| RuleError { file: file.to_string(), line, message };
+        let provider = rule
+            .provider
+            .or_else(|| spec.provider.clone())
+            .ok_or_else(|| error(format!("rule `{}` has no provider (set `provider`)", rule.id)))?;
+        let rotation = match (rule.rotation, &file_rotation) {
+            (Some(own), _) => Arc::new(own),
+            (None, Some(shared)) => Arc::clone(shared),
+            (None, None) => {
+                return Err(error(format!("rule `{}` has no rotation advice", rule.id)));
+            }
+        };
+        let auth = rule.auth.map(Arc::new).unwrap_or_else(|| Arc::clone(&file_auth));
+        rules.push(Rule {
+            id: rule.id,
+            name: rule.name,
+            provider,
+            severity: rule.severity,
+            regex_line: line_of(text, rule.regex.span().start),
+            regex: rule.regex.into_inner(),
+            keywords: rule.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+            entropy: rule.entropy,
+            checksum: rule.checksum,
+            generic: rule.generic,
+            rotation,
+            auth,
+            positive: rule.positive,
+            negative: rule.negative,
+            origin: Origin { file: file.to_string(), line },
+        });
+    }
+    Ok(rules)
+}
+
+/// The rules compiled into the binary from `rules/*.toml`.
+pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
+    let mut rules = Vec::new();
+    for (file, text) in builtin::BUILTIN_RULE_FILES {
+        rules.extend(parse_rules_file(file, text)?);
+    }
+    Ok(rules)
+}
+
+/// Reads and parses a rules file from disk.
+pub fn load_rules_file(path: &Path) -> Result<Vec<Rule>, RuleError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|err| RuleError {
+        file: name.clone(),
+        line: 1,
+        message: format!("cannot read rules file: {err}"),
+    })?;
+    parse_rules_file(&name, &text)
+}
+
+/// Rejects duplicate ids across all loaded rules.
+pub fn check_unique_ids(rules: &[Rule]) -> Result<(), RuleError> {
+    let mut seen: std::collections::HashMap<&str, &Origin> = Default::default();
+    for rule in rules {
+        if let Some(first) = seen.insert(&rule.id, &rule.origin) {
+            return Err(RuleError {
+                file: rule.origin.file.clone(),
+                line: rule.origin.line,
+                message: format!("duplicate rule id `{}` (first defined at {first})", rule.id),
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count()
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"provider = "Acme"
+[rotation]
+revoke = "r"
+reissue = "i"
+verify = "v"
+docs = "https://acme.invalid/docs"
+
+[[rules]]
+id = "acme-key"
+name = "Acme key"
+severity = "high"
+regex = '''acme_[a-z0-9]{16}'''
+positive = ["acme_{{lower:16}}"]
+"#;
+
+    #[test]
+    fn parses_and_inherits_file_defaults() {
+        let rules = parse_rules_file("acme.toml", GOOD).unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].provider, "Acme");
+        assert_eq!(rules[0].rotation.revoke, "r");
+        assert_eq!(rules[0].origin.line, 8);
+        assert_eq!(rules[0].regex_line, 12);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_line() {
+        let bad = GOOD.replace("severity = \"high\"", "severity = \"high\"\nsevrity = 1");
+        let err = parse_rules_file("acme.toml", &bad).unwrap_err();
+        assert_eq!(err.file, "acme.toml");
+        assert_eq!(err.line, 12, "{err}");
+        assert!(err.message.contains("sevrity"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_severity_names_the_line() {
+        let bad = GOOD.replace("\"high\"", "\"urgent\"");
+        let err = parse_rules_file("acme.toml", &bad).unwrap_err();
+        assert_eq!(err.line, 11, "{err}");
+    }
+
+    #[test]
+    fn missing_rotation_is_an_error() {
+        let bad = GOOD.replace("[rotation]", "[unused]").replace("revoke = \"r\"\n", "");
+        assert!(parse_rules_file("acme.toml", &bad).is_err());
+    }
+
+    #[test]
+    fn builtin_rules_load_with_unique_ids() {
+        let rules = builtin_rules().unwrap();
+        assert!(!rules.is_empty());
+        check_unique_ids(&rules).unwrap();
+    }
+}

@@ -1,0 +1,175 @@
+//! The working tree: a parallel walk (the `ignore` crate, as ripgrep walks) that reads each
+//! text file once and scans it on the walking thread.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::{
+    diagnostics::Diagnostics,
+    engine::Engine,
+    finding::Finding,
+    sources::{looks_binary, scan_content},
+};
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Also scan files that `.gitignore`, `.ignore` and git's excludes leave out.
+    pub no_ignore: bool,
+    pub max_file_size: u64,
+    pub threads: usize,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Default)]
+pub struct WalkStats {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+    pub skipped_binary: AtomicU64,
+    pub skipped_large: AtomicU64,
+}
+
+/// Walks `root` (a directory or one file) and returns every finding, ordered by path and line.
+pub fn scan_tree(
+    engine: &Engine,
+    root: &Path,
+    options: &WalkOptions,
+    diagnostics: &Diagnostics,
+    stats: &WalkStats,
+) -> Vec<Finding> {
+    let findings = Mutex::new(Vec::new());
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .ignore(!options.no_ignore)
+        .git_ignore(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        .parents(!options.no_ignore)
+        .require_git(false)
+        .follow_links(false)
+        .threads(options.threads)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build_parallel();
+    walker.run(|| {
+        let mut scanner = engine.scanner();
+        let findings = &findings;
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    diagnostics.warn(&walk_error_subject(&err, root), walk_error_message(&err));
+                    return WalkState::Continue;
+                }
+            };
+            if entry.file_type().is_some_and(|t| t.is_file()) {
+                let path = entry.path();
+                let display = display_path(root, path);
+                if let Some(content) = read_candidate(path, &display, options, diagnostics, stats) {
+                    let found = scan_content(&mut scanner, &display, &content);
+                    if !found.is_empty() {
+                        findings.lock().expect("findings lock").extend(found);
+                    }
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let mut findings = findings.into_inner().expect("findings lock");
+    findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
+    findings
+}
+
+/// Reads a file unless it is too large, binary or unreadable (each reported or counted).
+fn read_candidate(
+    path: &Path,
+    display: &str,
+    options: &WalkOptions,
+    diagnostics: &Diagnostics,
+    stats: &WalkStats,
+) -> Option<Vec<u8>> {
+    let size = match std::fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(err) => {
+            diagnostics.warn(display, format!("cannot read: {}", io_reason(&err)));
+            return None;
+        }
+    };
+    if size > options.max_file_size {
+        stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        return None;
+    }
+    let content = match std::fs::read(path) {
+        Ok(content) => content,
+        Err(err) => {
+            diagnostics.warn(display, format!("cannot read: {}", io_reason(&err)));
+            return None;
+        }
+    };
+    if looks_binary(&content) {
+        stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        return None;
+    }
+    if std::str::from_utf8(&content).is_err() {
+        diagnostics.warn(display, "not valid UTF-8; scanned as bytes");
+    }
+    stats.files.fetch_add(1, Ordering::Relaxed);
+    stats.bytes.fetch_add(content.len() as u64, Ordering::Relaxed);
+    Some(content)
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => err.to_string(),
+    }
+}
+
+/// `path` relative to `root`, with `/` separators; a file root keeps the name it was given.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).ok().filter(|p| !p.as_os_str().is_empty());
+    let shown: PathBuf = relative.map_or_else(|| path.to_path_buf(), Path::to_path_buf);
+    let text = shown.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).replace('\\', "/")
+}
+
+fn walk_error_subject(err: &ignore::Error, root: &Path) -> String {
+    match err {
+        ignore::Error::WithPath { path, .. } => display_path(root, path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_subject(err, root)
+        }
+        ignore::Error::Loop { child, .. } => display_path(root, child),
+        _ => root.display().to_string(),
+    }
+}
+
+fn walk_error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_error_message(err),
+        ignore::Error::Io(io) => format!("cannot read: {}", io_reason(io)),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symlink loop back to {}; not followed", ancestor.display())
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_relative_and_slash_separated() {
+        assert_eq!(display_path(Path::new("."), Path::new("./src/a.rs")), "src/a.rs");
+        assert_eq!(display_path(Path::new("/r"), Path::new("/r/x/y.py")), "x/y.py");
+        assert_eq!(display_path(Path::new("one.txt"), Path::new("one.txt")), "one.txt");
+    }
+}
