@@ -8,6 +8,7 @@ pub mod engine;
 pub mod entropy;
 pub mod fake;
 pub mod finding;
+pub mod git;
 pub mod placeholder;
 pub mod report;
 pub mod rule_check;

@@ -15,7 +15,7 @@ use crate::{
     diagnostics::Diagnostics,
     engine::Engine,
     finding::Finding,
-    sources::{looks_binary, scan_content},
+    sources::{Tracking, looks_binary, scan_content},
 };
 
 #[derive(Debug, Clone)]
@@ -71,7 +71,9 @@ pub fn scan_tree(
                 let path = entry.path();
                 let display = display_path(root, path);
                 if let Some(content) = read_candidate(path, &display, options, diagnostics, stats) {
-                    let found = scan_content(&mut scanner, &display, &content);
+                    // Whether a file is tracked is not known yet: treated as outside a repository.
+                    let found =
+                        scan_content(&mut scanner, &display, &content, Tracking::NoRepository);
                     if !found.is_empty() {
                         findings.lock().expect("findings lock").extend(found);
                     }

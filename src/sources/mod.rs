@@ -8,8 +8,26 @@ use crate::{
     finding::{Finding, LineIndex},
 };
 
-/// Scans one piece of content and turns the matches into findings for `path`.
-pub fn scan_content(scanner: &mut Scanner<'_>, path: &str, content: &[u8]) -> Vec<Finding> {
+/// Whether scanned content is committed to git; some checks (committed `.env` files) depend
+/// on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tracking {
+    /// In git: tracked in the index, staged, or a blob from history.
+    Committed,
+    /// In a git work tree but not tracked.
+    Untracked,
+    /// Not in a git repository (or unknown, as for standard input).
+    NoRepository,
+}
+
+/// Scans one piece of content and turns the matches into findings for `path`. Every source
+/// goes through here, so every check applies alike to files, history and staged changes.
+pub fn scan_content(
+    scanner: &mut Scanner<'_>,
+    path: &str,
+    content: &[u8],
+    _tracking: Tracking,
+) -> Vec<Finding> {
     let matches = scanner.scan(content);
     if matches.is_empty() {
         return Vec::new();

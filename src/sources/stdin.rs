@@ -4,7 +4,11 @@ use std::io::Read;
 
 use anyhow::Context;
 
-use crate::{engine::Engine, finding::Finding, sources::scan_content};
+use crate::{
+    engine::Engine,
+    finding::Finding,
+    sources::{Tracking, scan_content},
+};
 
 pub fn scan_stdin(engine: &Engine, max_size: u64) -> anyhow::Result<Vec<Finding>> {
     let mut content = Vec::new();
@@ -15,5 +19,5 @@ pub fn scan_stdin(engine: &Engine, max_size: u64) -> anyhow::Result<Vec<Finding>
     if content.len() as u64 > max_size {
         anyhow::bail!("standard input is larger than --max-file-size ({max_size} bytes)");
     }
-    Ok(scan_content(&mut engine.scanner(), "-", &content))
+    Ok(scan_content(&mut engine.scanner(), "-", &content, Tracking::NoRepository))
 }
