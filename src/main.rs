@@ -19,7 +19,7 @@ use keyhound::{
     report::{Format, ReportOptions, ScanSummary, write_report},
     rule_check::check_examples,
     rules::{self, Rule},
-    sources::{files, stdin},
+    sources::{files, staged, stdin},
 };
 
 /// Finds leaked credentials in working trees and git histories, and says how to rotate them.
@@ -64,6 +64,9 @@ struct ScanArgs {
     /// Print no warnings.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Scan only what is staged for the next commit (PATH is the repository); for pre-commit.
+    #[arg(long)]
+    staged: bool,
 }
 
 #[derive(Args)]
@@ -101,7 +104,16 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let engine = build_engine(rules::builtin_rules()?)?;
     let diagnostics = Diagnostics::new(args.quiet);
     let stats = files::WalkStats::default();
-    let findings = if args.path == Path::new("-") {
+    let findings = if args.staged {
+        if args.path == Path::new("-") {
+            bail!("--staged scans a repository's index, not standard input");
+        }
+        let options = staged::StagedOptions {
+            max_file_size: args.max_file_size,
+            threads: args.threads.unwrap_or(0),
+        };
+        staged::scan_staged(&engine, &args.path, &options, &diagnostics, &stats)?
+    } else if args.path == Path::new("-") {
         stdin::scan_stdin(&engine, args.max_file_size)?
     } else {
         if !args.path.exists() {
