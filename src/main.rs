@@ -103,6 +103,10 @@ fn build_engine(rules: Vec<Rule>) -> Result<Engine> {
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let engine = build_engine(rules::builtin_rules()?)?;
     let diagnostics = Diagnostics::new(args.quiet);
+    if args.show_secrets && matches!(args.format, Format::Sarif | Format::Github) {
+        diagnostics
+            .warn("--show-secrets", "ignored: SARIF and GitHub annotations never hold secrets");
+    }
     let stats = files::WalkStats::default();
     let findings = if args.staged {
         if args.path == Path::new("-") {

@@ -124,8 +124,7 @@ fn staged_changes_lists_exactly_the_added_and_modified_files() {
     files.push(("d1-sibling.txt".into(), "sorts between d1 and d1/\n".into()));
     files.push(("gone.txt".into(), "bye\n".into()));
     files.push(("mode.sh".into(), "echo\n".into()));
-    let borrowed: Vec<(&str, &str)> =
-        files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
     let repo = committed_repo(&borrowed);
     let dir = repo.path();
 

@@ -1,6 +1,8 @@
 //! Reporters: findings in, bytes out. No reporter prints a secret unless `show_secrets`.
 
+mod github;
 mod json;
+mod sarif;
 mod text;
 
 use std::io::Write;
@@ -15,6 +17,10 @@ pub enum Format {
     Json,
     /// One JSON object per line.
     Jsonl,
+    /// SARIF 2.1.0 (GitHub code scanning); never includes secrets.
+    Sarif,
+    /// GitHub Actions annotations (`::error file=...::`); never includes secrets.
+    Github,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -42,5 +48,7 @@ pub fn write_report(
         Format::Text => text::write(findings, summary, options, out),
         Format::Json => json::write_array(findings, options, out),
         Format::Jsonl => json::write_lines(findings, options, out),
+        Format::Sarif => sarif::write(findings, out),
+        Format::Github => github::write(findings, out),
     }
 }

@@ -183,7 +183,8 @@ impl DiffWalk<'_> {
                 None => {
                     let entry = &entries[next];
                     let in_head = head_entries.get(rest);
-                    let unchanged = in_head.is_some_and(|(mode, id)| mode.is_blob() && *id == entry.id);
+                    let unchanged =
+                        in_head.is_some_and(|(mode, id)| mode.is_blob() && *id == entry.id);
                     if is_staged_file(entry) && !unchanged {
                         changes.push(StagedFile { path: path.to_string(), blob: entry.id });
                     }
@@ -201,9 +202,16 @@ impl DiffWalk<'_> {
                         .get(name)
                         .filter(|(mode, _)| mode.is_tree())
                         .map(|(_, id)| (*id).to_owned());
-                    let child_cache = cache
-                        .and_then(|c| c.children.iter().find(|child| child.name.as_slice() == name));
-                    self.compare_dir(dir.len(), &entries[next..end], child_head, child_cache, changes)?;
+                    let child_cache = cache.and_then(|c| {
+                        c.children.iter().find(|child| child.name.as_slice() == name)
+                    });
+                    self.compare_dir(
+                        dir.len(),
+                        &entries[next..end],
+                        child_head,
+                        child_cache,
+                        changes,
+                    )?;
                     next = end;
                 }
             }

@@ -1,0 +1,381 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers, built with
+//! the `serde-sarif` types. The secret itself never appears, whatever `--show-secrets` says:
+//! SARIF files are uploaded and shared.
+//!
+//! GitHub's upload limits shape it: at most 25,000 results per run (the most severe are kept),
+//! one location per result (GitHub accepts up to 1,000), percent-encoded relative URIs under
+//! `%SRCROOT%`, and `partialFingerprints` so an alert survives lines moving around it.
+
+use std::{collections::BTreeMap, io::Write};
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactContent, ArtifactLocation, Location, Message, MultiformatMessageString,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result,
+    ResultLevel, Run, Sarif, Tool, ToolComponent,
+};
+
+use crate::{
+    finding::{Finding, Provenance},
+    rules::{Rule, Severity},
+};
+
+/// GitHub code scanning rejects runs with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+/// The key of keyhound's fingerprint in `partialFingerprints`; bump the version if the
+/// fingerprint's definition ever changes, so old alerts are not matched to new ones wrongly.
+pub const FINGERPRINT_KEY: &str = "keyhound/v1";
+const SRCROOT: &str = "%SRCROOT%";
+
+/// Everything outside RFC 3986's unreserved characters and the `/` between segments is
+/// encoded: spaces, `#`, `?`, `%`, and a `:` that would otherwise read as a URI scheme.
+const PATH: &AsciiSet =
+    &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+
+pub(super) fn write(findings: &[Finding], out: &mut dyn Write) -> std::io::Result<()> {
+    let kept = most_severe(findings, MAX_RESULTS);
+    if kept.len() < findings.len() {
+        eprintln!(
+            "keyhound: warning: SARIF: {} findings exceed GitHub's limit of {MAX_RESULTS} results \
+             per run; kept the {MAX_RESULTS} most severe",
+            findings.len()
+        );
+    }
+    serde_json::to_writer_pretty(&mut *out, &to_sarif(&kept, findings.len() - kept.len()))?;
+    writeln!(out)
+}
+
+/// At most `limit` findings, the most severe first kept; the original order otherwise.
+fn most_severe(findings: &[Finding], limit: usize) -> Vec<&Finding> {
+    let mut kept: Vec<(usize, &Finding)> = findings.iter().enumerate().collect();
+    if kept.len() > limit {
+        kept.sort_by_key(|(index, f)| (std::cmp::Reverse(f.rule.severity), *index));
+        kept.truncate(limit);
+        kept.sort_by_key(|(index, _)| *index);
+    }
+    kept.into_iter().map(|(_, f)| f).collect()
+}
+
+/// The SARIF log for `findings`; `omitted` findings were left out to respect the limit.
+pub fn to_sarif(findings: &[&Finding], omitted: usize) -> Sarif {
+    let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut descriptors = Vec::new();
+    let mut results = Vec::with_capacity(findings.len());
+    for finding in findings {
+        let index = *rule_index.entry(&finding.rule.id).or_insert_with(|| {
+            descriptors.push(descriptor(&finding.rule));
+            descriptors.len() - 1
+        });
+        results.push(result(finding, index, findings));
+    }
+    let driver = ToolComponent::builder()
+        .name("keyhound")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(env!("CARGO_PKG_REPOSITORY"))
+        .rules(descriptors)
+        .build();
+    let mut run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(json!("unicodeCodePoints"))
+        .build();
+    if omitted > 0 {
+        run.properties = Some(properties([("omittedResults", json!(omitted))]));
+    }
+    Sarif::builder().schema(SCHEMA_URI).version(json!("2.1.0")).runs(vec![run]).build()
+}
+
+fn descriptor(rule: &Rule) -> ReportingDescriptor {
+    let advice = rotation_advice(rule);
+    let mut props = properties([
+        ("security-severity", json!(security_severity(rule.severity))),
+        ("precision", json!(if rule.generic { "medium" } else { "high" })),
+        ("provider", json!(rule.provider)),
+    ]);
+    props.tags = Some(vec!["security".into(), "secret".into(), rule.provider.clone()]);
+    ReportingDescriptor::builder()
+        .id(rule.id.as_str())
+        .name(pascal_case(&rule.id))
+        .short_description(plain(format!("{} ({})", rule.name, rule.provider)))
+        .full_description(plain(format!(
+            "A {} issued by {} is committed to the repository. Anyone who can read the \
+             repository or its history can use it until it is revoked.",
+            rule.name, rule.provider
+        )))
+        .help(
+            MultiformatMessageString::builder().text(advice.text).markdown(advice.markdown).build(),
+        )
+        .help_uri(rule.rotation.docs.as_str())
+        .default_configuration(
+            ReportingConfiguration::builder().level(json!(level_name(rule.severity))).build(),
+        )
+        .properties(props)
+        .build()
+}
+
+struct Advice {
+    text: String,
+    markdown: String,
+}
+
+const HISTORY_NOTE: &str = "Deleting the line does not help once the secret is committed: it \
+     stays in the git history and in every clone and fork. Revoke it first, then remove it.";
+
+fn rotation_advice(rule: &Rule) -> Advice {
+    let r = &rule.rotation;
+    let text = format!(
+        "How to rotate a leaked {name} ({provider}):\n1. Revoke: {}\n2. Reissue: {}\n\
+         3. Verify: {}\nDocs: {}\n\n{HISTORY_NOTE}",
+        r.revoke,
+        r.reissue,
+        r.verify,
+        r.docs,
+        name = rule.name,
+        provider = rule.provider
+    );
+    let markdown = format!(
+        "## Rotate this {name} ({provider})\n\n1. **Revoke:** {}\n2. **Reissue:** {}\n\
+         3. **Verify:** {}\n\n[{provider} documentation]({})\n\n**{HISTORY_NOTE}**",
+        r.revoke,
+        r.reissue,
+        r.verify,
+        r.docs,
+        name = rule.name,
+        provider = rule.provider
+    );
+    Advice { text, markdown }
+}
+
+fn result(finding: &Finding, rule_index: usize, all: &[&Finding]) -> Result {
+    let rule = &finding.rule;
+    let mut text = format!(
+        "{} ({}) found in {}. Revoke it at {} first: deleting the line does not remove it \
+         from git history.",
+        rule.name, rule.provider, finding.path, rule.provider
+    );
+    let mut props = properties([
+        ("provider", json!(rule.provider)),
+        ("severity", json!(rule.severity.as_str())),
+    ]);
+    if let Some(p) = &finding.provenance {
+        let summary = redact_secrets(&p.summary, finding, all);
+        text.push_str(&format!(
+            " Introduced in commit {} by {} <{}> on {}: {summary}",
+            short_commit(&p.commit),
+            p.author_name,
+            p.author_email,
+            commit_date(p)
+        ));
+        props.additional_properties.extend([
+            ("commit".to_string(), json!(p.commit)),
+            ("author".to_string(), json!(p.author_name)),
+            ("authorEmail".to_string(), json!(p.author_email)),
+            ("date".to_string(), json!(commit_date(p))),
+            ("commitSummary".to_string(), json!(summary)),
+            ("blob".to_string(), json!(p.blob)),
+        ]);
+    }
+    Result::builder()
+        .rule_id(rule.id.as_str())
+        .rule_index(rule_index as i64)
+        .level(result_level(rule.severity))
+        .message(Message::builder().text(text).build())
+        .locations(vec![location(finding, all)])
+        .partial_fingerprints(BTreeMap::from([(
+            FINGERPRINT_KEY.to_string(),
+            finding.fingerprint.clone(),
+        )]))
+        .properties(props)
+        .build()
+}
+
+fn location(finding: &Finding, all: &[&Finding]) -> Location {
+    let span = finding.span;
+    let region = Region::builder()
+        .start_line(span.line as i64)
+        .start_column(span.column as i64)
+        .end_line(span.end_line as i64)
+        .end_column(span.end_column as i64)
+        .build();
+    let context = Region::builder()
+        .start_line(span.line as i64)
+        .end_line(span.end_line as i64)
+        .snippet(
+            ArtifactContent::builder().text(redact_secrets(&finding.snippet, finding, all)).build(),
+        )
+        .build();
+    let artifact =
+        ArtifactLocation::builder().uri(encode_path(&finding.path)).uri_base_id(SRCROOT).build();
+    Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(artifact)
+                .region(region)
+                .context_region(context)
+                .build(),
+        )
+        .build()
+}
+
+/// A snippet is redacted for its own finding only; another secret on the same line (or in a
+/// commit summary) must not leak through it either.
+fn redact_secrets(text: &str, finding: &Finding, all: &[&Finding]) -> String {
+    let mut text = text.replace(&finding.secret, &finding.redacted_secret());
+    for other in all.iter().filter(|o| o.path == finding.path && !o.secret.is_empty()) {
+        if text.contains(&other.secret) {
+            text = text.replace(&other.secret, &other.redacted_secret());
+        }
+    }
+    text
+}
+
+/// A relative URI for a `/`-separated path: each segment percent-encoded.
+pub fn encode_path(path: &str) -> String {
+    utf8_percent_encode(path, PATH).to_string()
+}
+
+/// GitHub's numeric severity for security alerts: ≥ 9.0 critical, ≥ 7.0 high, ≥ 4.0 medium.
+pub fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+    }
+}
+
+fn level_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+fn result_level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low => ResultLevel::Note,
+    }
+}
+
+fn plain(text: String) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(text).build()
+}
+
+fn properties<const N: usize>(entries: [(&str, serde_json::Value); N]) -> PropertyBag {
+    let additional: BTreeMap<String, serde_json::Value> =
+        entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    PropertyBag::builder().additional_properties(additional).build()
+}
+
+/// `github-classic-pat` → `GithubClassicPat`: SARIF's `name` is an identifier, not a title.
+fn pascal_case(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            first.into_iter().chain(chars).collect::<String>()
+        })
+        .collect()
+}
+
+pub(super) fn short_commit(commit: &str) -> &str {
+    &commit[..commit.len().min(12)]
+}
+
+/// The author date in UTC, ISO 8601.
+pub(super) fn commit_date(provenance: &Provenance) -> String {
+    gix::date::Time::new(provenance.time, 0).format_or_unix(gix::date::time::format::ISO8601_STRICT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        engine::Engine,
+        fake::FakeGen,
+        rules::builtin_rules,
+        sources::{Tracking, scan_content},
+    };
+
+    fn scan(path: &str, content: &str) -> Vec<Finding> {
+        let engine = Engine::new(builtin_rules().unwrap(), Default::default()).unwrap();
+        scan_content(&mut engine.scanner(), path, content.as_bytes(), Tracking::NoRepository)
+    }
+
+    #[test]
+    fn keeps_the_most_severe_findings_in_order() {
+        let mut fake = FakeGen::new(7);
+        let lines: Vec<String> = ["ghr_", "ghp_", "ghr_", "gho_", "ghr_"]
+            .iter()
+            .map(|prefix| format!("t = {}", fake.crc32_token(prefix)))
+            .collect();
+        let findings = scan("a.txt", &lines.join("\n"));
+        assert_eq!(findings.len(), 5);
+        let kept = most_severe(&findings, 3);
+        let lines_kept: Vec<usize> = kept.iter().map(|f| f.span.line).collect();
+        // Both critical tokens, then the first high one; still in file order.
+        assert_eq!(lines_kept, [1, 2, 4]);
+        assert_eq!(most_severe(&findings, 5).len(), 5);
+    }
+
+    #[test]
+    fn provenance_names_commit_author_and_date_without_the_secret() {
+        let secret = FakeGen::new(8).crc32_token("ghp_");
+        let mut finding = scan("ci.yml", &format!("token: {secret}")).remove(0);
+        finding.provenance = Some(Provenance {
+            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            author_name: "Ada Lovelace".into(),
+            author_email: "ada@example.invalid".into(),
+            time: 1_704_164_645,
+            summary: format!("add {secret} for CI"),
+            blob: "89abcdef0123456789abcdef0123456789abcdef".into(),
+        });
+        let log = serde_json::to_value(to_sarif(&[&finding], 0)).unwrap();
+        let result = &log["runs"][0]["results"][0];
+        let message = result["message"]["text"].as_str().unwrap();
+        assert!(message.contains("GitHub"), "{message}");
+        assert!(message.contains("commit 0123456789ab by Ada Lovelace"), "{message}");
+        assert!(message.contains("2024-01-02T03:04:05+00:00"), "{message}");
+        assert_eq!(result["properties"]["commit"], "0123456789abcdef0123456789abcdef01234567");
+        assert_eq!(result["properties"]["author"], "Ada Lovelace");
+        assert_eq!(result["properties"]["date"], "2024-01-02T03:04:05+00:00");
+        assert!(!log.to_string().contains(&secret), "the secret leaks through the summary");
+    }
+
+    #[test]
+    fn paths_are_percent_encoded_per_segment() {
+        assert_eq!(encode_path("src/app config/a b.py"), "src/app%20config/a%20b.py");
+        assert_eq!(encode_path("c:d/#1?x%.txt"), "c%3Ad/%231%3Fx%25.txt");
+        assert_eq!(encode_path("docs/ü.md"), "docs/%C3%BC.md");
+        assert_eq!(encode_path("a-b_c~d.e"), "a-b_c~d.e");
+    }
+
+    #[test]
+    fn rule_ids_become_identifiers() {
+        assert_eq!(pascal_case("github-classic-pat"), "GithubClassicPat");
+        assert_eq!(pascal_case("aws-access-key-id"), "AwsAccessKeyId");
+    }
+
+    #[test]
+    fn severities_map_to_github_bands() {
+        let parse = |s: Severity| security_severity(s).parse::<f64>().unwrap();
+        assert!(parse(Severity::Critical) >= 9.0);
+        assert!((7.0..9.0).contains(&parse(Severity::High)));
+        assert!((4.0..7.0).contains(&parse(Severity::Medium)));
+        assert!((0.1..4.0).contains(&parse(Severity::Low)));
+    }
+
+    #[test]
+    fn commit_dates_are_utc_iso_8601() {
+        let provenance = Provenance { time: 1_704_164_645, ..Default::default() };
+        assert_eq!(commit_date(&provenance), "2024-01-02T03:04:05+00:00");
+    }
+}
