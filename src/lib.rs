@@ -9,6 +9,7 @@ pub mod entropy;
 pub mod fake;
 pub mod finding;
 pub mod git;
+pub mod hook;
 pub mod placeholder;
 pub mod report;
 pub mod rule_check;

@@ -36,6 +36,8 @@ enum Command {
     Scan(ScanArgs),
     /// List the built-in rules, or check a rules file.
     Rules(RulesArgs),
+    /// Install a git pre-commit hook that runs `keyhound scan --staged`.
+    InstallHook(InstallHookArgs),
 }
 
 #[derive(Args)]
@@ -76,11 +78,22 @@ struct RulesArgs {
     check: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct InstallHookArgs {
+    /// The repository (its work tree or git directory).
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Replace an existing pre-commit hook.
+    #[arg(long)]
+    force: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules(args) => run_rules(args),
+        Command::InstallHook(args) => run_install_hook(args),
     };
     match outcome {
         Ok(code) => code,
@@ -115,6 +128,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         let options = staged::StagedOptions {
             max_file_size: args.max_file_size,
             threads: args.threads.unwrap_or(0),
+            index_file: std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from),
         };
         staged::scan_staged(&engine, &args.path, &options, &diagnostics, &stats)?
     } else if args.path == Path::new("-") {
@@ -199,6 +213,13 @@ fn run_rules(args: RulesArgs) -> Result<ExitCode> {
     } else {
         bail!("{}: {} example(s) failed", path.display(), failures.len())
     }
+}
+
+fn run_install_hook(args: InstallHookArgs) -> Result<ExitCode> {
+    let keyhound = std::env::current_exe().context("cannot locate the keyhound binary")?;
+    let hook = keyhound::hook::install(&args.path, &keyhound, args.force)?;
+    println!("installed {}", hook.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `25M`, `512K`, `1G` (binary multiples) or plain bytes.

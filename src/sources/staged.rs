@@ -9,7 +9,11 @@
 //! last commit or `git add`) to skip whole directories whose tree id equals HEAD's: after staging
 //! one file only the trees on that file's path are read.
 
-use std::{collections::HashMap, path::Path, sync::atomic::Ordering};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::atomic::Ordering,
+};
 
 use anyhow::{Context, Result};
 use gix::{
@@ -35,6 +39,10 @@ pub struct StagedOptions {
     pub max_file_size: u64,
     /// Worker threads for reading and scanning blobs (0: one per core).
     pub threads: usize,
+    /// The index to read instead of the repository's own. `git commit -a` and
+    /// `git commit PATH...` stage into a temporary index and name it in `GIT_INDEX_FILE` for
+    /// the hooks they run; the pre-commit scan must read that one.
+    pub index_file: Option<PathBuf>,
 }
 
 /// A staged file whose content differs from HEAD's.
@@ -55,7 +63,14 @@ pub fn scan_staged(
     stats: &WalkStats,
 ) -> Result<Vec<Finding>> {
     let repo = crate::git::open_repository(repo_path)?;
-    let changes = staged_changes(&repo)?;
+    let changes = match &options.index_file {
+        Some(path) => {
+            let index = gix::index::File::at(path, repo.object_hash(), false, Default::default())
+                .with_context(|| format!("cannot read the index {}", path.display()))?;
+            index_changes(&repo, head_tree(&repo)?, &index)?
+        }
+        None => staged_changes(&repo)?,
+    };
     let shared = repo.into_sync();
     let scan_all = || {
         changes
@@ -122,9 +137,13 @@ fn read_staged(
 /// The staged regular files whose blob differs from HEAD's at the same path, in index order.
 /// Before the first commit HEAD's tree is the empty tree, so every staged file is listed.
 pub fn staged_changes(repo: &gix::Repository) -> Result<Vec<StagedFile>> {
-    let head_tree = repo.head_tree_id_or_empty().context("cannot read HEAD")?.detach();
     let index = repo.index_or_empty().context("cannot read the index")?;
-    index_changes(repo, head_tree, &index)
+    index_changes(repo, head_tree(repo)?, &index)
+}
+
+/// HEAD's tree, or the empty tree before the first commit.
+fn head_tree(repo: &gix::Repository) -> Result<ObjectId> {
+    Ok(repo.head_tree_id_or_empty().context("cannot read HEAD")?.detach())
 }
 
 /// The regular files of `index` whose blob differs from the tree `head_tree` at the same path.

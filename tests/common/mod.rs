@@ -11,7 +11,7 @@ pub use keyhound::fake::FakeGen;
 /// The keyhound binary built by cargo for this test run.
 pub fn keyhound() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_keyhound"));
-    command.env_remove("RUST_LOG");
+    command.env_remove("RUST_LOG").env_remove("GIT_INDEX_FILE");
     command
 }
 
@@ -43,6 +43,10 @@ pub fn git_command(dir: &Path) -> Command {
     let mut command = Command::new("git");
     command
         .current_dir(dir)
+        // Tests may themselves run inside a git hook (pre-commit), which sets these.
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_AUTHOR_NAME", "Ada Lovelace")
