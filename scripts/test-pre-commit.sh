@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# End-to-end check of keyhound's pre-commit framework hook (.pre-commit-hooks.yaml).
+#
+# Installs the real `pre-commit` from PyPI into a temporary virtual environment, creates a
+# temporary git repository and checks, both with `pre-commit try-repo` and through a real
+# `git commit` with the hook installed, that a staged fake token is rejected with the finding
+# shown and that a clean commit passes. pre-commit builds keyhound with `cargo install` from a
+# clone of this repository at HEAD: commit your changes before running it. CARGO_TARGET_DIR
+# defaults to this repository's target/ so the release build is reused between runs.
+#
+# Needs: python3 (with venv), git, cargo, network access to PyPI (and crates.io).
+# Prints PASS or FAIL on the last line; exits non-zero on failure.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/keyhound-pre-commit.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+step() { echo "==> $*"; }
+
+if [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]; then
+    echo "note: $root has uncommitted changes; pre-commit tests its committed HEAD" >&2
+fi
+rev=$(git -C "$root" rev-parse HEAD)
+
+step "installing pre-commit into a temporary virtual environment"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
+pre_commit="$work/venv/bin/pre-commit"
+"$pre_commit" --version
+
+# Isolated git and pre-commit state; a fixed identity so commits work on any machine.
+export PRE_COMMIT_HOME="$work/pre-commit-home"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME="keyhound test" GIT_AUTHOR_EMAIL="test@example.invalid"
+export GIT_COMMITTER_NAME="keyhound test" GIT_COMMITTER_EMAIL="test@example.invalid"
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+
+# A format-valid fake GitHub token, generated now (never a literal in the repository):
+# ghp_, 30 random base62 characters, then their CRC32 in 6 base62 digits.
+fake_token=$(python3 - <<'PY'
+import random, zlib
+alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+body = "".join(random.SystemRandom().choice(alphabet) for _ in range(30))
+value, digits = zlib.crc32(body.encode()), ""
+for _ in range(6):
+    digits = alphabet[value % 62] + digits
+    value //= 62
+print("ghp_" + body + digits)
+PY
+)
+
+repo="$work/repo"
+git init -q "$repo"
+cd "$repo"
+git commit -q --allow-empty -m "start"
+
+step "pre-commit try-repo: a staged fake token is rejected"
+printf 'export GH_TOKEN=%s\n' "$fake_token" > deploy.sh
+git add deploy.sh
+if "$pre_commit" try-repo "$root" keyhound --ref "$rev" > "$work/try-leak.log" 2>&1; then
+    cat "$work/try-leak.log"
+    fail "try-repo passed a staged secret"
+fi
+cat "$work/try-leak.log"
+grep -q "deploy.sh:1:" "$work/try-leak.log" || fail "try-repo output does not show the finding"
+grep -q "github-classic-pat" "$work/try-leak.log" || fail "try-repo output does not name the rule"
+if grep -qF "$fake_token" "$work/try-leak.log"; then fail "the secret was printed"; fi
+
+step "pre-commit try-repo: a clean change passes"
+printf 'export GH_TOKEN="$(vault read -field=token secret/gh)"\n' > deploy.sh
+git add deploy.sh
+"$pre_commit" try-repo "$root" keyhound --ref "$rev" > "$work/try-clean.log" 2>&1 ||
+    { cat "$work/try-clean.log"; fail "try-repo rejected a clean change"; }
+
+step "git commit with the hook installed by pre-commit"
+cat > .pre-commit-config.yaml <<YAML
+repos:
+  - repo: $root
+    rev: $rev
+    hooks:
+      - id: keyhound
+YAML
+git add .pre-commit-config.yaml deploy.sh
+"$pre_commit" install
+git commit -q -m "clean deploy script" > "$work/commit-clean.log" 2>&1 ||
+    { cat "$work/commit-clean.log"; fail "a clean commit was rejected"; }
+clean_head=$(git rev-parse HEAD)
+
+printf 'debug = false\ntoken = %s\n' "$fake_token" > app.cfg
+git add app.cfg
+if git commit -q -m "add config" > "$work/commit-leak.log" 2>&1; then
+    cat "$work/commit-leak.log"
+    fail "a commit staging a secret went through"
+fi
+cat "$work/commit-leak.log"
+grep -q "app.cfg:2:" "$work/commit-leak.log" || fail "the rejected commit does not show the finding"
+[ "$(git rev-parse HEAD)" = "$clean_head" ] || fail "HEAD moved after a rejected commit"
+
+echo "PASS: keyhound's pre-commit hook rejects staged secrets and passes clean commits"
