@@ -63,14 +63,8 @@ pub fn scan_staged(
     stats: &WalkStats,
 ) -> Result<Vec<Finding>> {
     let repo = crate::git::open_repository(repo_path)?;
-    let changes = match &options.index_file {
-        Some(path) => {
-            let index = gix::index::File::at(path, repo.object_hash(), false, Default::default())
-                .with_context(|| format!("cannot read the index {}", path.display()))?;
-            index_changes(&repo, head_tree(&repo)?, &index)?
-        }
-        None => staged_changes(&repo)?,
-    };
+    let index_path = options.index_file.clone().unwrap_or_else(|| repo.index_path());
+    let changes = index_changes(&repo, head_tree(&repo)?, &read_index(&repo, &index_path)?)?;
     let shared = repo.into_sync();
     let scan_all = || {
         changes
@@ -137,8 +131,19 @@ fn read_staged(
 /// The staged regular files whose blob differs from HEAD's at the same path, in index order.
 /// Before the first commit HEAD's tree is the empty tree, so every staged file is listed.
 pub fn staged_changes(repo: &gix::Repository) -> Result<Vec<StagedFile>> {
-    let index = repo.index_or_empty().context("cannot read the index")?;
+    let index = read_index(repo, &repo.index_path())?;
     index_changes(repo, head_tree(repo)?, &index)
+}
+
+/// Reads the index at `path`; none yet (a fresh repository) is an empty index. Like git, it
+/// does not verify the trailing checksum: hashing a large index would cost more than the whole
+/// comparison.
+fn read_index(repo: &gix::Repository, path: &Path) -> Result<State> {
+    match gix::index::File::at(path, repo.object_hash(), true, Default::default()) {
+        Ok(file) => Ok(file.into()),
+        Err(_) if !path.exists() => Ok(State::new(repo.object_hash())),
+        Err(err) => Err(err).with_context(|| format!("cannot read the index {}", path.display())),
+    }
 }
 
 /// HEAD's tree, or the empty tree before the first commit.
