@@ -300,3 +300,114 @@ fn history_of_a_directory_that_is_not_a_repository_is_an_error() {
     let output = run(&repo.path().join("sub"), &["scan", "--history", "."]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
+
+#[test]
+fn a_partial_clone_warns_about_missing_blobs_and_goes_on() {
+    let origin = git_repo();
+    let source = origin.path();
+    git(source, &["config", "uploadpack.allowFilter", "true"]);
+    write(source, "old.txt", &format!("{}\n", token(14)));
+    commit_all(source, "Old");
+    git(source, &["rm", "-q", "old.txt"]);
+    commit_all(source, "Drop old");
+    let secret = token(15);
+    write(source, "new.txt", &format!("{secret}\n"));
+    let newest = commit_all(source, "New");
+
+    let target = tempfile::tempdir().expect("tempdir");
+    let url = format!("file://{}", source.display());
+    git(target.path(), &["clone", "-q", "--filter=blob:none", &url, "partial"]);
+    let clone = target.path().join("partial");
+
+    let (output, findings) = history_json(&clone, &["--history-only", "."]);
+    let warnings = stderr(&output);
+    assert!(warnings.contains("1 blob(s) missing from the object database"), "{warnings}");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_introduced(&findings[0], &newest, "new.txt", 1);
+}
+
+#[test]
+fn a_corrupt_object_is_a_warning_naming_it_and_the_scan_goes_on() {
+    let repo = git_repo();
+    let dir = repo.path();
+    let secret = token(16);
+    write(dir, "good.txt", &format!("{secret}\n"));
+    write(dir, "bad.txt", "soon corrupt\n");
+    let added = commit_all(dir, "Two files");
+    let bad = git(dir, &["rev-parse", "HEAD:bad.txt"]);
+    let object = dir.join(".git/objects").join(&bad[..2]).join(&bad[2..]);
+    let mut permissions = std::fs::metadata(&object).expect("loose object").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&object, permissions).expect("make writable");
+    std::fs::write(&object, b"this is not zlib data").expect("corrupt the object");
+
+    let (output, findings) = history_json(dir, &["--history-only", "."]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let warnings = stderr(&output);
+    assert!(warnings.contains(&format!("blob {bad} (bad.txt)")), "{warnings}");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_introduced(&findings[0], &added, "good.txt", 1);
+}
+
+#[test]
+fn blobs_over_the_size_limit_are_skipped() {
+    let repo = git_repo();
+    let dir = repo.path();
+    write(dir, "big.txt", &format!("{}\n{}\n", "x".repeat(100), token(17)));
+    commit_all(dir, "Big");
+    let (output, findings) = history_json(dir, &["--history-only", "--max-file-size", "64", "."]);
+    assert_eq!(output.status.code(), Some(0), "{findings:#?}");
+    let text = run(dir, &["scan", "--history-only", "--max-file-size", "64", "."]);
+    assert!(stdout(&text).contains("skipped 0 binary and 1 over-size"), "{}", stdout(&text));
+}
+
+#[test]
+fn submodules_are_scanned_with_recurse_submodules() {
+    let sub_origin = git_repo();
+    let sub = sub_origin.path();
+    let secret = token(18);
+    write(sub, "creds/key.txt", &format!("# key\n{secret}\n"));
+    let sub_commit = commit_all(sub, "Sub key");
+
+    let repo = git_repo();
+    let dir = repo.path();
+    write(dir, "README.md", "super\n");
+    commit_all(dir, "Super");
+    let url = sub.display().to_string();
+    git(dir, &["-c", "protocol.file.allow=always", "submodule", "add", "-q", &url, "vendor/sub"]);
+    commit_all(dir, "Add submodule");
+
+    let (output, findings) = history_json(dir, &["--history-only", "."]);
+    assert_eq!(output.status.code(), Some(0), "a submodule is another repository: {findings:#?}");
+
+    let (output, findings) =
+        history_json(dir, &["--history-only", "--recurse-submodules", "."]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_introduced(&findings[0], &sub_commit, "vendor/sub/creds/key.txt", 2);
+}
+
+#[test]
+fn a_linked_worktree_scans_the_shared_history() {
+    let repo = git_repo();
+    let dir = repo.path();
+    write(dir, "README.md", "hello\n");
+    commit_all(dir, "Start");
+    let outside = tempfile::tempdir().expect("tempdir");
+    let linked = outside.path().join("linked");
+    git(dir, &["worktree", "add", "-q", "-b", "work", &linked.display().to_string()]);
+    let secret = token(19);
+    write(&linked, "w.txt", &format!("{secret}\n"));
+    let added = commit_all(&linked, "Work");
+
+    for path in [dir, linked.as_path()] {
+        let (output, findings) = history_json(path, &["--history-only", "."]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_introduced(&findings[0], &added, "w.txt", 1);
+    }
+    let (_, findings) = history_json(&linked, &["--history", "."]);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["history"]["in_worktree"], true);
+}

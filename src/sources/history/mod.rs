@@ -520,3 +520,41 @@ pub fn merge_with_worktree(worktree: Vec<Finding>, history: Vec<Finding>) -> Vec
     findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_as_two_revisions() {
+        assert_eq!(
+            Selection::parse_range("main..topic").unwrap(),
+            Selection::Range { exclude: "main".into(), include: "topic".into() }
+        );
+        assert_eq!(Selection::since("v1"), Selection::parse_range("v1..HEAD").unwrap());
+        assert!(Selection::parse_range("main").is_err());
+        assert!(Selection::parse_range("..topic").is_err());
+    }
+
+    #[test]
+    fn oldest_first_puts_parents_before_children() {
+        let id = |n: u8| ObjectId::from_bytes_or_panic(&[n; 20]);
+        let node = |parents: Vec<ObjectId>, time| walk::CommitNode { tree: id(0), parents, time };
+        let mut graph = CommitGraph::default();
+        // A merge (4) of 2 and 3, both children of 1; 3 is older than 2 by its clock, and a
+        // clock-skewed child (5) claims to predate everything.
+        graph.nodes.insert(id(1), node(vec![], 100));
+        graph.nodes.insert(id(2), node(vec![id(1)], 300));
+        graph.nodes.insert(id(3), node(vec![id(1)], 200));
+        graph.nodes.insert(id(4), node(vec![id(2), id(3)], 400));
+        graph.nodes.insert(id(5), node(vec![id(4), id(9)], 50));
+        let order = provenance::oldest_first(&graph);
+        assert_eq!(order, vec![id(1), id(3), id(2), id(4), id(5)]);
+    }
+
+    #[test]
+    fn unreachable_blobs_have_a_path_naming_them() {
+        let blob = ObjectId::from_hex(b"0123456789abcdef0123456789abcdef01234567").unwrap();
+        assert_eq!(unreachable_blob_path(&blob), "<blob:0123456789abcdef0123456789abcdef01234567>");
+    }
+}
