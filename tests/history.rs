@@ -381,8 +381,7 @@ fn submodules_are_scanned_with_recurse_submodules() {
     let (output, findings) = history_json(dir, &["--history-only", "."]);
     assert_eq!(output.status.code(), Some(0), "a submodule is another repository: {findings:#?}");
 
-    let (output, findings) =
-        history_json(dir, &["--history-only", "--recurse-submodules", "."]);
+    let (output, findings) = history_json(dir, &["--history-only", "--recurse-submodules", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_introduced(&findings[0], &sub_commit, "vendor/sub/creds/key.txt", 2);
