@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: sources (files, stdin, git) → [`engine`] → [`finding`]s → reporters.
 
+pub mod checks;
 pub mod checksum;
 pub mod diagnostics;
 pub mod engine;

@@ -4,6 +4,7 @@ pub mod files;
 pub mod stdin;
 
 use crate::{
+    checks,
     engine::Scanner,
     finding::{Finding, LineIndex},
 };
@@ -26,18 +27,23 @@ pub fn scan_content(
     scanner: &mut Scanner<'_>,
     path: &str,
     content: &[u8],
-    _tracking: Tracking,
+    tracking: Tracking,
 ) -> Vec<Finding> {
     let matches = scanner.scan(content);
-    if matches.is_empty() {
+    if matches.is_empty() && !checks::inspects_path(path) {
         return Vec::new();
     }
     let lines = LineIndex::new();
     let engine = scanner.engine();
-    matches
+    let mut findings: Vec<Finding> = matches
         .iter()
+        .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
         .map(|m| Finding::new(engine.rule(m.rule).clone(), path.to_string(), content, &lines, m))
-        .collect()
+        .collect();
+    let context =
+        checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
+    findings.extend(checks::run(&context));
+    findings
 }
 
 /// Binary content: a NUL byte in the first 8 KiB, as git and ripgrep decide it.
