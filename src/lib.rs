@@ -7,6 +7,8 @@ pub mod checksum;
 pub mod diagnostics;
 pub mod engine;
 pub mod entropy;
+pub mod explain;
+pub mod exposure;
 pub mod fake;
 pub mod finding;
 pub mod git;

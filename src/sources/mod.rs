@@ -2,6 +2,7 @@
 
 pub mod files;
 pub mod stdin;
+pub mod tracking;
 
 use crate::{
     checks,
