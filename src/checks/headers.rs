@@ -171,6 +171,12 @@ impl<'a> Providers<'a> {
         })
     }
 
+    fn by_exact_host(&self, host: &[u8]) -> Option<&'a Arc<Auth>> {
+        self.known.iter().find_map(|(_, _, auth)| {
+            auth.hosts.iter().any(|h| h.as_bytes().eq_ignore_ascii_case(host)).then_some(*auth)
+        })
+    }
+
     fn provider(
         &self,
         start: usize,
@@ -565,11 +571,33 @@ fn inspect_query_param(
         return;
     }
     let param = content[name_start..name_end].to_ascii_lowercase();
-    let Some((auth, _)) = providers.provider(start, end, &content[start..end]) else { return };
+    let (line_start, _) = report.context.lines.line_bounds(content, name_start);
+    // The URL's own host, when it is written out, names the provider better than any host
+    // nearby; an unknown one means another service.
+    let provider = match url_host(content, line_start, name_start) {
+        Some(host) => providers.by_key(start, end).or_else(|| providers.by_exact_host(host)),
+        None => providers.provider(start, end, &content[start..end]).map(|(auth, _)| auth),
+    };
+    let Some(auth) = provider else { return };
     let documented = auth.query_params.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(&param));
     if !auth.headers.is_empty() && !documented {
         report.add(QUERY_STRING, start, end);
     }
+}
+
+/// The host of the URL whose query string holds `query_at`, if the URL is on its line.
+fn url_host(content: &[u8], line_start: usize, query_at: usize) -> Option<&[u8]> {
+    let before = &content[line_start..query_at];
+    let scheme_end = memchr::memmem::rfind(before, b"://")? + 3;
+    let authority = &before[scheme_end..];
+    if authority.iter().any(|b| b.is_ascii_whitespace() || is_quote(*b)) {
+        return None;
+    }
+    let host_end =
+        authority.iter().position(|b| matches!(b, b'/' | b':')).unwrap_or(authority.len());
+    let host = &authority[..host_end];
+    let host = host.rsplit(|b| *b == b'@').next().unwrap_or(host);
+    (!host.is_empty()).then_some(host)
 }
 
 /// The value of a query parameter: `{expr}`, `${expr}`, `$VAR`, `" + expr`, or URL characters.
@@ -681,6 +709,14 @@ mod tests {
         assert_eq!(q("${token}`"), "${token}");
         assert_eq!(q("\" + apiKey)"), "apiKey");
         assert_eq!(q("$GITHUB_TOKEN\""), "$GITHUB_TOKEN");
+    }
+
+    #[test]
+    fn url_hosts() {
+        let line = b"get(\"https://user@api.github.com:443/x?access_token=1\")";
+        let at = line.iter().position(|b| *b == b'?').unwrap();
+        assert_eq!(url_host(line, 0, at), Some(&b"api.github.com"[..]));
+        assert_eq!(url_host(b"redirect(\"/login?token=\")", 0, 15), None);
     }
 
     #[test]
