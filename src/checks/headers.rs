@@ -523,14 +523,22 @@ fn literal_if_key(
 ) -> Credential {
     match credential {
         Credential::Reference(s, e)
-            if providers.by_key(s, e).is_some()
-                || (!context.content[s..e].contains(&b'.')
-                    && looks_like_credential(context, &context.content[s..e])) =>
+            if providers.by_key(s, e).is_some() || random_word(context, &context.content[s..e]) =>
         {
             Credential::Literal(s, e)
         }
         other => other,
     }
+}
+
+/// An unquoted word that is a key, not an identifier (`WINBIO_PRESENCE_0`, `config.token`):
+/// no `_` or `.`, a few digits, and random.
+fn random_word(context: &Context<'_>, text: &[u8]) -> bool {
+    let digits = text.iter().filter(|b| b.is_ascii_digit()).count();
+    !text.contains(&b'_')
+        && !text.contains(&b'.')
+        && digits >= 2
+        && looks_like_credential(context, text)
 }
 
 fn names_a_key(expression: &[u8]) -> bool {
