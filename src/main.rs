@@ -15,6 +15,8 @@ use clap::{Args, Parser, Subcommand};
 use keyhound::{
     diagnostics::Diagnostics,
     engine::Engine,
+    explain::{explain, suggestions},
+    exposure::KeyAgePolicy,
     finding::Finding,
     report::{Format, ReportOptions, ScanSummary, write_report},
     rule_check::check_examples,
@@ -36,6 +38,14 @@ enum Command {
     Scan(ScanArgs),
     /// List the built-in rules, or check a rules file.
     Rules(RulesArgs),
+    /// Print everything about a rule: why it matters, how to rotate, how the key is sent.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// The rule id, as shown in reports (`github-classic-pat`, `header-wrong-scheme`).
+    rule_id: String,
 }
 
 #[derive(Args)]
@@ -82,6 +92,9 @@ struct ScanArgs {
     /// With the history, also scan the histories of submodules.
     #[arg(long)]
     recurse_submodules: bool,
+    /// Secrets in history whose commit is older than this many days are overdue for rotation.
+    #[arg(long, value_name = "DAYS", default_value_t = keyhound::exposure::DEFAULT_MAX_KEY_AGE_DAYS)]
+    max_key_age: u64,
 }
 
 impl ScanArgs {
@@ -110,6 +123,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules(args) => run_rules(args),
+        Command::Explain(args) => run_explain(&args.rule_id),
     };
     match outcome {
         Ok(code) => code,
@@ -185,7 +199,10 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         skipped_binary: stats.skipped_binary.load(Ordering::Relaxed) + history_stats.skipped_binary,
         skipped_large: stats.skipped_large.load(Ordering::Relaxed) + history_stats.skipped_large,
     };
-    let options = ReportOptions { show_secrets: args.show_secrets };
+    let options = ReportOptions {
+        show_secrets: args.show_secrets,
+        key_age: KeyAgePolicy { max_days: args.max_key_age, now: None },
+    };
     emit(args.format, args.output.as_deref(), &findings, &summary, &options)?;
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
@@ -247,6 +264,25 @@ fn run_rules(args: RulesArgs) -> Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         bail!("{}: {} example(s) failed", path.display(), failures.len())
+    }
+}
+
+fn run_explain(rule_id: &str) -> Result<ExitCode> {
+    let rules = rules::builtin_rules()?;
+    match rules.iter().find(|rule| rule.id == rule_id) {
+        Some(rule) => {
+            print!("{}", explain(rule));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let close = suggestions(rule_id, rules.iter().map(|rule| rule.id.as_str()));
+            let hint = if close.is_empty() {
+                "; `keyhound rules` lists them".to_string()
+            } else {
+                format!("; did you mean {}?", close.join(", "))
+            };
+            bail!("unknown rule `{rule_id}`{hint}")
+        }
     }
 }
 
