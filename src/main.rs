@@ -15,11 +15,13 @@ use clap::{Args, Parser, Subcommand};
 use keyhound::{
     diagnostics::Diagnostics,
     engine::Engine,
+    explain::{explain, suggestions},
+    exposure::KeyAgePolicy,
     finding::Finding,
     report::{Format, ReportOptions, ScanSummary, write_report},
     rule_check::check_examples,
     rules::{self, Rule},
-    sources::{files, staged, stdin},
+    sources::{files, history, staged, stdin},
 };
 
 /// Finds leaked credentials in working trees and git histories, and says how to rotate them.
@@ -38,6 +40,14 @@ enum Command {
     Rules(RulesArgs),
     /// Install a git pre-commit hook that runs `keyhound scan --staged`.
     InstallHook(InstallHookArgs),
+    /// Print everything about a rule: why it matters, how to rotate, how the key is sent.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// The rule id, as shown in reports (`github-classic-pat`, `header-wrong-scheme`).
+    rule_id: String,
 }
 
 #[derive(Args)]
@@ -67,8 +77,43 @@ struct ScanArgs {
     #[arg(long, short = 'q')]
     quiet: bool,
     /// Scan only what is staged for the next commit (PATH is the repository); for pre-commit.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["history", "history_only", "all_objects", "since", "range"])]
     staged: bool,
+    /// Also scan every blob in the git history of the repository at PATH (all refs).
+    #[arg(long)]
+    history: bool,
+    /// Scan the git history only, not the working tree.
+    #[arg(long)]
+    history_only: bool,
+    /// With the history, also scan blobs no commit reaches (dangling, unreachable).
+    #[arg(long)]
+    all_objects: bool,
+    /// Scan only what commits after REV introduced (REV..HEAD); no working tree.
+    #[arg(long, value_name = "REV", conflicts_with = "range")]
+    since: Option<String>,
+    /// Scan only what the commits of A..B introduced; no working tree.
+    #[arg(long, value_name = "A..B")]
+    range: Option<String>,
+    /// With the history, also scan the histories of submodules.
+    #[arg(long)]
+    recurse_submodules: bool,
+    /// Secrets in history whose commit is older than this many days are overdue for rotation.
+    #[arg(long, value_name = "DAYS", default_value_t = keyhound::exposure::DEFAULT_MAX_KEY_AGE_DAYS)]
+    max_key_age: u64,
+}
+
+impl ScanArgs {
+    fn history_selection(&self) -> Result<Option<history::Selection>> {
+        Ok(if let Some(range) = &self.range {
+            Some(history::Selection::parse_range(range)?)
+        } else if let Some(rev) = &self.since {
+            Some(history::Selection::since(rev))
+        } else if self.history || self.history_only || self.all_objects {
+            Some(history::Selection::Everything)
+        } else {
+            None
+        })
+    }
 }
 
 #[derive(Args)]
@@ -94,6 +139,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => run_scan(args),
         Command::Rules(args) => run_rules(args),
         Command::InstallHook(args) => run_install_hook(args),
+        Command::Explain(args) => run_explain(&args.rule_id),
     };
     match outcome {
         Ok(code) => code,
@@ -121,16 +167,48 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             .warn("--show-secrets", "ignored: SARIF and GitHub annotations never hold secrets");
     }
     let stats = files::WalkStats::default();
+    if let Some(threads) = args.threads {
+        // Blob scanning runs on rayon's pool; the working-tree walk has its own threads.
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().ok();
+    }
+    let selection = args.history_selection()?;
+    let mut history_stats = history::HistoryStats::default();
     let findings = if args.staged {
         if args.path == Path::new("-") {
             bail!("--staged scans a repository's index, not standard input");
         }
         let options = staged::StagedOptions {
             max_file_size: args.max_file_size,
-            threads: args.threads.unwrap_or(0),
             index_file: std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from),
         };
         staged::scan_staged(&engine, &args.path, &options, &diagnostics, &stats)?
+    } else if let Some(selection) = selection {
+        if args.path == Path::new("-") {
+            bail!("--history needs a repository, not standard input");
+        }
+        let worktree_too = !args.history_only
+            && selection == history::Selection::Everything
+            && args.path.join(".git").exists();
+        let options = history::HistoryOptions {
+            selection,
+            all_objects: args.all_objects,
+            max_file_size: args.max_file_size,
+            recurse_submodules: args.recurse_submodules,
+            progress: !args.quiet,
+        };
+        let scan = history::scan_history(&engine, &args.path, &options, &diagnostics)?;
+        history_stats = scan.stats;
+        let worktree = if worktree_too {
+            let options = files::WalkOptions {
+                no_ignore: args.no_ignore,
+                max_file_size: args.max_file_size,
+                threads: args.threads.unwrap_or(0),
+            };
+            files::scan_tree(&engine, &args.path, &options, &diagnostics, &stats)
+        } else {
+            Vec::new()
+        };
+        history::merge_with_worktree(worktree, scan.findings)
     } else if args.path == Path::new("-") {
         stdin::scan_stdin(&engine, args.max_file_size)?
     } else {
@@ -145,12 +223,15 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         files::scan_tree(&engine, &args.path, &options, &diagnostics, &stats)
     };
     let summary = ScanSummary {
-        files: stats.files.load(Ordering::Relaxed),
-        bytes: stats.bytes.load(Ordering::Relaxed),
-        skipped_binary: stats.skipped_binary.load(Ordering::Relaxed),
-        skipped_large: stats.skipped_large.load(Ordering::Relaxed),
+        files: stats.files.load(Ordering::Relaxed) + history_stats.blobs,
+        bytes: stats.bytes.load(Ordering::Relaxed) + history_stats.bytes,
+        skipped_binary: stats.skipped_binary.load(Ordering::Relaxed) + history_stats.skipped_binary,
+        skipped_large: stats.skipped_large.load(Ordering::Relaxed) + history_stats.skipped_large,
     };
-    let options = ReportOptions { show_secrets: args.show_secrets };
+    let options = ReportOptions {
+        show_secrets: args.show_secrets,
+        key_age: KeyAgePolicy { max_days: args.max_key_age, now: None },
+    };
     emit(args.format, args.output.as_deref(), &findings, &summary, &options)?;
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
@@ -220,6 +301,25 @@ fn run_install_hook(args: InstallHookArgs) -> Result<ExitCode> {
     let hook = keyhound::hook::install(&args.path, &keyhound, args.force)?;
     println!("installed {}", hook.display());
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_explain(rule_id: &str) -> Result<ExitCode> {
+    let rules = rules::builtin_rules()?;
+    match rules.iter().find(|rule| rule.id == rule_id) {
+        Some(rule) => {
+            print!("{}", explain(rule));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let close = suggestions(rule_id, rules.iter().map(|rule| rule.id.as_str()));
+            let hint = if close.is_empty() {
+                "; `keyhound rules` lists them".to_string()
+            } else {
+                format!("; did you mean {}?", close.join(", "))
+            };
+            bail!("unknown rule `{rule_id}`{hint}")
+        }
+    }
 }
 
 /// `25M`, `512K`, `1G` (binary multiples) or plain bytes.

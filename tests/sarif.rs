@@ -48,6 +48,15 @@ fn sarif(dir: &Path, extra: &[&str]) -> (String, Value) {
     (text, value)
 }
 
+fn validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(SCHEMA).unwrap()).unwrap();
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles")
+}
+
 fn results(log: &Value) -> &Vec<Value> {
     log["runs"][0]["results"].as_array().expect("results")
 }
@@ -58,12 +67,7 @@ fn real_output_validates_against_the_official_schema() {
     let (_, log) = sarif(fixture.dir.path(), &[]);
     assert_eq!(results(&log).len(), 4);
 
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(SCHEMA).unwrap()).unwrap();
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft4)
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles");
+    let validator = validator();
     let errors: Vec<String> =
         validator.iter_errors(&log).map(|e| format!("{}: {e}", e.instance_path())).collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
@@ -72,6 +76,32 @@ fn real_output_validates_against_the_official_schema() {
     let mut broken = log.clone();
     broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
     assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn history_findings_name_their_commit_and_validate() {
+    let repo = git_repo();
+    let dir = repo.path();
+    let secret = FakeGen::new(9).crc32_token("ghp_");
+    write(dir, "ci/deploy.sh", &format!("#!/bin/sh\nexport GH_TOKEN={secret}\n"));
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "add deploy script"]);
+    write(dir, "ci/deploy.sh", "#!/bin/sh\n");
+    git(dir, &["commit", "-q", "-am", "remove the token"]);
+
+    let (text, log) = sarif(dir, &["--history-only"]);
+    assert!(!text.contains(&secret), "the secret is in the SARIF");
+    let errors: Vec<String> =
+        validator().iter_errors(&log).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let result = &results(&log)[0];
+    let message = result["message"]["text"].as_str().unwrap();
+    assert!(message.contains("by Ada Lovelace <ada@example.invalid> on 2024-01-02"), "{message}");
+    assert!(message.contains("add deploy script"), "{message}");
+    let commit = git(dir, &["rev-parse", "HEAD~1"]);
+    assert_eq!(result["properties"]["commit"], commit.as_str());
+    assert_eq!(result["properties"]["author"], "Ada Lovelace");
+    assert_eq!(result["properties"]["inHead"], false);
 }
 
 #[test]

@@ -44,8 +44,8 @@ fn reports_the_staged_blob_not_the_working_tree_copy() {
 
 #[test]
 fn unstaged_and_untracked_secrets_are_not_reported() {
-    let repo = committed_repo(&[("app.env", "A=1\n")]);
-    write(repo.path(), "app.env", &format!("A=1\nGH={}\n", token(2)));
+    let repo = committed_repo(&[("settings.conf", "A=1\n")]);
+    write(repo.path(), "settings.conf", &format!("A=1\nGH={}\n", token(2)));
     write(repo.path(), "untracked.txt", &format!("GH={}\n", token(3)));
 
     let output = run(repo.path(), &["scan", "--staged"]);
@@ -53,7 +53,7 @@ fn unstaged_and_untracked_secrets_are_not_reported() {
     assert!(stdout(&output).contains("0 finding(s) in 0 file(s)"), "{}", stdout(&output));
 
     // The same secret is found once it is staged.
-    git(repo.path(), &["add", "app.env"]);
+    git(repo.path(), &["add", "settings.conf"]);
     let output = run(repo.path(), &["scan", "--staged", "--format", "json"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(json_findings(&output)[0]["line"], 2);

@@ -160,6 +160,11 @@ impl Engine {
         &self.lints
     }
 
+    /// The literals of the single pass (lower case), for diagnostics and benchmarks.
+    pub fn pass_literals(&self) -> usize {
+        self.targets.len()
+    }
+
     pub fn placeholders(&self) -> &PlaceholderFilter {
         &self.placeholders
     }
@@ -190,6 +195,16 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
         line: rule.origin.line,
         message,
     };
+    if rule.regex.is_empty() && rule.check.is_some() {
+        // A check rule without a regex (a path check): reported by its check, never matched.
+        let never = Regex::new_many::<&str>(&[])
+            .map_err(|err| regex_error(format!("cannot build an empty regex: {err}")))?;
+        return Ok((
+            CompiledRule { regex: never, confirm: Confirm::Line, secret_group: None },
+            Vec::new(),
+            Vec::new(),
+        ));
+    }
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)

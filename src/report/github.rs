@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::sarif::{commit_date, short_commit};
+use super::sarif::history_sentence;
 use crate::{finding::Finding, rules::Severity};
 
 pub(super) fn write(findings: &[Finding], out: &mut dyn Write) -> std::io::Result<()> {
@@ -38,13 +38,8 @@ pub fn annotation(finding: &Finding) -> String {
     );
     if let Some(p) = &finding.provenance {
         let summary = p.summary.replace(&finding.secret, &finding.redacted_secret());
-        message.push_str(&format!(
-            " Introduced in commit {} by {} <{}> on {}: {summary}",
-            short_commit(&p.commit),
-            p.author_name,
-            p.author_email,
-            commit_date(p)
-        ));
+        message.push(' ');
+        message.push_str(&history_sentence(p, &summary));
     }
     format!("::{} {}::{}", command(rule.severity), properties.join(","), escape_data(&message))
 }

@@ -163,21 +163,9 @@ fn result(finding: &Finding, rule_index: usize, all: &[&Finding]) -> Result {
     ]);
     if let Some(p) = &finding.provenance {
         let summary = redact_secrets(&p.summary, finding, all);
-        text.push_str(&format!(
-            " Introduced in commit {} by {} <{}> on {}: {summary}",
-            short_commit(&p.commit),
-            p.author_name,
-            p.author_email,
-            commit_date(p)
-        ));
-        props.additional_properties.extend([
-            ("commit".to_string(), json!(p.commit)),
-            ("author".to_string(), json!(p.author_name)),
-            ("authorEmail".to_string(), json!(p.author_email)),
-            ("date".to_string(), json!(commit_date(p))),
-            ("commitSummary".to_string(), json!(summary)),
-            ("blob".to_string(), json!(p.blob)),
-        ]);
+        text.push(' ');
+        text.push_str(&history_sentence(p, &summary));
+        add_history_properties(&mut props, p, &summary);
     }
     Result::builder()
         .rule_id(rule.id.as_str())
@@ -191,6 +179,47 @@ fn result(finding: &Finding, rule_index: usize, all: &[&Finding]) -> Result {
         )]))
         .properties(props)
         .build()
+}
+
+/// Where history says the secret came from; `summary` is already redacted.
+pub(super) fn history_sentence(p: &Provenance, summary: &str) -> String {
+    let mut sentence = if p.commit.is_empty() {
+        format!("Found in blob {}, which no commit reaches.", short_commit(&p.blob))
+    } else {
+        format!(
+            "Introduced in commit {} by {} <{}> on {}: {summary}",
+            short_commit(&p.commit),
+            p.author_name,
+            p.author_email,
+            commit_date(p)
+        )
+    };
+    if !p.occurrences.is_empty() {
+        sentence.push_str(&format!(" History holds it in {} other place(s).", p.occurrences.len()));
+    }
+    sentence
+}
+
+fn add_history_properties(props: &mut PropertyBag, p: &Provenance, summary: &str) {
+    let mut history =
+        vec![("blob", json!(p.blob)), ("otherOccurrences", json!(p.occurrences.len()))];
+    if !p.commit.is_empty() {
+        history.extend([
+            ("commit", json!(p.commit)),
+            ("author", json!(p.author_name)),
+            ("authorEmail", json!(p.author_email)),
+            ("date", json!(commit_date(p))),
+            ("commitSummary", json!(summary)),
+            ("commitLine", json!(p.line)),
+        ]);
+    }
+    if let Some(in_head) = p.in_head {
+        history.push(("inHead", json!(in_head)));
+    }
+    if let Some(in_worktree) = p.in_worktree {
+        history.push(("inWorktree", json!(in_worktree)));
+    }
+    props.additional_properties.extend(history.into_iter().map(|(k, v)| (k.to_string(), v)));
 }
 
 fn location(finding: &Finding, all: &[&Finding]) -> Location {
@@ -337,6 +366,9 @@ mod tests {
             time: 1_704_164_645,
             summary: format!("add {secret} for CI"),
             blob: "89abcdef0123456789abcdef0123456789abcdef".into(),
+            line: 1,
+            in_head: Some(false),
+            ..Default::default()
         });
         let log = serde_json::to_value(to_sarif(&[&finding], 0)).unwrap();
         let result = &log["runs"][0]["results"][0];
@@ -347,6 +379,7 @@ mod tests {
         assert_eq!(result["properties"]["commit"], "0123456789abcdef0123456789abcdef01234567");
         assert_eq!(result["properties"]["author"], "Ada Lovelace");
         assert_eq!(result["properties"]["date"], "2024-01-02T03:04:05+00:00");
+        assert_eq!(result["properties"]["inHead"], false);
         assert!(!log.to_string().contains(&secret), "the secret leaks through the summary");
     }
 

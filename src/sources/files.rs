@@ -15,7 +15,7 @@ use crate::{
     diagnostics::Diagnostics,
     engine::Engine,
     finding::Finding,
-    sources::{Tracking, looks_binary, scan_content},
+    sources::{looks_binary, scan_content, tracking::GitTracking},
 };
 
 #[derive(Debug, Clone)]
@@ -44,6 +44,7 @@ pub fn scan_tree(
     stats: &WalkStats,
 ) -> Vec<Finding> {
     let findings = Mutex::new(Vec::new());
+    let git = GitTracking::discover(root);
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .ignore(!options.no_ignore)
@@ -59,6 +60,7 @@ pub fn scan_tree(
     walker.run(|| {
         let mut scanner = engine.scanner();
         let findings = &findings;
+        let git = &git;
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -71,9 +73,8 @@ pub fn scan_tree(
                 let path = entry.path();
                 let display = display_path(root, path);
                 if let Some(content) = read_candidate(path, &display, options, diagnostics, stats) {
-                    // Whether a file is tracked is not known yet: treated as outside a repository.
-                    let found =
-                        scan_content(&mut scanner, &display, &content, Tracking::NoRepository);
+                    let tracking = git.of(path, diagnostics);
+                    let found = scan_content(&mut scanner, &display, &content, tracking);
                     if !found.is_empty() {
                         findings.lock().expect("findings lock").extend(found);
                     }

@@ -1,10 +1,13 @@
 //! Inputs: each source turns some content into findings through the engine.
 
 pub mod files;
+pub mod history;
 pub mod staged;
 pub mod stdin;
+pub mod tracking;
 
 use crate::{
+    checks,
     engine::Scanner,
     finding::{Finding, LineIndex},
 };
@@ -27,18 +30,27 @@ pub fn scan_content(
     scanner: &mut Scanner<'_>,
     path: &str,
     content: &[u8],
-    _tracking: Tracking,
+    tracking: Tracking,
 ) -> Vec<Finding> {
     let matches = scanner.scan(content);
-    if matches.is_empty() {
+    if matches.is_empty() && !checks::inspects_path(path) {
         return Vec::new();
     }
     let lines = LineIndex::new();
     let engine = scanner.engine();
-    matches
+    let mut findings: Vec<Finding> = matches
         .iter()
+        .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
         .map(|m| Finding::new(engine.rule(m.rule).clone(), path.to_string(), content, &lines, m))
-        .collect()
+        .collect();
+    let context =
+        checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
+    let checked = checks::run(&context);
+    // A check's finding (`dotenv-secret`) is more specific than a generic rule's on the same
+    // value: report the value once.
+    findings.retain(|f| !f.rule.generic || !checked.iter().any(|c| c.span.overlaps(&f.span)));
+    findings.extend(checked);
+    findings
 }
 
 /// Binary content: a NUL byte in the first 8 KiB, as git and ripgrep decide it.

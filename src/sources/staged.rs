@@ -37,8 +37,6 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct StagedOptions {
     pub max_file_size: u64,
-    /// Worker threads for reading and scanning blobs (0: one per core).
-    pub threads: usize,
     /// The index to read instead of the repository's own. `git commit -a` and
     /// `git commit PATH...` stage into a temporary index and name it in `GIT_INDEX_FILE` for
     /// the hooks they run; the pre-commit scan must read that one.
@@ -66,29 +64,19 @@ pub fn scan_staged(
     let index_path = options.index_file.clone().unwrap_or_else(|| repo.index_path());
     let changes = index_changes(&repo, head_tree(&repo)?, &read_index(&repo, &index_path)?)?;
     let shared = repo.into_sync();
-    let scan_all = || {
-        changes
-            .par_iter()
-            .map_init(
-                || (shared.to_thread_local(), engine.scanner()),
-                |(repo, scanner), file| {
-                    let content = read_staged(repo, file, options, diagnostics, stats)?;
-                    Some(scan_content(scanner, &file.path, &content, Tracking::Committed))
-                },
-            )
-            .flatten()
-            .flatten()
-            .collect::<Vec<_>>()
-    };
-    let mut findings = if options.threads == 0 {
-        scan_all()
-    } else {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(options.threads)
-            .build()
-            .context("cannot start worker threads")?
-            .install(scan_all)
-    };
+    // Blobs are read and scanned on rayon's pool (the CLI sizes it from `--threads`).
+    let mut findings: Vec<Finding> = changes
+        .par_iter()
+        .map_init(
+            || (shared.to_thread_local(), engine.scanner()),
+            |(repo, scanner), file| {
+                let content = read_staged(repo, file, options, diagnostics, stats)?;
+                Some(scan_content(scanner, &file.path, &content, Tracking::Committed))
+            },
+        )
+        .flatten()
+        .flatten()
+        .collect();
     findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
     Ok(findings)
 }
