@@ -6,7 +6,7 @@
 mod literals;
 mod resolve;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::{
@@ -14,6 +14,7 @@ use regex_automata::{
     meta::{self, Regex},
     util::{captures::Captures, syntax},
 };
+use regex_syntax::hir::{Hir, HirKind};
 
 use crate::{
     entropy::shannon_entropy,
@@ -51,11 +52,35 @@ enum Confirm {
     Line,
 }
 
+/// A rule ready to confirm hits. Its regex is built on the first hit, not up front: building
+/// every rule's NFAs costs tens of milliseconds (large bounded repetitions such as PEM bodies
+/// dominate), which would be most of a pre-commit hook's run on a small change. The pattern
+/// was parsed when the engine was built, so a syntax error is still reported then, with its
+/// file and line.
 #[derive(Debug)]
 struct CompiledRule {
-    regex: Regex,
+    pattern: String,
+    regex: OnceLock<Regex>,
     confirm: Confirm,
     secret_group: Option<usize>,
+}
+
+impl CompiledRule {
+    fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            build_regex(&self.pattern).expect("parsed when the engine was built; no size limit")
+        })
+    }
+}
+
+/// The confirmation regex: bytes, ASCII classes. No NFA size limit, so building a pattern that
+/// parsed cannot fail (bounded repetitions keep every rule's NFA finite).
+fn build_regex(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
+    Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(Regex::config().utf8_empty(false).nfa_size_limit(None))
+        .build(pattern)
+        .map_err(Box::new)
 }
 
 /// What an Aho-Corasick pattern means: which rule it gates.
@@ -169,12 +194,16 @@ impl Engine {
         &self.placeholders
     }
 
-    /// Per-thread matching state (regex caches). Cheap enough to create per worker.
+    /// How many rules' regexes have been built so far (they are built on a rule's first hit).
+    pub fn built_regexes(&self) -> usize {
+        self.compiled.iter().filter(|c| c.regex.get().is_some()).count()
+    }
+
+    /// Per-thread matching state (regex caches, made on a rule's first hit). Cheap to create.
     pub fn scanner(&self) -> Scanner<'_> {
         Scanner {
             engine: self,
-            caches: self.compiled.iter().map(|c| c.regex.create_cache()).collect(),
-            captures: self.compiled.iter().map(|c| c.regex.create_captures()).collect(),
+            caches: self.compiled.iter().map(|_| None).collect(),
             context_reached: vec![0; self.compiled.len()],
             candidates: Vec::new(),
         }
@@ -200,7 +229,12 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
         let never = Regex::new_many::<&str>(&[])
             .map_err(|err| regex_error(format!("cannot build an empty regex: {err}")))?;
         return Ok((
-            CompiledRule { regex: never, confirm: Confirm::Line, secret_group: None },
+            CompiledRule {
+                pattern: String::new(),
+                regex: OnceLock::from(never),
+                confirm: Confirm::Line,
+                secret_group: None,
+            },
             Vec::new(),
             Vec::new(),
         ));
@@ -211,12 +245,7 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
         .build()
         .parse(&rule.regex)
         .map_err(|err| regex_error(format!("invalid regex: {}", one_line(&err.to_string()))))?;
-    let regex = Regex::builder()
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .configure(Regex::config().utf8_empty(false))
-        .build(&rule.regex)
-        .map_err(|err| regex_error(format!("invalid regex: {}", one_line(&err.to_string()))))?;
-    let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+    let secret_group = named_group(&hir, "secret");
     let mut lints = Vec::new();
     if secret_group.is_none() {
         lints.push(lint("regex has no `secret` group; the whole match is reported".into()));
@@ -256,7 +285,25 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
             (Confirm::Line, gates)
         }
     };
-    Ok((CompiledRule { regex, confirm, secret_group }, gates, lints))
+    let compiled =
+        CompiledRule { pattern: rule.regex.clone(), regex: OnceLock::new(), confirm, secret_group };
+    Ok((compiled, gates, lints))
+}
+
+/// The index of the capture group called `name`, as the built regex numbers it (group 0 is
+/// the whole match, then groups in the order their parentheses open).
+fn named_group(hir: &Hir, name: &str) -> Option<usize> {
+    match hir.kind() {
+        HirKind::Capture(capture) if capture.name.as_deref() == Some(name) => {
+            Some(capture.index as usize)
+        }
+        HirKind::Capture(capture) => named_group(&capture.sub, name),
+        HirKind::Repetition(repetition) => named_group(&repetition.sub, name),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+            parts.iter().find_map(|part| named_group(part, name))
+        }
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
+    }
 }
 
 fn one_line(message: &str) -> String {
@@ -266,8 +313,8 @@ fn one_line(message: &str) -> String {
 /// Per-thread matching state.
 pub struct Scanner<'e> {
     engine: &'e Engine,
-    caches: Vec<meta::Cache>,
-    captures: Vec<Captures>,
+    /// Per rule: the regex's cache and capture slots, made on the rule's first hit.
+    caches: Vec<Option<(meta::Cache, Captures)>>,
     /// For each context rule, the end of the last line window it was confirmed on.
     context_reached: Vec<usize>,
     candidates: Vec<Candidate>,
@@ -329,8 +376,10 @@ impl Scanner<'_> {
         prefix_len: usize,
     ) -> Option<usize> {
         let compiled = &self.engine.compiled[rule];
-        let captures = &mut self.captures[rule];
-        compiled.regex.search_captures_with(&mut self.caches[rule], input, captures);
+        let regex = compiled.regex();
+        let (cache, captures) = self.caches[rule]
+            .get_or_insert_with(|| (regex.create_cache(), regex.create_captures()));
+        regex.search_captures_with(cache, input, captures);
         let whole = captures.get_match()?.span();
         let secret = compiled
             .secret_group

@@ -118,3 +118,47 @@ fn short_keywords_are_linted() {
     assert_eq!(e.lints().len(), 1, "{:?}", e.lints());
     assert!(e.lints()[0].message.contains("`key`"));
 }
+
+#[test]
+fn regexes_are_built_on_their_rules_first_hit_only() {
+    let e = engine();
+    assert_eq!(e.built_regexes(), 0);
+    let mut scanner = e.scanner();
+    assert!(scanner.scan(b"nothing to see here").is_empty());
+    assert_eq!(e.built_regexes(), 0);
+    assert_eq!(scanner.scan(b"x = tok_a1b2c3d4e5f6").len(), 1);
+    assert_eq!(e.built_regexes(), 1);
+    // Another scanner shares the built regex and finds the same.
+    assert_eq!(e.scanner().scan(b"tok_a1b2c3d4e5f6").len(), 1);
+    assert_eq!(e.built_regexes(), 1);
+}
+
+#[test]
+fn secret_groups_are_numbered_as_the_built_regex_numbers_them() {
+    for pattern in [
+        r"(?P<secret>a)",
+        r"(b)(?:c)(?P<secret>a)",
+        r"((x)|(?P<secret>y))z",
+        r"(?:(q){1,3}(?P<other>r))+(?P<secret>s)",
+        r"no groups",
+    ] {
+        let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).unwrap();
+        let built = build_regex(pattern).unwrap();
+        let expected = built.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+        assert_eq!(named_group(&hir, "secret"), expected, "{pattern}");
+    }
+    for rule in crate::rules::builtin_rules().unwrap() {
+        if rule.regex.is_empty() {
+            continue;
+        }
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(&rule.regex)
+            .unwrap();
+        let built = build_regex(&rule.regex).unwrap();
+        let expected = built.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+        assert_eq!(named_group(&hir, "secret"), expected, "{}", rule.id);
+    }
+}
