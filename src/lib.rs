@@ -3,6 +3,7 @@
 //! Data flows one way: sources (files, stdin, git) → [`engine`] → [`finding`]s → reporters.
 
 pub mod checksum;
+pub mod config;
 pub mod diagnostics;
 pub mod engine;
 pub mod entropy;
@@ -14,3 +15,4 @@ pub mod report;
 pub mod rule_check;
 pub mod rules;
 pub mod sources;
+pub mod suppress;

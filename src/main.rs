@@ -13,6 +13,7 @@ use std::{
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use keyhound::{
+    config::{self, Config},
     diagnostics::Diagnostics,
     engine::Engine,
     finding::Finding,
@@ -20,6 +21,7 @@ use keyhound::{
     rule_check::check_examples,
     rules::{self, Rule},
     sources::{files, stdin},
+    suppress::{Baseline, BaselineEntry, baseline::DEFAULT_BASELINE_FILE},
 };
 
 /// Finds leaked credentials in working trees and git histories, and says how to rotate them.
@@ -36,6 +38,33 @@ enum Command {
     Scan(ScanArgs),
     /// List the built-in rules, or check a rules file.
     Rules(RulesArgs),
+    /// Record the current findings (rule, path, secret hash; never the secret) in a baseline
+    /// file (`-o`, default .keyhound-baseline.json); `scan --baseline FILE` then reports only
+    /// findings not in it.
+    Baseline(ScanArgs),
+    /// Write a commented starter keyhound.toml into DIR (never overwrites).
+    Init(InitArgs),
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// Directory to write keyhound.toml into.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+}
+
+/// Noise control: configuration, ignore file and baseline.
+#[derive(Args)]
+struct NoiseArgs {
+    /// Read the configuration from FILE instead of keyhound.toml in the scan root.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Read ignored paths and fingerprints from FILE instead of .keyhoundignore.
+    #[arg(long, value_name = "FILE")]
+    ignore_file: Option<PathBuf>,
+    /// Report only findings not recorded in this baseline (see `keyhound baseline`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -43,9 +72,9 @@ struct ScanArgs {
     /// Directory or file to scan; `-` reads standard input.
     #[arg(default_value = ".")]
     path: PathBuf,
-    /// Report format.
-    #[arg(long, short = 'f', value_enum, default_value = "text")]
-    format: Format,
+    /// Report format [default: `format` in keyhound.toml, else text].
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<Format>,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -64,6 +93,8 @@ struct ScanArgs {
     /// Print no warnings.
     #[arg(long, short = 'q')]
     quiet: bool,
+    #[command(flatten)]
+    noise: NoiseArgs,
 }
 
 #[derive(Args)]
@@ -78,6 +109,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules(args) => run_rules(args),
+        Command::Baseline(args) => run_baseline(args),
+        Command::Init(args) => run_init(args),
     };
     match outcome {
         Ok(code) => code,
@@ -98,11 +131,55 @@ fn build_engine(rules: Vec<Rule>) -> Result<Engine> {
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    let engine = build_engine(rules::builtin_rules()?)?;
+    let (config, engine) = prepare(&args)?;
     let diagnostics = Diagnostics::new(args.quiet);
+    let (findings, summary) = collect(&args, &engine, &diagnostics)?;
+    let filtered = engine.suppressions().filter_findings(findings);
+    if !args.quiet {
+        report_stale(&filtered.stale);
+    }
+    let findings = filtered.findings;
+    let format = args.format.or(config.format).unwrap_or(Format::Text);
+    let options = ReportOptions { show_secrets: args.show_secrets };
+    emit(format, args.output.as_deref(), &findings, &summary, &options)?;
+    Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The configuration, and the engine with the configured rules and suppressions.
+fn prepare(args: &ScanArgs) -> Result<(Config, Engine)> {
+    let config = Config::for_scan(&args.path, args.noise.config.as_deref())?;
+    let suppressions = config.suppressions(
+        &args.path,
+        args.noise.ignore_file.as_deref(),
+        args.noise.baseline.as_deref(),
+    )?;
+    let engine = config.engine(suppressions)?;
+    Ok((config, engine))
+}
+
+fn report_stale(stale: &[BaselineEntry]) {
+    if stale.is_empty() {
+        return;
+    }
+    eprintln!(
+        "keyhound: baseline: {} entr{} no longer found (fixed, or moved to another path):",
+        stale.len(),
+        if stale.len() == 1 { "y" } else { "ies" }
+    );
+    for entry in stale {
+        eprintln!("  {entry}");
+    }
+}
+
+/// Every finding of the scan's source, before finding-level suppression.
+fn collect(
+    args: &ScanArgs,
+    engine: &Engine,
+    diagnostics: &Diagnostics,
+) -> Result<(Vec<Finding>, ScanSummary)> {
     let stats = files::WalkStats::default();
     let findings = if args.path == Path::new("-") {
-        stdin::scan_stdin(&engine, args.max_file_size)?
+        stdin::scan_stdin(engine, args.max_file_size)?
     } else {
         if !args.path.exists() {
             bail!("{}: no such file or directory", args.path.display());
@@ -112,7 +189,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             max_file_size: args.max_file_size,
             threads: args.threads.unwrap_or(0),
         };
-        files::scan_tree(&engine, &args.path, &options, &diagnostics, &stats)
+        files::scan_tree(engine, &args.path, &options, diagnostics, &stats)
     };
     let summary = ScanSummary {
         files: stats.files.load(Ordering::Relaxed),
@@ -120,9 +197,39 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         skipped_binary: stats.skipped_binary.load(Ordering::Relaxed),
         skipped_large: stats.skipped_large.load(Ordering::Relaxed),
     };
-    let options = ReportOptions { show_secrets: args.show_secrets };
-    emit(args.format, args.output.as_deref(), &findings, &summary, &options)?;
-    Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok((findings, summary))
+}
+
+fn run_baseline(args: ScanArgs) -> Result<ExitCode> {
+    if args.format.is_some() || args.show_secrets || args.noise.baseline.is_some() {
+        bail!(
+            "`keyhound baseline` writes a JSON baseline: --format, --show-secrets and --baseline do not apply"
+        );
+    }
+    let (_, engine) = prepare(&args)?;
+    let diagnostics = Diagnostics::new(args.quiet);
+    let (findings, _) = collect(&args, &engine, &diagnostics)?;
+    let findings = engine.suppressions().filter_findings(findings).findings;
+    let baseline = Baseline::from_findings(&findings);
+    let path = args.output.unwrap_or_else(|| PathBuf::from(DEFAULT_BASELINE_FILE));
+    std::fs::write(&path, baseline.to_json())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if !args.quiet {
+        eprintln!(
+            "keyhound: wrote {} ({} entries for {} finding(s))",
+            path.display(),
+            baseline.len(),
+            findings.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_init(args: InitArgs) -> Result<ExitCode> {
+    let path = args.dir.join(config::CONFIG_FILE_NAME);
+    config::write_starter(&path)?;
+    eprintln!("keyhound: wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn emit(

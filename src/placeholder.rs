@@ -47,6 +47,28 @@ const TEMPLATE_MARKERS: &[&str] = &[
     "vault(",
 ];
 
+/// SHA-256 of example keys that providers print in their public documentation (and that are
+/// therefore in countless READMEs and tests): hashed, so this file holds no key-shaped literal.
+/// Example keys containing a placeholder word (AWS's `...EXAMPLE`) need no entry.
+const DOCUMENTED_EXAMPLES_SHA256: &[&str] = &[
+    // Stripe API reference: the test-mode secret key shown to signed-out readers.
+    "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
+    // Stripe API reference: the matching publishable key.
+    "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b",
+    // jwt.io: the default HS256 token of the debugger.
+    "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606",
+];
+
+/// Whether `secret` is a provider's documented example key.
+pub fn is_documented_example(secret: &[u8]) -> bool {
+    documented_in(secret, DOCUMENTED_EXAMPLES_SHA256)
+}
+
+fn documented_in(secret: &[u8], hashes: &[&str]) -> bool {
+    let digest = crate::finding::sha256_hex(secret);
+    hashes.contains(&digest.as_str())
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PlaceholderFilter {
     extra_words: Vec<String>,
@@ -69,6 +91,7 @@ impl PlaceholderFilter {
             || self.extra_words.iter().any(|w| contains(w))
             || (lower.starts_with(b"<") && lower.ends_with(b">"))
             || is_monotonous(body)
+            || is_documented_example(secret)
     }
 }
 
@@ -135,6 +158,19 @@ mod tests {
     fn a_repeated_prefix_outside_the_body_is_fine() {
         let secret = b"AAAAAAAAAAAAAAAAAAAAAJ7vB4nK8wRt5Yq2";
         assert!(!PlaceholderFilter::default().is_placeholder(secret, &secret[21..]));
+    }
+
+    #[test]
+    fn documented_examples_are_recognised_by_hash() {
+        let mut fake = crate::fake::FakeGen::new(5);
+        let documented = fake.expand("sk_test_{{alnum:24}}").unwrap();
+        let other = fake.expand("sk_test_{{alnum:24}}").unwrap();
+        let hash = crate::finding::sha256_hex(documented.as_bytes());
+        assert!(documented_in(documented.as_bytes(), &[hash.as_str()]));
+        assert!(!documented_in(other.as_bytes(), &[hash.as_str()]));
+        for hash in DOCUMENTED_EXAMPLES_SHA256 {
+            assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::{
     entropy::shannon_entropy,
     placeholder::PlaceholderFilter,
     rules::{Rule, RuleError},
+    suppress::Suppressions,
 };
 pub use literals::{MIN_KEYWORD_LEN, MIN_LITERAL_LEN};
 
@@ -92,6 +93,7 @@ pub struct Engine {
     targets: Vec<Vec<Target>>,
     placeholders: PlaceholderFilter,
     lints: Vec<RuleLint>,
+    suppressions: Arc<Suppressions>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -144,7 +146,19 @@ impl Engine {
             targets,
             placeholders,
             lints,
+            suppressions: Arc::default(),
         })
+    }
+
+    /// Replaces the default suppressions (built-in only) with configured ones.
+    pub fn with_suppressions(mut self, suppressions: Suppressions) -> Engine {
+        self.suppressions = Arc::new(suppressions);
+        self
+    }
+
+    /// What every source must not report: see [`crate::suppress`].
+    pub fn suppressions(&self) -> &Arc<Suppressions> {
+        &self.suppressions
     }
 
     pub fn rules(&self) -> &[Arc<Rule>] {
@@ -348,6 +362,9 @@ impl Scanner<'_> {
             return false;
         }
         if rule.entropy.is_some_and(|min| shannon_entropy(secret) < min) {
+            return false;
+        }
+        if rule.generic && self.engine.suppressions.rejects_generic_value(secret) {
             return false;
         }
         rule.checksum.is_none_or(|checksum| checksum.verifies(secret))

@@ -28,12 +28,13 @@ pub fn scan_content(
     content: &[u8],
     _tracking: Tracking,
 ) -> Vec<Finding> {
-    let matches = scanner.scan(content);
+    let mut matches = scanner.scan(content);
     if matches.is_empty() {
         return Vec::new();
     }
-    let lines = LineIndex::new();
     let engine = scanner.engine();
+    engine.suppressions().retain_matches(engine, path, content, &mut matches);
+    let lines = LineIndex::new();
     matches
         .iter()
         .map(|m| Finding::new(engine.rule(m.rule).clone(), path.to_string(), content, &lines, m))
