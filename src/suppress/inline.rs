@@ -4,7 +4,9 @@
 //!
 //! After the marker, words that are rule ids scope the allow to those rules
 //! (`keyhound:allow github-classic-pat, aws-access-key`); other words are a free-text reason,
-//! so `# keyhound:allow test fixture` allows every rule on the line.
+//! so `# keyhound:allow test fixture` allows every rule on the line. A kebab-case word counts
+//! as a rule id even if no loaded rule has it, so a misspelt or retired id narrows the allow to
+//! nothing rather than widening it to every rule.
 
 use memchr::memmem;
 
@@ -54,9 +56,17 @@ fn scope_includes(rest: &[u8], rule_id: &str, is_rule_id: &dyn Fn(&str) -> bool)
     let text = String::from_utf8_lossy(rest);
     let ids: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|word| !word.is_empty() && is_rule_id(word))
+        .filter(|word| !word.is_empty() && (is_rule_id(word) || looks_like_rule_id(word)))
         .collect();
     ids.is_empty() || ids.contains(&rule_id)
+}
+
+/// `lowercase-words-with-hyphens`, as every rule id is written.
+fn looks_like_rule_id(word: &str) -> bool {
+    word.contains('-')
+        && !word.starts_with('-')
+        && !word.ends_with('-')
+        && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn line_bounds(content: &[u8], offset: usize) -> (usize, usize) {
@@ -100,6 +110,12 @@ mod tests {
     fn free_text_after_the_marker_is_a_reason_not_a_scope() {
         let text = "x = SECRET <!-- keyhound:allow test fixture from the docs -->";
         assert!(allowed(text, "SECRET", "rule-a"));
+    }
+
+    #[test]
+    fn an_unknown_kebab_case_id_narrows_rather_than_widens() {
+        let text = "x = SECRET # keyhound:allow retired-rule-id";
+        assert!(!allowed(text, "SECRET", "rule-a"));
     }
 
     #[test]
