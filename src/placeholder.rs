@@ -86,17 +86,26 @@ impl PlaceholderFilter {
     pub fn is_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
         let lower = secret.to_ascii_lowercase();
         let contains = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
+        if TEMPLATE_MARKERS.iter().any(|m| contains(m)) || is_documented_example(secret) {
+            return true;
+        }
+        // A long secret (a PEM block) holds words and runs by chance: base64 of zero bytes is
+        // `AAAA...`, and every unencrypted OpenSSH key has such runs.
+        if secret.len() > LONG_SECRET {
+            return is_monotonous(body, body.len() / 4);
+        }
         PLACEHOLDER_WORDS.iter().any(|w| contains(w))
-            || TEMPLATE_MARKERS.iter().any(|m| contains(m))
             || self.extra_words.iter().any(|w| contains(w))
             || (lower.starts_with(b"<") && lower.ends_with(b">"))
-            || is_monotonous(body)
-            || is_documented_example(secret)
+            || is_monotonous(body, 8)
     }
 }
 
-/// One character repeated, or a body drawn from three characters or fewer.
-fn is_monotonous(body: &[u8]) -> bool {
+/// Secrets longer than this are judged by their shape only, not by the words they contain.
+const LONG_SECRET: usize = 128;
+
+/// A body drawn from three characters or fewer, or with a run of `max_run` equal characters.
+fn is_monotonous(body: &[u8], max_run: usize) -> bool {
     if body.len() < 8 {
         return false;
     }
@@ -108,7 +117,7 @@ fn is_monotonous(body: &[u8]) -> bool {
             distinct += 1;
         }
     }
-    distinct <= 3 || longest_run(body) >= 8
+    distinct <= 3 || longest_run(body) >= max_run
 }
 
 fn longest_run(data: &[u8]) -> usize {
@@ -171,6 +180,17 @@ mod tests {
         for hash in DOCUMENTED_EXAMPLES_SHA256 {
             assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
         }
+    }
+
+    #[test]
+    fn long_secrets_may_hold_runs_and_words() {
+        let block = format!(
+            "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA{}",
+            "Zx9qL2mT7vB4nK8wyour".repeat(8)
+        );
+        assert!(!PlaceholderFilter::default().is_placeholder(block.as_bytes(), block.as_bytes()));
+        let filler = "A".repeat(200);
+        assert!(PlaceholderFilter::default().is_placeholder(filler.as_bytes(), filler.as_bytes()));
     }
 
     #[test]

@@ -23,17 +23,25 @@ const COMMON_WORDS: &[&str] = &[
 /// the regex has no prefix of at least [`MIN_LITERAL_LEN`] bytes on some branch.
 pub fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
-    let literals = seq.literals()?;
-    if literals.is_empty() || literals.len() > MAX_PREFIX_LITERALS * 4 {
-        return None;
+    let mut literals: Vec<Vec<u8>> =
+        seq.literals()?.iter().map(|lit| lit.as_bytes().to_ascii_lowercase()).collect();
+    literals.sort();
+    literals.dedup();
+    // `ntn_[0-9]{11}` expands to `ntn_00`, `ntn_01`, ...: shorten the set to its common
+    // prefixes rather than give up on the fast path.
+    while literals.len() > MAX_PREFIX_LITERALS {
+        let longest = literals.iter().map(Vec::len).max().unwrap_or(0);
+        if longest <= MIN_LITERAL_LEN {
+            return None;
+        }
+        for literal in &mut literals {
+            literal.truncate(longest - 1);
+        }
+        literals.sort();
+        literals.dedup();
     }
-    let mut lowered: Vec<Vec<u8>> =
-        literals.iter().map(|lit| lit.as_bytes().to_ascii_lowercase()).collect();
-    lowered.sort();
-    lowered.dedup();
-    let usable = lowered.len() <= MAX_PREFIX_LITERALS
-        && lowered.iter().all(|lit| lit.len() >= MIN_LITERAL_LEN);
-    usable.then_some(lowered)
+    let usable = !literals.is_empty() && literals.iter().all(|lit| lit.len() >= MIN_LITERAL_LEN);
+    usable.then_some(literals)
 }
 
 /// A reason a keyword will make the keyword pass slow or noisy.
@@ -72,6 +80,16 @@ mod tests {
         lits.sort();
         assert_eq!(lits, vec![b"ghs_".to_vec(), b"ghu_".to_vec()]);
         assert_eq!(prefix_literals(&hir(r"(?:AKIA|ASIA)[A-Z0-9]{16}")).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn large_literal_sets_shrink_to_their_common_prefix() {
+        for pattern in [r"\bntn_[0-9]{11}[A-Za-z0-9]{35}", r"xoxb-[0-9]{8,14}", r"xoxb-[0-9][0-9]"]
+        {
+            let lits = prefix_literals(&hir(pattern)).unwrap();
+            assert!(lits.len() <= MAX_PREFIX_LITERALS, "{pattern}: {}", lits.len());
+            assert!(lits.iter().all(|l| l.len() >= MIN_LITERAL_LEN), "{pattern}");
+        }
     }
 
     #[test]
