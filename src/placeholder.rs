@@ -38,6 +38,7 @@ const TEMPLATE_MARKERS: &[&str] = &[
     "%>",
     "$(",
     "%s",
+    "%(",
     "process.env",
     "os.environ",
     "getenv",
@@ -91,8 +92,13 @@ impl PlaceholderFilter {
         }
         // A long secret (a PEM block) holds words and runs by chance: base64 of zero bytes is
         // `AAAA...`, and every unencrypted OpenSSH key has such runs.
+        // Words of 7 or more letters still count: one turns up by chance in random base64 once
+        // in ~10^10 positions, so `...EXAMPLE` at the end of a long token is still an example.
         if secret.len() > LONG_SECRET {
-            return is_monotonous(body, body.len() / 4);
+            let long_word = |w: &&str| w.len() >= LONG_WORD && contains(w);
+            return PLACEHOLDER_WORDS.iter().any(|w| long_word(w))
+                || self.extra_words.iter().any(|w| long_word(&w.as_str()))
+                || is_monotonous(body, body.len() / 4);
         }
         PLACEHOLDER_WORDS.iter().any(|w| contains(w))
             || self.extra_words.iter().any(|w| contains(w))
@@ -103,6 +109,8 @@ impl PlaceholderFilter {
 
 /// Secrets longer than this are judged by their shape only, not by the words they contain.
 const LONG_SECRET: usize = 128;
+/// The shortest placeholder word still looked for in a long secret.
+const LONG_WORD: usize = 7;
 
 /// A body drawn from three characters or fewer, or with a run of `max_run` equal characters.
 fn is_monotonous(body: &[u8], max_run: usize) -> bool {
@@ -149,6 +157,7 @@ mod tests {
             "${OPENAI_API_KEY}",
             "<TOKEN>",
             "process.env.STRIPE_KEY",
+            "%(db_password)s",
             "0000000000000000",
             "abababababababab",
         ] {
@@ -189,6 +198,11 @@ mod tests {
             "Zx9qL2mT7vB4nK8wyour".repeat(8)
         );
         assert!(!PlaceholderFilter::default().is_placeholder(block.as_bytes(), block.as_bytes()));
+        let documented = format!("{}EXAMPLE", "Zx9qL2mT7vB4nK8wyour".repeat(8));
+        assert!(
+            PlaceholderFilter::default()
+                .is_placeholder(documented.as_bytes(), documented.as_bytes())
+        );
         let filler = "A".repeat(200);
         assert!(PlaceholderFilter::default().is_placeholder(filler.as_bytes(), filler.as_bytes()));
     }
