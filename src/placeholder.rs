@@ -96,7 +96,7 @@ impl PlaceholderFilter {
         // in ~10^10 positions, so `...EXAMPLE` at the end of a long token is still an example.
         if secret.len() > LONG_SECRET {
             let long_word = |w: &&str| w.len() >= LONG_WORD && contains(w);
-            return PLACEHOLDER_WORDS.iter().any(|w| long_word(w))
+            return PLACEHOLDER_WORDS.iter().any(long_word)
                 || self.extra_words.iter().any(|w| long_word(&w.as_str()))
                 || is_monotonous(body, body.len() / 4);
         }
