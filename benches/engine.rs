@@ -1,1 +1,99 @@
-fn main() {}
+//! Engine throughput on real source code (the crates in cargo's registry cache), against the
+//! classic design measured in `../shared/notes/engine-measurements.md`: every rule's regex
+//! run over the whole input. Run with `cargo bench --bench engine`.
+
+use std::{fs, path::PathBuf, sync::OnceLock};
+
+use divan::{Bencher, counter::BytesCount};
+use keyhound::{engine::Engine, rules};
+use regex_automata::{meta::Regex, util::syntax};
+
+const CORPUS_BYTES: usize = 32 << 20;
+/// The per-rule baseline is ~100x slower; a smaller slice keeps the run short.
+const BASELINE_BYTES: usize = 2 << 20;
+
+fn main() {
+    divan::main();
+}
+
+fn corpus() -> &'static [Vec<u8>] {
+    static CORPUS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+        let mut files = Vec::new();
+        let mut total = 0;
+        let mut stack = vec![home.join("registry").join("src")];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = fs::read_dir(&dir) else { continue };
+            let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            entries.sort();
+            for path in entries {
+                if path.is_dir() {
+                    stack.push(path);
+                } else if total < CORPUS_BYTES
+                    && path.extension().is_some_and(|e| e == "rs" || e == "md" || e == "toml")
+                    && let Ok(content) = fs::read(&path)
+                {
+                    total += content.len();
+                    files.push(content);
+                }
+            }
+        }
+        assert!(total > 0, "no source files under cargo's registry cache");
+        files
+    })
+}
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::new(rules::builtin_rules().unwrap(), Default::default()).unwrap())
+}
+
+#[divan::bench(sample_count = 10)]
+fn keyhound_engine(bencher: Bencher) {
+    let files = corpus();
+    let bytes: usize = files.iter().map(Vec::len).sum();
+    let engine = engine();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        let mut scanner = engine.scanner();
+        files.iter().map(|f| scanner.scan(f).len()).sum::<usize>()
+    });
+}
+
+#[divan::bench(sample_count = 3)]
+fn baseline_every_rule_over_every_file(bencher: Bencher) {
+    let mut slice = Vec::new();
+    for file in corpus() {
+        if slice.iter().map(Vec::len).sum::<usize>() >= BASELINE_BYTES {
+            break;
+        }
+        slice.push(file.clone());
+    }
+    let bytes: usize = slice.iter().map(Vec::len).sum();
+    let regexes: Vec<Regex> = engine()
+        .rules()
+        .iter()
+        .map(|rule| {
+            Regex::builder()
+                .syntax(syntax::Config::new().unicode(false).utf8(false))
+                .build(&rule.regex)
+                .unwrap()
+        })
+        .collect();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        let mut found = 0;
+        for file in &slice {
+            for regex in &regexes {
+                found += regex.find_iter(file.as_slice()).count();
+            }
+        }
+        found
+    });
+}
+
+#[divan::bench(sample_count = 10)]
+fn startup_load_and_compile_rules() -> Engine {
+    Engine::new(rules::builtin_rules().unwrap(), Default::default()).unwrap()
+}

@@ -189,7 +189,6 @@ impl Config {
         let mut all = rules::builtin_rules()?;
         all.extend(self.custom_rules.iter().cloned());
         rules::check_unique_ids(&all)?;
-        self.check_custom_examples(&all)?;
         let known: HashSet<&str> = all.iter().map(|rule| rule.id.as_str()).collect();
         let file = self.file_name();
         for reference in self.disable.iter().chain(self.enable_only.iter().flatten()) {
@@ -217,6 +216,8 @@ impl Config {
                 rule.entropy = Some(bits);
             }
         }
+        // Against the rules that will run: a disabled rule cannot steal an example's match.
+        self.check_custom_examples(&selected)?;
         Ok(selected)
     }
 
@@ -272,7 +273,12 @@ impl Config {
         }
         let engine = Engine::new(all.to_vec(), self.placeholder_filter())?
             .with_suppressions(Suppressions::new(self.builtin_suppression));
-        let ids: HashSet<String> = self.custom_rules.iter().map(|r| r.id.clone()).collect();
+        let ids: HashSet<String> = self
+            .custom_rules
+            .iter()
+            .filter(|custom| all.iter().any(|rule| rule.id == custom.id))
+            .map(|r| r.id.clone())
+            .collect();
         let failures = check_examples(&engine, Some(&ids));
         match failures.first() {
             None => Ok(()),

@@ -25,6 +25,25 @@ pub struct Provenance {
     pub time: i64,
     pub summary: String,
     pub blob: String,
+    /// Line of the secret in the introducing commit's blob.
+    pub line: usize,
+    /// Whether HEAD's version of the path still holds the secret (`None`: no HEAD commit,
+    /// or a blob no commit reaches).
+    pub in_head: Option<bool>,
+    /// Whether the working tree's file still holds it (`None`: a bare repository).
+    pub in_worktree: Option<bool>,
+    /// Every other place history holds the same secret (other commits, paths, lines).
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// Another place history holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Occurrence {
+    /// Empty for a blob no commit reaches.
+    pub commit: String,
+    pub path: String,
+    pub line: usize,
+    pub blob: String,
 }
 
 #[derive(Debug, Clone)]

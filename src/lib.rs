@@ -11,6 +11,7 @@ pub mod fake;
 pub mod finding;
 pub mod git;
 pub mod placeholder;
+pub mod progress;
 pub mod report;
 pub mod rule_check;
 pub mod rules;

@@ -20,7 +20,7 @@ use keyhound::{
     report::{Format, ReportOptions, ScanSummary, write_report},
     rule_check::check_examples,
     rules::{self, Rule},
-    sources::{files, stdin},
+    sources::{files, history, stdin},
     suppress::{Baseline, BaselineEntry, baseline::DEFAULT_BASELINE_FILE},
 };
 
@@ -95,6 +95,38 @@ struct ScanArgs {
     quiet: bool,
     #[command(flatten)]
     noise: NoiseArgs,
+    /// Also scan every blob in the git history of the repository at PATH (all refs).
+    #[arg(long)]
+    history: bool,
+    /// Scan the git history only, not the working tree.
+    #[arg(long)]
+    history_only: bool,
+    /// With the history, also scan blobs no commit reaches (dangling, unreachable).
+    #[arg(long)]
+    all_objects: bool,
+    /// Scan only what commits after REV introduced (REV..HEAD); no working tree.
+    #[arg(long, value_name = "REV", conflicts_with = "range")]
+    since: Option<String>,
+    /// Scan only what the commits of A..B introduced; no working tree.
+    #[arg(long, value_name = "A..B")]
+    range: Option<String>,
+    /// With the history, also scan the histories of submodules.
+    #[arg(long)]
+    recurse_submodules: bool,
+}
+
+impl ScanArgs {
+    fn history_selection(&self) -> Result<Option<history::Selection>> {
+        Ok(if let Some(range) = &self.range {
+            Some(history::Selection::parse_range(range)?)
+        } else if let Some(rev) = &self.since {
+            Some(history::Selection::since(rev))
+        } else if self.history || self.history_only || self.all_objects {
+            Some(history::Selection::Everything)
+        } else {
+            None
+        })
+    }
 }
 
 #[derive(Args)]
@@ -178,7 +210,40 @@ fn collect(
     diagnostics: &Diagnostics,
 ) -> Result<(Vec<Finding>, ScanSummary)> {
     let stats = files::WalkStats::default();
-    let findings = if args.path == Path::new("-") {
+    if let Some(threads) = args.threads {
+        // Blob scanning runs on rayon's pool; the working-tree walk has its own threads.
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().ok();
+    }
+    let selection = args.history_selection()?;
+    let mut history_stats = history::HistoryStats::default();
+    let findings = if let Some(selection) = selection {
+        if args.path == Path::new("-") {
+            bail!("--history needs a repository, not standard input");
+        }
+        let worktree_too = !args.history_only
+            && selection == history::Selection::Everything
+            && args.path.join(".git").exists();
+        let options = history::HistoryOptions {
+            selection,
+            all_objects: args.all_objects,
+            max_file_size: args.max_file_size,
+            recurse_submodules: args.recurse_submodules,
+            progress: !args.quiet,
+        };
+        let scan = history::scan_history(engine, &args.path, &options, diagnostics)?;
+        history_stats = scan.stats;
+        let worktree = if worktree_too {
+            let options = files::WalkOptions {
+                no_ignore: args.no_ignore,
+                max_file_size: args.max_file_size,
+                threads: args.threads.unwrap_or(0),
+            };
+            files::scan_tree(engine, &args.path, &options, diagnostics, &stats)
+        } else {
+            Vec::new()
+        };
+        history::merge_with_worktree(worktree, scan.findings)
+    } else if args.path == Path::new("-") {
         stdin::scan_stdin(engine, args.max_file_size)?
     } else {
         if !args.path.exists() {
@@ -192,10 +257,10 @@ fn collect(
         files::scan_tree(engine, &args.path, &options, diagnostics, &stats)
     };
     let summary = ScanSummary {
-        files: stats.files.load(Ordering::Relaxed),
-        bytes: stats.bytes.load(Ordering::Relaxed),
-        skipped_binary: stats.skipped_binary.load(Ordering::Relaxed),
-        skipped_large: stats.skipped_large.load(Ordering::Relaxed),
+        files: stats.files.load(Ordering::Relaxed) + history_stats.blobs,
+        bytes: stats.bytes.load(Ordering::Relaxed) + history_stats.bytes,
+        skipped_binary: stats.skipped_binary.load(Ordering::Relaxed) + history_stats.skipped_binary,
+        skipped_large: stats.skipped_large.load(Ordering::Relaxed) + history_stats.skipped_large,
     };
     Ok((findings, summary))
 }

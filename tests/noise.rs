@@ -210,7 +210,9 @@ fn builtin_suppression_of_generic_rules() {
     let uuid =
         FakeGen::new(61).expand("{{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}}").unwrap();
     let sha = FakeGen::new(62).expand("{{hex:40}}").unwrap();
-    write(dir.path(), "keyhound.toml", GENERIC_RULE);
+    // Only the test rule and one provider rule, whatever generic rules are built in.
+    let only = "enable_only = [\"test-generic-secret\", \"github-classic-pat\"]\n";
+    write(dir.path(), "keyhound.toml", &format!("{only}{GENERIC_RULE}"));
     write(
         dir.path(),
         "src/settings.py",
@@ -239,7 +241,11 @@ fn builtin_suppression_of_generic_rules() {
         stdout(&output)
     );
 
-    write(dir.path(), "keyhound.toml", &format!("builtin_suppression = false\n{GENERIC_RULE}"));
+    write(
+        dir.path(),
+        "keyhound.toml",
+        &format!("builtin_suppression = false\n{only}{GENERIC_RULE}"),
+    );
     let output = scan_json(dir.path(), &[]);
     assert_eq!(
         json_findings(&output).len(),
@@ -340,4 +346,49 @@ fn init_writes_a_starter_config_once() {
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
     assert_eq!(std::fs::read_to_string(dir.path().join("keyhound.toml")).unwrap(), "# mine\n");
+}
+
+/// History scans honour the same suppressions: path patterns (for files long deleted), inline
+/// allows inside old blobs, and a baseline recorded with `--history` after a rebase.
+#[test]
+fn history_scans_honour_ignore_file_inline_allows_and_baselines() {
+    let repo = git_repo();
+    let dir = repo.path();
+    let (ignored, allowed, kept) = (token(100), token(101), token(102));
+    write(dir, "fixtures/old.json", &format!("{{\"t\": \"{ignored}\"}}\n"));
+    write(dir, "app.py", &format!("A = '{allowed}'  # keyhound:allow\nB = '{kept}'\n"));
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "leak"]);
+    std::fs::remove_file(dir.join("fixtures/old.json")).unwrap();
+    write(dir, "app.py", "A = None\n");
+    git(dir, &["commit", "-qam", "remove"]);
+
+    let before = scan_json(dir, &["--history"]);
+    assert_eq!(json_findings(&before).len(), 2, "{}", stdout(&before));
+    write(dir, ".keyhoundignore", "fixtures/\n");
+    let after = scan_json(dir, &["--history"]);
+    assert_eq!(rule_ids(&after), vec![("app.py".into(), "github-classic-pat".into())]);
+    assert_eq!(json_findings(&after)[0]["line"], 2, "the allowed line stays silent");
+
+    let output = run(dir, &["baseline", ".", "--history", "-o", "base.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Rewrite the history: new commits (other messages, other ids), the secret on another
+    // line, the old branch gone.
+    git(dir, &["checkout", "-q", "--orphan", "rewritten"]);
+    write(
+        dir,
+        "app.py",
+        &format!("# settings\n\nB = '{kept}'\nA = '{allowed}'  # keyhound:allow\n"),
+    );
+    git(dir, &["add", "app.py"]);
+    git(dir, &["commit", "-qm", "settings, reworded"]);
+    write(dir, "app.py", "A = None\n");
+    git(dir, &["commit", "-qam", "clean up, reworded"]);
+    git(dir, &["branch", "-q", "-D", "main"]);
+    let plain = scan_json(dir, &["--history"]);
+    assert_eq!(json_findings(&plain).len(), 1, "{}", stdout(&plain));
+    assert_eq!(json_findings(&plain)[0]["line"], 3, "the secret moved");
+    let output = scan_json(dir, &["--history", "--baseline", "base.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    assert!(!stderr(&output).contains("no longer found"), "{}", stderr(&output));
 }

@@ -2,7 +2,7 @@
 //! when its regex has them, its declared keywords otherwise.
 
 use regex_syntax::hir::{
-    Hir,
+    Capture, Class, ClassBytes, Hir, HirKind, Repetition,
     literal::{ExtractKind, Extractor},
 };
 
@@ -22,7 +22,7 @@ const COMMON_WORDS: &[&str] = &[
 /// The distinct, lower-cased literal prefixes every match of `hir` starts with, or `None` when
 /// the regex has no prefix of at least [`MIN_LITERAL_LEN`] bytes on some branch.
 pub fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&case_folded(hir));
     let mut literals: Vec<Vec<u8>> =
         seq.literals()?.iter().map(|lit| lit.as_bytes().to_ascii_lowercase()).collect();
     literals.sort();
@@ -42,6 +42,35 @@ pub fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     }
     let usable = !literals.is_empty() && literals.iter().all(|lit| lit.len() >= MIN_LITERAL_LEN);
     usable.then_some(literals)
+}
+
+/// `hir` with every `[Aa]`-style class replaced by its lower-case letter. The literal pass is
+/// case-insensitive anyway, and without this `(?i)datadog` extracts 128 case variants that
+/// would have to be cut down to a short, common stem like `data`.
+fn case_folded(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Class(Class::Bytes(class)) => {
+            letter_of_case_pair(class).map_or_else(|| hir.clone(), |b| Hir::literal([b]))
+        }
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(case_folded).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(case_folded).collect()),
+        HirKind::Repetition(rep) => {
+            Hir::repetition(Repetition { sub: Box::new(case_folded(&rep.sub)), ..rep.clone() })
+        }
+        HirKind::Capture(cap) => {
+            Hir::capture(Capture { sub: Box::new(case_folded(&cap.sub)), ..cap.clone() })
+        }
+        _ => hir.clone(),
+    }
+}
+
+/// The lower-case letter when `class` is exactly one letter in both cases.
+fn letter_of_case_pair(class: &ClassBytes) -> Option<u8> {
+    let [upper, lower] = class.ranges() else { return None };
+    let single =
+        |r: &regex_syntax::hir::ClassBytesRange| (r.start() == r.end()).then_some(r.start());
+    let (upper, lower) = (single(upper)?, single(lower)?);
+    (upper.is_ascii_uppercase() && lower == upper.to_ascii_lowercase()).then_some(lower)
 }
 
 /// A reason a keyword will make the keyword pass slow or noisy.
@@ -80,6 +109,14 @@ mod tests {
         lits.sort();
         assert_eq!(lits, vec![b"ghs_".to_vec(), b"ghu_".to_vec()]);
         assert_eq!(prefix_literals(&hir(r"(?:AKIA|ASIA)[A-Z0-9]{16}")).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn case_insensitive_keywords_stay_whole() {
+        assert_eq!(
+            prefix_literals(&hir(r"(?i)(?:datadog|dd_api_key)[\w.-]{0,20}")).unwrap(),
+            vec![b"datadog".to_vec(), b"dd_api_key".to_vec()]
+        );
     }
 
     #[test]

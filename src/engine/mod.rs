@@ -174,6 +174,11 @@ impl Engine {
         &self.lints
     }
 
+    /// The literals of the single pass (lower case), for diagnostics and benchmarks.
+    pub fn pass_literals(&self) -> usize {
+        self.targets.len()
+    }
+
     pub fn placeholders(&self) -> &PlaceholderFilter {
         &self.placeholders
     }

@@ -28,6 +28,49 @@ struct FindingView<'a> {
     rotation: &'a Rotation,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<CommitView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<HistoryView<'a>>,
+}
+
+/// Where history holds the secret: the introducing blob and line, whether it is still
+/// there, and the other places it occurs.
+#[derive(Serialize)]
+struct HistoryView<'a> {
+    blob: &'a str,
+    line: usize,
+    in_head: Option<bool>,
+    in_worktree: Option<bool>,
+    occurrences: Vec<OccurrenceView<'a>>,
+}
+
+#[derive(Serialize)]
+struct OccurrenceView<'a> {
+    /// `null` for a blob no commit reaches.
+    commit: Option<&'a str>,
+    path: &'a str,
+    line: usize,
+    blob: &'a str,
+}
+
+impl<'a> HistoryView<'a> {
+    fn new(p: &'a Provenance) -> Self {
+        HistoryView {
+            blob: &p.blob,
+            line: p.line,
+            in_head: p.in_head,
+            in_worktree: p.in_worktree,
+            occurrences: p
+                .occurrences
+                .iter()
+                .map(|o| OccurrenceView {
+                    commit: Some(o.commit.as_str()).filter(|c| !c.is_empty()),
+                    path: &o.path,
+                    line: o.line,
+                    blob: &o.blob,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -73,7 +116,9 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions) -> FindingView<'a> {
         fingerprint: &finding.fingerprint,
         snippet: &finding.snippet,
         rotation: &finding.rule.rotation,
-        commit: finding.provenance.as_ref().map(CommitView::new),
+        // A blob no commit reaches has history but no commit.
+        commit: finding.provenance.as_ref().filter(|p| !p.commit.is_empty()).map(CommitView::new),
+        history: finding.provenance.as_ref().map(HistoryView::new),
     }
 }
 

@@ -3,7 +3,10 @@
 use std::{collections::BTreeMap, io::Write};
 
 use super::{ReportOptions, ScanSummary};
-use crate::{finding::Finding, rules::Rotation};
+use crate::{
+    finding::{Finding, Provenance},
+    rules::Rotation,
+};
 
 pub(super) fn write(
     findings: &[Finding],
@@ -39,14 +42,40 @@ fn write_finding(
     )?;
     writeln!(out, "    secret: {secret}    fingerprint: {}", finding.fingerprint)?;
     if let Some(p) = &finding.provenance {
+        write_provenance(p, out)?;
+    }
+    writeln!(out, "    rotate: {}", first_sentence(&rule.rotation.revoke))?;
+    writeln!(out)
+}
+
+fn write_provenance(p: &Provenance, out: &mut dyn Write) -> std::io::Result<()> {
+    if p.commit.is_empty() {
+        writeln!(out, "    blob: {} (in no commit)", p.blob)?;
+    } else {
         let short = &p.commit[..p.commit.len().min(12)];
+        let date = gix::date::Time { seconds: p.time, offset: 0 }
+            .format_or_unix(gix::date::time::format::SHORT);
         writeln!(
             out,
-            "    commit: {short} by {} <{}>: {}",
+            "    commit: {short} by {} <{}> on {date}: {}",
             p.author_name, p.author_email, p.summary
         )?;
     }
-    writeln!(out, "    rotate: {}", first_sentence(&rule.rotation.revoke))?;
+    let yes_no = |known: Option<bool>| match known {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "n/a",
+    };
+    write!(
+        out,
+        "    history: line {}; still in HEAD: {}; in working tree: {}",
+        p.line,
+        yes_no(p.in_head),
+        yes_no(p.in_worktree)
+    )?;
+    if !p.occurrences.is_empty() {
+        write!(out, "; {} other occurrence(s)", p.occurrences.len())?;
+    }
     writeln!(out)
 }
 

@@ -1,6 +1,7 @@
 //! Inputs: each source turns some content into findings through the engine.
 
 pub mod files;
+pub mod history;
 pub mod stdin;
 
 use crate::{

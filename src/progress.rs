@@ -1,0 +1,49 @@
+//! A progress bar on stderr for long scans. indicatif draws nothing when stderr is not a
+//! terminal, so pipes, CI logs and tests stay clean; `--quiet` hides it too.
+
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Instant,
+};
+
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Counts items and bytes; shows both with the byte rate.
+pub struct Progress {
+    bar: ProgressBar,
+    bytes: AtomicU64,
+    started: Instant,
+}
+
+impl Progress {
+    pub fn new(what: &str, total_items: u64, quiet: bool) -> Self {
+        let target =
+            if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+        let bar = ProgressBar::with_draw_target(Some(total_items), target);
+        let template =
+            format!("{what}: {{bar:30}} {{pos}}/{{len}} {{msg}} [{{elapsed}}, ETA {{eta}}]");
+        if let Ok(style) = ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        Progress { bar, bytes: AtomicU64::new(0), started: Instant::now() }
+    }
+
+    /// One item done, `bytes` of it read.
+    pub fn add(&self, bytes: u64) {
+        let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        self.bar.inc(1);
+        // Formatting the message costs more than counting; refresh it now and then.
+        if self.bar.position() % 64 == 0 {
+            let seconds = self.started.elapsed().as_secs_f64().max(0.001);
+            self.bar.set_message(format!(
+                "{} ({}/s)",
+                HumanBytes(total),
+                HumanBytes((total as f64 / seconds) as u64)
+            ));
+        }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

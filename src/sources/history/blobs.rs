@@ -1,0 +1,195 @@
+//! Reading and scanning each wanted blob once, in parallel, in pack order.
+//!
+//! Order matters: objects in a pack are deltas against bases stored before them, so reading
+//! in pack-offset order lets each thread's pack cache hold the bases it is about to need;
+//! reading by sorted id re-inflates whole delta chains again and again. The list is cut into
+//! contiguous runs so each thread keeps that locality.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use anyhow::{Context, Result};
+use gix::{ObjectId, odb::store::iter::Ordering as PackOrdering};
+use rayon::prelude::*;
+
+use super::walk::read_object;
+use crate::{
+    diagnostics::Diagnostics,
+    engine::{Engine, Scanner},
+    finding::Finding,
+    progress::Progress,
+    sources::{Tracking, looks_binary, scan_content},
+};
+
+/// Bytes each thread may keep of decoded delta bases. Bounded so that a pathological pack
+/// (huge objects, long chains) cannot take the machine's memory.
+const PACK_CACHE_BYTES: usize = 64 << 20;
+
+#[derive(Debug, Default)]
+pub struct BlobStats {
+    pub blobs: AtomicU64,
+    pub bytes: AtomicU64,
+    pub skipped_binary: AtomicU64,
+    pub skipped_large: AtomicU64,
+    pub missing: AtomicU64,
+}
+
+/// Objects in the store, in pack order, that are wanted; with `others`, also every other
+/// object (for `--all-objects`) minus those `known` not to be blobs.
+pub struct Ordered {
+    pub wanted: Vec<ObjectId>,
+    /// Wanted but in no pack and not loose: missing (a partial clone).
+    pub missing: usize,
+    pub others: Vec<ObjectId>,
+}
+
+pub fn pack_order(
+    repo: &gix::Repository,
+    wanted: &HashMap<ObjectId, String>,
+    collect_others: Option<&dyn Fn(&ObjectId) -> bool>,
+    diagnostics: &Diagnostics,
+) -> Result<Ordered> {
+    let mut remaining: HashSet<ObjectId> = wanted.keys().copied().collect();
+    let mut ordered = Vec::with_capacity(remaining.len());
+    let mut others = Vec::new();
+    let mut others_seen = HashSet::new();
+    let objects = repo
+        .objects
+        .store_ref()
+        .iter()
+        .context("cannot list the object database")?
+        .with_ordering(PackOrdering::PackAscendingOffsetThenLooseLexicographical);
+    for id in objects {
+        let id = match id {
+            Ok(id) => id,
+            Err(err) => {
+                diagnostics.warn("loose objects", format!("cannot list: {err}"));
+                continue;
+            }
+        };
+        if remaining.remove(&id) {
+            ordered.push(id);
+        } else if let Some(is_known) = collect_others {
+            if !wanted.contains_key(&id) && !is_known(&id) && others_seen.insert(id) {
+                others.push(id);
+            }
+        } else if remaining.is_empty() {
+            break;
+        }
+    }
+    Ok(Ordered { wanted: ordered, missing: remaining.len(), others })
+}
+
+/// Scans `ids` (each with its path in `paths`) and returns the findings by blob.
+pub struct BlobScan<'a> {
+    pub repo: &'a gix::ThreadSafeRepository,
+    pub engine: &'a Engine,
+    pub max_file_size: u64,
+    pub diagnostics: &'a Diagnostics,
+    pub stats: &'a BlobStats,
+    pub progress: &'a Progress,
+}
+
+impl BlobScan<'_> {
+    pub fn run(
+        &self,
+        ids: &[ObjectId],
+        paths: &(dyn Fn(&ObjectId) -> String + Sync),
+    ) -> HashMap<ObjectId, Vec<Finding>> {
+        let found = Mutex::new(HashMap::new());
+        let threads = rayon::current_num_threads().max(1);
+        // Several runs per thread balance the load; long runs keep pack locality.
+        let run_len = (ids.len() / (threads * 8)).max(64);
+        ids.par_chunks(run_len).for_each_init(
+            || Worker::new(self.repo, self.engine),
+            |worker, run| {
+                for id in run {
+                    let path = paths(id);
+                    let findings = worker.scan(self, id, &path);
+                    if !findings.is_empty() {
+                        found.lock().expect("findings lock").insert(*id, findings);
+                    }
+                }
+            },
+        );
+        found.into_inner().expect("findings lock")
+    }
+}
+
+/// One thread's repository handle (with its own bounded pack cache), scanner and buffer.
+struct Worker<'e> {
+    repo: gix::Repository,
+    scanner: Scanner<'e>,
+    buf: Vec<u8>,
+}
+
+impl<'e> Worker<'e> {
+    fn new(repo: &gix::ThreadSafeRepository, engine: &'e Engine) -> Self {
+        let mut repo = repo.to_thread_local();
+        repo.objects.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(PACK_CACHE_BYTES))
+        });
+        repo.object_cache_size(None);
+        Worker { repo, scanner: engine.scanner(), buf: Vec::new() }
+    }
+
+    fn scan(&mut self, job: &BlobScan<'_>, id: &ObjectId, path: &str) -> Vec<Finding> {
+        let stats = job.stats;
+        // The header gives the size without inflating the object.
+        match self.repo.try_find_header(*id) {
+            Ok(Some(header)) if header.size() > job.max_file_size => {
+                stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+                job.progress.add(0);
+                return Vec::new();
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                stats.missing.fetch_add(1, Ordering::Relaxed);
+                return Vec::new();
+            }
+            Err(err) => {
+                job.diagnostics.warn(&format!("blob {id} ({path})"), format!("corrupt: {err}"));
+                return Vec::new();
+            }
+        }
+        let content = match read_object(&self.repo, id, &mut self.buf) {
+            Ok(Some(data)) => data.data,
+            Ok(None) => {
+                stats.missing.fetch_add(1, Ordering::Relaxed);
+                return Vec::new();
+            }
+            Err(err) => {
+                job.diagnostics.warn(&format!("blob {id} ({path})"), format!("corrupt: {err:#}"));
+                return Vec::new();
+            }
+        };
+        job.progress.add(content.len() as u64);
+        if looks_binary(content) {
+            stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+            return Vec::new();
+        }
+        stats.blobs.fetch_add(1, Ordering::Relaxed);
+        stats.bytes.fetch_add(content.len() as u64, Ordering::Relaxed);
+        scan_content(&mut self.scanner, path, content, Tracking::Committed)
+    }
+}
+
+/// Scans one blob again under another path (the few blobs with findings found at several
+/// paths), so path-dependent checks see the right path.
+pub fn rescan(
+    repo: &gix::Repository,
+    scanner: &mut Scanner<'_>,
+    id: &ObjectId,
+    path: &str,
+) -> Vec<Finding> {
+    let mut buf = Vec::new();
+    match read_object(repo, id, &mut buf) {
+        Ok(Some(data)) => scan_content(scanner, path, data.data, Tracking::Committed),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,560 @@
+//! A repository's history, read straight from its object database with gix (never a `git`
+//! process, never a hook or filter).
+//!
+//! Three passes keep the cost near that of inflating every blob once:
+//! 1. [`walk`]: the commits reachable from every ref, and every blob their trees reach with
+//!    one path each (each tree read once);
+//! 2. [`blobs`]: each unique blob read and scanned once, in parallel, in pack order;
+//! 3. [`provenance`]: only for blobs with findings, the commits that introduced them at each
+//!    path, oldest first, so each finding names the commit that leaked it.
+//!
+//! Blobs no commit reaches (`--all-objects`) have no path; they are reported at the path
+//! `<blob:ID>` with the blob id and no commit.
+
+pub mod blobs;
+pub mod provenance;
+pub mod walk;
+
+use std::{
+    collections::{HashMap, HashSet},
+    path::Path,
+    sync::atomic::Ordering,
+};
+
+use anyhow::{Context, Result, bail};
+use gix::ObjectId;
+
+use self::{
+    blobs::{BlobScan, BlobStats},
+    provenance::{CommitMeta, Introduction},
+    walk::CommitGraph,
+};
+use crate::{
+    diagnostics::Diagnostics,
+    engine::Engine,
+    finding::{Finding, Occurrence, Provenance, fingerprint},
+    progress::Progress,
+};
+
+/// Which part of history to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Everything reachable from any ref.
+    Everything,
+    /// Blobs introduced by the commits reachable from `include` but not from `exclude`.
+    Range { exclude: String, include: String },
+}
+
+impl Selection {
+    /// `A..B`; `--since REV` is `REV..HEAD`.
+    pub fn parse_range(text: &str) -> Result<Selection> {
+        match text.split_once("..") {
+            Some((exclude, include)) if !exclude.is_empty() && !include.is_empty() => {
+                Ok(Selection::Range { exclude: exclude.into(), include: include.into() })
+            }
+            _ => bail!("`{text}` is not a range; write it as A..B"),
+        }
+    }
+
+    pub fn since(rev: &str) -> Selection {
+        Selection::Range { exclude: rev.into(), include: "HEAD".into() }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HistoryOptions {
+    pub selection: Selection,
+    /// Also scan blobs that no commit reaches (dangling, unreachable).
+    pub all_objects: bool,
+    pub max_file_size: u64,
+    /// Scan submodules' histories too (each is its own repository).
+    pub recurse_submodules: bool,
+    /// Draw a progress bar (it still only appears when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What was scanned, for the summary.
+#[derive(Debug, Default, Clone)]
+pub struct HistoryStats {
+    pub commits: u64,
+    pub blobs: u64,
+    pub bytes: u64,
+    pub skipped_binary: u64,
+    pub skipped_large: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct HistoryScan {
+    pub findings: Vec<Finding>,
+    pub stats: HistoryStats,
+}
+
+/// Submodules within submodules are followed this deep, no deeper.
+const MAX_SUBMODULE_DEPTH: usize = 8;
+
+/// Scans the history of the repository at exactly `path` (its work tree or, if bare, its
+/// git directory).
+pub fn scan_history(
+    engine: &Engine,
+    path: &Path,
+    options: &HistoryOptions,
+    diagnostics: &Diagnostics,
+) -> Result<HistoryScan> {
+    let mut scan = HistoryScan::default();
+    scan_repository(engine, path, "", options, diagnostics, 0, &mut scan)?;
+    scan.findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
+    Ok(scan)
+}
+
+fn scan_repository(
+    engine: &Engine,
+    path: &Path,
+    prefix: &str,
+    options: &HistoryOptions,
+    diagnostics: &Diagnostics,
+    depth: usize,
+    scan: &mut HistoryScan,
+) -> Result<()> {
+    let mut repo = crate::git::open_repository(path)?;
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(64 << 20))
+    });
+    // Trees are read again as parents while diffing; a bounded cache avoids re-inflating.
+    repo.object_cache_size(Some(32 << 20));
+    let label = if prefix.is_empty() { path.display().to_string() } else { prefix.to_string() };
+    if repo.is_shallow().unwrap_or(false) {
+        diagnostics.warn(
+            &label,
+            "shallow clone: history before the shallow boundary is not in this repository; \
+             scanning the commits that are",
+        );
+    }
+    let mut repository = Repository { repo, engine, options, diagnostics, label };
+    let (findings, gitlinks, stats) = match &options.selection {
+        Selection::Everything => repository.scan_everything()?,
+        Selection::Range { exclude, include } => repository.scan_range(exclude, include)?,
+    };
+    add_stats(&mut scan.stats, &stats);
+    scan.findings.extend(findings.into_iter().map(|f| with_prefix(f, prefix)));
+    if options.recurse_submodules && depth < MAX_SUBMODULE_DEPTH {
+        for gitlink in gitlinks {
+            let Some(location) = submodule_location(&repository.repo, &gitlink) else {
+                diagnostics.warn(
+                    &format!("{prefix}{gitlink}"),
+                    "submodule not checked out or cloned; not scanned",
+                );
+                continue;
+            };
+            let sub_prefix = format!("{prefix}{gitlink}/");
+            if let Err(err) = scan_repository(
+                engine,
+                &location,
+                &sub_prefix,
+                options,
+                diagnostics,
+                depth + 1,
+                scan,
+            ) {
+                diagnostics.warn(&format!("{prefix}{gitlink}"), format!("{err:#}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn add_stats(total: &mut HistoryStats, part: &HistoryStats) {
+    total.commits += part.commits;
+    total.blobs += part.blobs;
+    total.bytes += part.bytes;
+    total.skipped_binary += part.skipped_binary;
+    total.skipped_large += part.skipped_large;
+}
+
+/// A submodule's repository: its work tree if checked out, else its clone under
+/// `.git/modules/` (where git keeps it, named by path unless configured otherwise).
+fn submodule_location(repo: &gix::Repository, path: &str) -> Option<std::path::PathBuf> {
+    let checked_out = repo.workdir().map(|w| w.join(path)).filter(|p| crate::git::is_repository(p));
+    checked_out.or_else(|| {
+        Some(repo.common_dir().join("modules").join(path)).filter(|p| crate::git::is_repository(p))
+    })
+}
+
+/// Paths (and so fingerprints) of a submodule's findings are relative to the superproject.
+fn with_prefix(mut finding: Finding, prefix: &str) -> Finding {
+    if prefix.is_empty() {
+        return finding;
+    }
+    finding.path = format!("{prefix}{}", finding.path);
+    finding.fingerprint = fingerprint(&finding.rule.id, &finding.secret_sha256, &finding.path);
+    if let Some(provenance) = &mut finding.provenance {
+        for occurrence in &mut provenance.occurrences {
+            if !occurrence.path.starts_with('<') {
+                occurrence.path = format!("{prefix}{}", occurrence.path);
+            }
+        }
+    }
+    finding
+}
+
+/// The path unreachable blobs are reported at.
+pub fn unreachable_blob_path(id: &ObjectId) -> String {
+    format!("<blob:{id}>")
+}
+
+struct Repository<'a> {
+    repo: gix::Repository,
+    engine: &'a Engine,
+    options: &'a HistoryOptions,
+    diagnostics: &'a Diagnostics,
+    /// How warnings name this repository.
+    label: String,
+}
+
+type Scanned = (Vec<Finding>, Vec<String>, HistoryStats);
+
+impl Repository<'_> {
+    fn scan_everything(&mut self) -> Result<Scanned> {
+        let repo = &self.repo;
+        let tips = walk::ref_tips(repo, self.diagnostics)?;
+        let graph = walk::walk_commits(repo, &tips.commits, &HashSet::new(), self.diagnostics);
+        self.warn_missing_commits(&graph);
+        let roots = graph.nodes.values().map(|n| n.tree).chain(tips.trees.iter().copied());
+        let mut reachable = walk::reachable_blobs(repo, roots, self.diagnostics);
+        if reachable.missing_trees > 0 {
+            self.diagnostics.warn(
+                &self.label,
+                format!(
+                    "{} tree(s) missing from the object database (a partial clone?); \
+                     files under them not scanned",
+                    reachable.missing_trees
+                ),
+            );
+        }
+        for blob in &tips.blobs {
+            reachable.blobs.entry(*blob).or_insert_with(|| unreachable_blob_path(blob));
+        }
+        let known = |id: &ObjectId| graph.nodes.contains_key(id) || reachable.trees.contains(id);
+        let all_objects = self.options.all_objects.then_some(&known as &dyn Fn(&ObjectId) -> bool);
+        let ordered = blobs::pack_order(repo, &reachable.blobs, all_objects, self.diagnostics)?;
+        let dangling = self.unreachable_blobs(&ordered.others);
+        let mut ids = ordered.wanted;
+        ids.extend(&dangling);
+        let (by_blob, mut stats) = self.scan_blobs(&ids, ordered.missing, &|id: &ObjectId| {
+            reachable.blobs.get(id).cloned().unwrap_or_else(|| unreachable_blob_path(id))
+        })?;
+        stats.commits = graph.nodes.len() as u64;
+        let with_findings: HashSet<ObjectId> =
+            by_blob.keys().filter(|id| !dangling.contains(*id)).copied().collect();
+        let introductions = if with_findings.is_empty() {
+            Vec::new()
+        } else {
+            let order = provenance::oldest_first(&graph);
+            provenance::introductions(
+                repo,
+                &graph,
+                &order,
+                &|id| with_findings.contains(id),
+                self.diagnostics,
+            )
+        };
+        let findings = self.assemble(&introductions, &by_blob);
+        Ok((findings, reachable.gitlinks.into_iter().collect(), stats))
+    }
+
+    fn scan_range(&mut self, exclude: &str, include: &str) -> Result<Scanned> {
+        let repo = &self.repo;
+        let exclude_id = self.resolve_commit(exclude)?;
+        let include_id = self.resolve_commit(include)?;
+        let excluded: HashSet<ObjectId> =
+            walk::walk_commits(repo, &[exclude_id], &HashSet::new(), self.diagnostics)
+                .nodes
+                .into_keys()
+                .collect();
+        let graph = walk::walk_commits(repo, &[include_id], &excluded, self.diagnostics);
+        let order = provenance::oldest_first(&graph);
+        let introductions =
+            provenance::introductions(repo, &graph, &order, &|_| true, self.diagnostics);
+        let mut paths: HashMap<ObjectId, String> = HashMap::new();
+        for introduction in &introductions {
+            paths.entry(introduction.blob).or_insert_with(|| introduction.path.clone());
+        }
+        let ordered = blobs::pack_order(repo, &paths, None, self.diagnostics)?;
+        let (by_blob, mut stats) = self.scan_blobs(&ordered.wanted, ordered.missing, &|id| {
+            paths.get(id).cloned().unwrap_or_else(|| unreachable_blob_path(id))
+        })?;
+        stats.commits = graph.nodes.len() as u64;
+        let introductions: Vec<Introduction> =
+            introductions.into_iter().filter(|i| by_blob.contains_key(&i.blob)).collect();
+        // A range names commits of this repository only; submodules are not followed.
+        Ok((self.assemble(&introductions, &by_blob), Vec::new(), stats))
+    }
+
+    fn resolve_commit(&self, spec: &str) -> Result<ObjectId> {
+        let id = self
+            .repo
+            .rev_parse_single(spec)
+            .with_context(|| format!("{}: cannot resolve `{spec}`", self.label))?
+            .detach();
+        match walk::peel(&self.repo, id, &mut Vec::new())? {
+            Some((gix::objs::Kind::Commit, commit)) => Ok(commit),
+            _ => bail!("{}: `{spec}` does not name a commit", self.label),
+        }
+    }
+
+    fn warn_missing_commits(&self, graph: &CommitGraph) {
+        if graph.missing > 0 && !self.repo.is_shallow().unwrap_or(false) {
+            self.diagnostics.warn(
+                &self.label,
+                format!("{} commit(s) missing from the object database", graph.missing),
+            );
+        }
+    }
+
+    /// Of objects no walk reached, the blobs (the header says which without inflating).
+    fn unreachable_blobs(&self, others: &[ObjectId]) -> HashSet<ObjectId> {
+        others
+            .iter()
+            .filter(|id| {
+                matches!(self.repo.try_find_header(**id),
+                    Ok(Some(header)) if header.kind() == gix::objs::Kind::Blob)
+            })
+            .copied()
+            .collect()
+    }
+
+    fn scan_blobs(
+        &self,
+        ids: &[ObjectId],
+        missing: usize,
+        paths: &(dyn Fn(&ObjectId) -> String + Sync),
+    ) -> Result<(HashMap<ObjectId, Vec<Finding>>, HistoryStats)> {
+        let stats = BlobStats::default();
+        let progress = Progress::new("history", ids.len() as u64, !self.options.progress);
+        let sync_repo = self.repo.clone().into_sync();
+        let job = BlobScan {
+            repo: &sync_repo,
+            engine: self.engine,
+            max_file_size: self.options.max_file_size,
+            diagnostics: self.diagnostics,
+            stats: &stats,
+            progress: &progress,
+        };
+        let by_blob = job.run(ids, paths);
+        progress.finish();
+        let missing = missing as u64 + stats.missing.load(Ordering::Relaxed);
+        if missing > 0 {
+            self.diagnostics.warn(
+                &self.label,
+                format!(
+                    "{missing} blob(s) missing from the object database (a partial clone?); \
+                     not scanned"
+                ),
+            );
+        }
+        let stats = HistoryStats {
+            commits: 0,
+            blobs: stats.blobs.load(Ordering::Relaxed),
+            bytes: stats.bytes.load(Ordering::Relaxed),
+            skipped_binary: stats.skipped_binary.load(Ordering::Relaxed),
+            skipped_large: stats.skipped_large.load(Ordering::Relaxed),
+        };
+        Ok((by_blob, stats))
+    }
+
+    /// One finding per (rule, secret, path), attributed to the oldest commit that put the
+    /// secret at that path, listing every other place history holds the same secret.
+    fn assemble(
+        &self,
+        introductions: &[Introduction],
+        by_blob: &HashMap<ObjectId, Vec<Finding>>,
+    ) -> Vec<Finding> {
+        let mut scanner = self.engine.scanner();
+        let mut places: Vec<Place> = Vec::new();
+        let mut attributed = HashSet::new();
+        let mut sorted: Vec<&Introduction> = introductions.iter().collect();
+        sorted.sort_by(|a, b| (a.order, &a.path).cmp(&(b.order, &b.path)));
+        for introduction in sorted {
+            let Some(scanned) = by_blob.get(&introduction.blob) else { continue };
+            attributed.insert(introduction.blob);
+            let findings = if scanned.first().is_some_and(|f| f.path == introduction.path) {
+                scanned.clone()
+            } else {
+                blobs::rescan(&self.repo, &mut scanner, &introduction.blob, &introduction.path)
+            };
+            places.extend(findings.into_iter().map(|finding| Place {
+                finding,
+                commit: Some(introduction.commit),
+                blob: introduction.blob,
+            }));
+        }
+        // Blobs no commit introduced: unreachable ones, or ones only a tag names.
+        let mut unattributed: Vec<_> =
+            by_blob.iter().filter(|(id, _)| !attributed.contains(*id)).collect();
+        unattributed.sort_by_key(|(id, _)| **id);
+        for (blob, findings) in unattributed {
+            places.extend(findings.iter().map(|finding| Place {
+                finding: finding.clone(),
+                commit: None,
+                blob: *blob,
+            }));
+        }
+        self.one_per_secret_and_path(places)
+    }
+
+    fn one_per_secret_and_path(&self, places: Vec<Place>) -> Vec<Finding> {
+        let mut by_secret: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (index, place) in places.iter().enumerate() {
+            let key = (place.finding.rule.id.as_str(), place.finding.secret_sha256.as_str());
+            by_secret.entry(key).or_default().push(index);
+        }
+        let head_tree = self.repo.head_tree_id().ok().map(gix::Id::detach);
+        let mut metas: HashMap<ObjectId, CommitMeta> = HashMap::new();
+        let mut findings = Vec::new();
+        for indices in by_secret.values() {
+            let mut primaries: HashMap<&str, usize> = HashMap::new();
+            for &index in indices {
+                // Places are in commit order, so the first per path is the oldest.
+                primaries.entry(places[index].finding.path.as_str()).or_insert(index);
+            }
+            for &primary in primaries.values() {
+                let place = &places[primary];
+                let occurrences = indices
+                    .iter()
+                    .filter(|&&i| i != primary)
+                    .map(|&i| places[i].occurrence())
+                    .collect();
+                let meta = match place.commit {
+                    Some(commit) => metas
+                        .entry(commit)
+                        .or_insert_with(|| provenance::commit_meta(&self.repo, &commit))
+                        .clone(),
+                    None => CommitMeta::default(),
+                };
+                let mut finding = place.finding.clone();
+                let reachable = place.commit.is_some();
+                finding.provenance = Some(Provenance {
+                    commit: place.commit.map(|c| c.to_string()).unwrap_or_default(),
+                    author_name: meta.author_name,
+                    author_email: meta.author_email,
+                    time: meta.time,
+                    summary: meta.summary,
+                    blob: place.blob.to_string(),
+                    line: finding.span.line,
+                    in_head: reachable.then(|| self.in_head(head_tree, &finding)).flatten(),
+                    in_worktree: reachable.then(|| self.in_worktree(&finding)).flatten(),
+                    occurrences,
+                });
+                findings.push(finding);
+            }
+        }
+        findings
+    }
+
+    /// Whether HEAD's version of the finding's path still holds the secret.
+    fn in_head(&self, head_tree: Option<ObjectId>, finding: &Finding) -> Option<bool> {
+        let head_tree = head_tree?;
+        let mut buf = Vec::new();
+        let Some(blob) = walk::blob_at_path(&self.repo, head_tree, &finding.path, &mut buf) else {
+            return Some(false);
+        };
+        let content = walk::read_object(&self.repo, &blob, &mut buf).ok().flatten()?;
+        Some(memchr::memmem::find(content.data, finding.secret.as_bytes()).is_some())
+    }
+
+    /// Whether the working tree's file at the finding's path still holds the secret; `None`
+    /// for a bare repository.
+    fn in_worktree(&self, finding: &Finding) -> Option<bool> {
+        let file = self.repo.workdir()?.join(&finding.path);
+        let too_large = std::fs::metadata(&file)
+            .map(|m| !m.is_file() || m.len() > self.options.max_file_size)
+            .unwrap_or(true);
+        if too_large {
+            return Some(false);
+        }
+        let content = std::fs::read(&file).ok()?;
+        Some(memchr::memmem::find(&content, finding.secret.as_bytes()).is_some())
+    }
+}
+
+/// One place history holds a secret.
+struct Place {
+    finding: Finding,
+    commit: Option<ObjectId>,
+    blob: ObjectId,
+}
+
+impl Place {
+    fn occurrence(&self) -> Occurrence {
+        Occurrence {
+            commit: self.commit.map(|c| c.to_string()).unwrap_or_default(),
+            path: self.finding.path.clone(),
+            line: self.finding.span.line,
+            blob: self.blob.to_string(),
+        }
+    }
+}
+
+/// One report from a working-tree scan and a history scan of the same repository: a
+/// secret both found (same fingerprint) is reported where it is now, with its history.
+pub fn merge_with_worktree(worktree: Vec<Finding>, history: Vec<Finding>) -> Vec<Finding> {
+    let by_fingerprint: HashMap<String, usize> =
+        history.iter().enumerate().map(|(i, f)| (f.fingerprint.clone(), i)).collect();
+    let mut merged_into_worktree = HashSet::new();
+    let mut findings: Vec<Finding> = worktree
+        .into_iter()
+        .map(|mut finding| {
+            if let Some(&index) = by_fingerprint.get(&finding.fingerprint) {
+                finding.provenance = history[index].provenance.clone();
+                merged_into_worktree.insert(index);
+            }
+            finding
+        })
+        .collect();
+    findings.extend(
+        history
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !merged_into_worktree.contains(i))
+            .map(|(_, f)| f),
+    );
+    findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_as_two_revisions() {
+        assert_eq!(
+            Selection::parse_range("main..topic").unwrap(),
+            Selection::Range { exclude: "main".into(), include: "topic".into() }
+        );
+        assert_eq!(Selection::since("v1"), Selection::parse_range("v1..HEAD").unwrap());
+        assert!(Selection::parse_range("main").is_err());
+        assert!(Selection::parse_range("..topic").is_err());
+    }
+
+    #[test]
+    fn oldest_first_puts_parents_before_children() {
+        let id = |n: u8| ObjectId::from_bytes_or_panic(&[n; 20]);
+        let node = |parents: Vec<ObjectId>, time| walk::CommitNode { tree: id(0), parents, time };
+        let mut graph = CommitGraph::default();
+        // A merge (4) of 2 and 3, both children of 1; 3 is older than 2 by its clock, and a
+        // clock-skewed child (5) claims to predate everything.
+        graph.nodes.insert(id(1), node(vec![], 100));
+        graph.nodes.insert(id(2), node(vec![id(1)], 300));
+        graph.nodes.insert(id(3), node(vec![id(1)], 200));
+        graph.nodes.insert(id(4), node(vec![id(2), id(3)], 400));
+        graph.nodes.insert(id(5), node(vec![id(4), id(9)], 50));
+        let order = provenance::oldest_first(&graph);
+        assert_eq!(order, vec![id(1), id(3), id(2), id(4), id(5)]);
+    }
+
+    #[test]
+    fn unreachable_blobs_have_a_path_naming_them() {
+        let blob = ObjectId::from_hex(b"0123456789abcdef0123456789abcdef01234567").unwrap();
+        assert_eq!(unreachable_blob_path(&blob), "<blob:0123456789abcdef0123456789abcdef01234567>");
+    }
+}

@@ -1,0 +1,179 @@
+//! Which commit introduced a blob at a path. A commit introduces (blob, path) when its tree
+//! holds the blob at that path and none of its parents' trees does: a merge that only takes
+//! one side's file introduces nothing, while a conflict resolution (content in neither
+//! parent) is introduced by the merge itself. Subtrees equal to a parent's are skipped, so a
+//! walk costs the trees each commit changed.
+
+use std::collections::{BinaryHeap, HashMap};
+
+use gix::ObjectId;
+
+use super::walk::{CommitGraph, Entry, EntryKind, join_path, read_commit, read_tree};
+use crate::diagnostics::Diagnostics;
+
+/// `blob` first appears at `path` in `commit`; `order` is the commit's place oldest-first.
+#[derive(Debug, Clone)]
+pub struct Introduction {
+    pub blob: ObjectId,
+    pub path: String,
+    pub commit: ObjectId,
+    pub order: usize,
+}
+
+/// The graph's commits with parents before children, the older first where either could go.
+pub fn oldest_first(graph: &CommitGraph) -> Vec<ObjectId> {
+    let mut children: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
+    let mut waiting: HashMap<ObjectId, usize> = HashMap::new();
+    for (id, node) in &graph.nodes {
+        let inside = node.parents.iter().filter(|p| graph.nodes.contains_key(*p)).count();
+        waiting.insert(*id, inside);
+        for parent in node.parents.iter().filter(|p| graph.nodes.contains_key(*p)) {
+            children.entry(*parent).or_default().push(*id);
+        }
+    }
+    // A max-heap of (-time, id): the oldest ready commit comes out first.
+    let mut ready: BinaryHeap<(i64, std::cmp::Reverse<ObjectId>)> = waiting
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(id, _)| (-graph.nodes[id].time, std::cmp::Reverse(*id)))
+        .collect();
+    let mut order = Vec::with_capacity(graph.nodes.len());
+    while let Some((_, std::cmp::Reverse(id))) = ready.pop() {
+        order.push(id);
+        for child in children.get(&id).into_iter().flatten() {
+            let count = waiting.get_mut(child).expect("child is in the graph");
+            *count -= 1;
+            if *count == 0 {
+                ready.push((-graph.nodes[child].time, std::cmp::Reverse(*child)));
+            }
+        }
+    }
+    order
+}
+
+/// Every (blob, path) that `wanted` accepts and a commit of `order` introduces.
+pub fn introductions(
+    repo: &gix::Repository,
+    graph: &CommitGraph,
+    order: &[ObjectId],
+    wanted: &dyn Fn(&ObjectId) -> bool,
+    diagnostics: &Diagnostics,
+) -> Vec<Introduction> {
+    let mut differ = Differ { repo, diagnostics, buf: Vec::new(), outside_trees: HashMap::new() };
+    let mut found = Vec::new();
+    for (index, commit) in order.iter().enumerate() {
+        let node = &graph.nodes[commit];
+        let parent_trees: Vec<ObjectId> =
+            node.parents.iter().filter_map(|p| differ.parent_tree(graph, p)).collect();
+        for (blob, path) in differ.new_blobs(node.tree, &parent_trees, wanted) {
+            found.push(Introduction { blob, path, commit: *commit, order: index });
+        }
+    }
+    found
+}
+
+struct Differ<'r> {
+    repo: &'r gix::Repository,
+    diagnostics: &'r Diagnostics,
+    buf: Vec<u8>,
+    /// Trees of parents outside the graph (the excluded side of a range).
+    outside_trees: HashMap<ObjectId, Option<ObjectId>>,
+}
+
+impl Differ<'_> {
+    fn parent_tree(&mut self, graph: &CommitGraph, parent: &ObjectId) -> Option<ObjectId> {
+        if let Some(node) = graph.nodes.get(parent) {
+            return Some(node.tree);
+        }
+        if let Some(tree) = self.outside_trees.get(parent) {
+            return *tree;
+        }
+        // Absent (a shallow boundary): the commit is diffed as if it had no such parent.
+        let tree = read_commit(self.repo, parent, &mut self.buf).ok().flatten().map(|c| c.tree);
+        self.outside_trees.insert(*parent, tree);
+        tree
+    }
+
+    fn entries(&mut self, tree: &ObjectId) -> Vec<Entry> {
+        match read_tree(self.repo, tree, &mut self.buf) {
+            Ok(Some(entries)) => entries,
+            Ok(None) => Vec::new(),
+            Err(err) => {
+                self.diagnostics.warn(&format!("tree {tree}"), format!("{err:#}"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Blobs `wanted` accepts that sit in `tree` at a path where no parent tree has them.
+    fn new_blobs(
+        &mut self,
+        tree: ObjectId,
+        parents: &[ObjectId],
+        wanted: &dyn Fn(&ObjectId) -> bool,
+    ) -> Vec<(ObjectId, String)> {
+        let mut found = Vec::new();
+        // An explicit stack: a crafted repository may nest trees deeper than the call stack.
+        let mut stack = vec![(tree, parents.to_vec(), String::new())];
+        while let Some((tree, parents, prefix)) = stack.pop() {
+            if parents.contains(&tree) {
+                continue;
+            }
+            let entries = self.entries(&tree);
+            let parent_entries: Vec<HashMap<Vec<u8>, Entry>> = parents
+                .iter()
+                .map(|p| self.entries(p).into_iter().map(|e| (e.name.clone(), e)).collect())
+                .collect();
+            for entry in entries {
+                let same_name: Vec<&Entry> =
+                    parent_entries.iter().filter_map(|p| p.get(&entry.name)).collect();
+                if same_name.iter().any(|e| e.oid == entry.oid) {
+                    continue;
+                }
+                match entry.kind {
+                    EntryKind::Tree => {
+                        let sub_parents = same_name
+                            .iter()
+                            .filter(|e| e.kind == EntryKind::Tree)
+                            .map(|e| e.oid)
+                            .collect();
+                        stack.push((entry.oid, sub_parents, join_path(&prefix, &entry.name)));
+                    }
+                    EntryKind::Blob if wanted(&entry.oid) => {
+                        found.push((entry.oid, join_path(&prefix, &entry.name)));
+                    }
+                    EntryKind::Blob | EntryKind::Gitlink => {}
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Who made a commit and why, for reports.
+#[derive(Debug, Clone, Default)]
+pub struct CommitMeta {
+    pub author_name: String,
+    pub author_email: String,
+    pub time: i64,
+    pub summary: String,
+}
+
+pub fn commit_meta(repo: &gix::Repository, id: &ObjectId) -> CommitMeta {
+    let mut buf = Vec::new();
+    let Ok(Some(data)) = super::walk::read_object(repo, id, &mut buf) else {
+        return CommitMeta::default();
+    };
+    let Ok(commit) = gix::objs::CommitRef::from_bytes(data.data, repo.object_hash()) else {
+        return CommitMeta::default();
+    };
+    let (author_name, author_email, time) = match commit.author() {
+        Ok(author) => (
+            author.name.to_string(),
+            author.email.to_string(),
+            author.time().map(|t| t.seconds).unwrap_or_default(),
+        ),
+        Err(_) => Default::default(),
+    };
+    CommitMeta { author_name, author_email, time, summary: commit.message().summary().to_string() }
+}

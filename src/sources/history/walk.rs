@@ -1,0 +1,272 @@
+//! What history holds: the commits reachable from the refs, and every blob reachable from
+//! their trees with one path each. Each tree is read once (a seen-set of tree ids), so the
+//! walk costs the number of unique trees, not commits × tree size.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use anyhow::{Context, Result};
+use gix::{ObjectId, objs::Find as _};
+
+use crate::diagnostics::Diagnostics;
+
+/// One commit of the graph: just what the walks need.
+#[derive(Debug, Clone)]
+pub struct CommitNode {
+    pub tree: ObjectId,
+    pub parents: Vec<ObjectId>,
+    /// Committer time, seconds since the epoch; orders commits oldest-first.
+    pub time: i64,
+}
+
+/// The commits reachable from some tips, minus those reachable from excluded ones.
+#[derive(Debug, Default)]
+pub struct CommitGraph {
+    pub nodes: HashMap<ObjectId, CommitNode>,
+    /// Commits named as parents but absent (a shallow boundary, or a broken repository).
+    pub missing: usize,
+}
+
+/// Objects the refs point at once annotated tags are peeled.
+#[derive(Debug, Default)]
+pub struct Tips {
+    pub commits: Vec<ObjectId>,
+    /// Trees and blobs a tag names directly (rare, but reachable all the same).
+    pub trees: Vec<ObjectId>,
+    pub blobs: Vec<ObjectId>,
+}
+
+/// A tree entry, owned, with the only distinctions the walks make.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: Vec<u8>,
+    pub kind: EntryKind,
+    pub oid: ObjectId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Tree,
+    /// A file or a symbolic link: content to scan.
+    Blob,
+    /// A submodule's commit: another repository's object.
+    Gitlink,
+}
+
+/// Every blob reachable from the walked trees.
+#[derive(Debug, Default)]
+pub struct Reachable {
+    /// Blob id → the first path it was seen at.
+    pub blobs: HashMap<ObjectId, String>,
+    pub trees: HashSet<ObjectId>,
+    /// Paths of submodules (gitlinks) anywhere in history.
+    pub gitlinks: BTreeSet<String>,
+    /// Trees named but absent (a partial clone, or a broken repository).
+    pub missing_trees: usize,
+}
+
+/// Reads a git object, telling a missing one (`Ok(None)`) from one that cannot be read.
+pub fn read_object<'a>(
+    repo: &gix::Repository,
+    id: &ObjectId,
+    buf: &'a mut Vec<u8>,
+) -> Result<Option<gix::objs::Data<'a>>> {
+    repo.objects.try_find(id, buf).with_context(|| format!("object {id}: cannot read"))
+}
+
+pub fn read_commit(
+    repo: &gix::Repository,
+    id: &ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<Option<CommitNode>> {
+    let Some(data) = read_object(repo, id, buf)? else { return Ok(None) };
+    if data.kind != gix::objs::Kind::Commit {
+        anyhow::bail!("object {id}: a {}, not a commit", data.kind);
+    }
+    let commit = gix::objs::CommitRef::from_bytes(data.data, repo.object_hash())
+        .with_context(|| format!("commit {id}: cannot parse"))?;
+    let time = commit.time().map(|t| t.seconds).unwrap_or_default();
+    Ok(Some(CommitNode { tree: commit.tree(), parents: commit.parents().collect(), time }))
+}
+
+pub fn read_tree(
+    repo: &gix::Repository,
+    id: &ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<Option<Vec<Entry>>> {
+    let Some(data) = read_object(repo, id, buf)? else { return Ok(None) };
+    if data.kind != gix::objs::Kind::Tree {
+        anyhow::bail!("object {id}: a {}, not a tree", data.kind);
+    }
+    let tree = gix::objs::TreeRef::from_bytes(data.data, repo.object_hash())
+        .with_context(|| format!("tree {id}: cannot parse"))?;
+    Ok(Some(
+        tree.entries
+            .iter()
+            .map(|e| Entry {
+                name: e.filename.to_vec(),
+                kind: if e.mode.is_tree() {
+                    EntryKind::Tree
+                } else if e.mode.is_commit() {
+                    EntryKind::Gitlink
+                } else {
+                    EntryKind::Blob
+                },
+                oid: e.oid.to_owned(),
+            })
+            .collect(),
+    ))
+}
+
+/// `prefix/name`, lossily as UTF-8 (reports are text).
+pub fn join_path(prefix: &str, name: &[u8]) -> String {
+    let name = String::from_utf8_lossy(name);
+    if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") }
+}
+
+/// The objects every ref (branches, tags, remotes, stash, notes) and HEAD point at.
+pub fn ref_tips(repo: &gix::Repository, diagnostics: &Diagnostics) -> Result<Tips> {
+    let mut ids = Vec::new();
+    if let Ok(head) = repo.head_id() {
+        ids.push(head.detach());
+    }
+    let platform = repo.references().context("cannot list references")?;
+    for reference in platform.all().context("cannot list references")? {
+        match reference {
+            Ok(reference) => ids.extend(reference.try_id().map(gix::Id::detach)),
+            Err(err) => diagnostics.warn("references", format!("cannot read a reference: {err}")),
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    let mut tips = Tips::default();
+    let mut buf = Vec::new();
+    for id in ids {
+        match peel(repo, id, &mut buf) {
+            Ok(Some((gix::objs::Kind::Commit, id))) => tips.commits.push(id),
+            Ok(Some((gix::objs::Kind::Tree, id))) => tips.trees.push(id),
+            Ok(Some((gix::objs::Kind::Blob, id))) => tips.blobs.push(id),
+            Ok(_) => diagnostics.warn(&format!("object {id}"), "a reference points at no object"),
+            Err(err) => diagnostics.warn(&format!("object {id}"), format!("{err:#}")),
+        }
+    }
+    Ok(tips)
+}
+
+/// Follows annotated tags to the object they finally name.
+pub fn peel(
+    repo: &gix::Repository,
+    mut id: ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<Option<(gix::objs::Kind, ObjectId)>> {
+    // Tag chains are short; a bound stops a cycle crafted with hash collisions.
+    for _ in 0..32 {
+        let Some(data) = read_object(repo, &id, buf)? else { return Ok(None) };
+        if data.kind != gix::objs::Kind::Tag {
+            return Ok(Some((data.kind, id)));
+        }
+        id = gix::objs::TagRefIter::from_bytes(data.data, repo.object_hash())
+            .target_id()
+            .with_context(|| format!("tag {id}: cannot parse"))?;
+    }
+    anyhow::bail!("tag {id}: chain of tags too long")
+}
+
+/// All commits reachable from `tips`, not entering `stop` (the excluded side of a range).
+pub fn walk_commits(
+    repo: &gix::Repository,
+    tips: &[ObjectId],
+    stop: &HashSet<ObjectId>,
+    diagnostics: &Diagnostics,
+) -> CommitGraph {
+    let mut graph = CommitGraph::default();
+    let mut stack: Vec<ObjectId> = tips.to_vec();
+    let mut buf = Vec::new();
+    while let Some(id) = stack.pop() {
+        if stop.contains(&id) || graph.nodes.contains_key(&id) {
+            continue;
+        }
+        match read_commit(repo, &id, &mut buf) {
+            Ok(Some(node)) => {
+                stack.extend(
+                    node.parents
+                        .iter()
+                        .filter(|p| !stop.contains(*p) && !graph.nodes.contains_key(*p)),
+                );
+                graph.nodes.insert(id, node);
+            }
+            Ok(None) => graph.missing += 1,
+            Err(err) => diagnostics.warn(&format!("commit {id}"), format!("{err:#}")),
+        }
+    }
+    graph
+}
+
+/// Every blob reachable from `roots`, each with the first path it is found at.
+pub fn reachable_blobs(
+    repo: &gix::Repository,
+    roots: impl IntoIterator<Item = ObjectId>,
+    diagnostics: &Diagnostics,
+) -> Reachable {
+    let mut reachable = Reachable::default();
+    let mut stack: Vec<(ObjectId, String)> = Vec::new();
+    for root in roots {
+        if reachable.trees.insert(root) {
+            stack.push((root, String::new()));
+        }
+    }
+    let mut buf = Vec::new();
+    while let Some((tree, prefix)) = stack.pop() {
+        let entries = match read_tree(repo, &tree, &mut buf) {
+            Ok(Some(entries)) => entries,
+            Ok(None) => {
+                reachable.missing_trees += 1;
+                continue;
+            }
+            Err(err) => {
+                diagnostics.warn(&format!("tree {tree}"), format!("{err:#}"));
+                continue;
+            }
+        };
+        for entry in entries {
+            match entry.kind {
+                EntryKind::Tree => {
+                    if reachable.trees.insert(entry.oid) {
+                        stack.push((entry.oid, join_path(&prefix, &entry.name)));
+                    }
+                }
+                EntryKind::Blob => {
+                    reachable
+                        .blobs
+                        .entry(entry.oid)
+                        .or_insert_with(|| join_path(&prefix, &entry.name));
+                }
+                EntryKind::Gitlink => {
+                    reachable.gitlinks.insert(join_path(&prefix, &entry.name));
+                }
+            }
+        }
+    }
+    reachable
+}
+
+/// The blob at `path` in `tree`, if there is one.
+pub fn blob_at_path(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    path: &str,
+    buf: &mut Vec<u8>,
+) -> Option<ObjectId> {
+    let mut current = tree;
+    let mut components = path.split('/').peekable();
+    while let Some(name) = components.next() {
+        let entries = read_tree(repo, &current, buf).ok()??;
+        let entry = entries.into_iter().find(|e| e.name == name.as_bytes())?;
+        let last = components.peek().is_none();
+        match (entry.kind, last) {
+            (EntryKind::Blob, true) => return Some(entry.oid),
+            (EntryKind::Tree, false) => current = entry.oid,
+            _ => return None,
+        }
+    }
+    None
+}
