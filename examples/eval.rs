@@ -354,6 +354,11 @@ fn add_rule_samples(corpus: &mut Corpus, seed: u64, copies: usize) -> Result<(),
     let mut scanner = engine.scanner();
     let mut carrier_index = seed as usize;
     for (index, rule) in engine.rules().iter().enumerate() {
+        if rule.check.is_some() {
+            // Content checks (a committed `.env`, a key in an auth header) judge files, not
+            // tokens; their examples are not secrets to embed. See `score` for their findings.
+            continue;
+        }
         for (n, example) in rule.positive.iter().enumerate() {
             for k in 0..copies {
                 let mut fake =
@@ -675,6 +680,16 @@ fn score_command(
     }
     let decoys: HashMap<(&str, usize), &Decoy> =
         labels.decoys.iter().map(|d| ((d.path.as_str(), d.line), d)).collect();
+    // Check findings (a `.env` file, a key in a header) restate a secret a rule found, or judge
+    // a whole file: they count only where they report a labelled secret no rule reported.
+    let check_ids: std::collections::HashSet<String> = rules::builtin_rules()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|rule| rule.check.is_some())
+        .map(|rule| rule.id)
+        .collect();
+    let (checks, findings): (Vec<FoundFinding>, Vec<FoundFinding>) =
+        findings.into_iter().partition(|f| check_ids.contains(&f.rule_id));
     let mut false_positives = Vec::new();
     for finding in &findings {
         let slot = open.get_mut(&(finding.path.as_str(), finding.line));
@@ -692,6 +707,15 @@ fn score_command(
                     .map_or("unlabelled line".to_string(), |d| d.kind.clone());
                 false_positives
                     .push(format!("{}:{} {} ({why})", finding.path, finding.line, finding.rule_id));
+            }
+        }
+    }
+    let mut by_check = 0;
+    for check in &checks {
+        if let Some(list) = open.get_mut(&(check.path.as_str(), check.line)) {
+            if let Some(positive) = list.pop() {
+                families.entry(positive.family.clone()).or_default().true_positives += 1;
+                by_check += 1;
             }
         }
     }
@@ -717,7 +741,13 @@ fn score_command(
         }
     }
     print_row("overall", &total);
-    println!("({} findings, {} decoy lines)", findings.len(), labels.decoys.len());
+    println!(
+        "({} rule findings, {} decoy lines; {} check findings, {} of them the only report of a labelled secret)",
+        findings.len(),
+        labels.decoys.len(),
+        checks.len(),
+        by_check
+    );
     for line in false_positives.iter().take(20) {
         println!("false positive: {line}");
     }

@@ -15,6 +15,14 @@ pub struct Span {
     pub end_column: usize,
 }
 
+impl Span {
+    /// Whether the two spans share a character.
+    pub fn overlaps(&self, other: &Span) -> bool {
+        (self.line, self.column) < (other.end_line, other.end_column)
+            && (other.line, other.column) < (self.end_line, self.end_column)
+    }
+}
+
 /// The git commit that introduced a finding (history scans).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Provenance {
@@ -199,6 +207,14 @@ mod tests {
         let tok = text.windows(3).position(|w| w == b"tok").unwrap();
         assert_eq!(index.position(text, tok), (2, 4));
         assert_eq!(index.line_bounds(text, tok), (3, text.len() - 1));
+    }
+
+    #[test]
+    fn spans_overlap_when_they_share_a_character() {
+        let span = |line, column, end_column| Span { line, column, end_line: line, end_column };
+        assert!(span(1, 5, 10).overlaps(&span(1, 9, 12)));
+        assert!(!span(1, 5, 10).overlaps(&span(1, 10, 12)));
+        assert!(!span(1, 5, 10).overlaps(&span(2, 5, 10)));
     }
 
     #[test]

@@ -2,11 +2,14 @@
 //!
 //! Data flows one way: sources (files, stdin, git) → [`engine`] → [`finding`]s → reporters.
 
+pub mod checks;
 pub mod checksum;
 pub mod config;
 pub mod diagnostics;
 pub mod engine;
 pub mod entropy;
+pub mod explain;
+pub mod exposure;
 pub mod fake;
 pub mod finding;
 pub mod git;

@@ -16,6 +16,8 @@ use keyhound::{
     config::{self, Config},
     diagnostics::Diagnostics,
     engine::Engine,
+    explain::{explain, suggestions},
+    exposure::KeyAgePolicy,
     finding::Finding,
     report::{Format, ReportOptions, ScanSummary, write_report},
     rule_check::check_examples,
@@ -44,6 +46,14 @@ enum Command {
     Baseline(ScanArgs),
     /// Write a commented starter keyhound.toml into DIR (never overwrites).
     Init(InitArgs),
+    /// Print everything about a rule: why it matters, how to rotate, how the key is sent.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// The rule id, as shown in reports (`github-classic-pat`, `header-wrong-scheme`).
+    rule_id: String,
 }
 
 #[derive(Args)]
@@ -113,6 +123,10 @@ struct ScanArgs {
     /// With the history, also scan the histories of submodules.
     #[arg(long)]
     recurse_submodules: bool,
+    /// Secrets in history whose commit is older than this many days are overdue for rotation
+    /// [default: `max_key_age_days` in keyhound.toml, else 90].
+    #[arg(long, value_name = "DAYS")]
+    max_key_age: Option<u64>,
 }
 
 impl ScanArgs {
@@ -143,6 +157,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => run_rules(args),
         Command::Baseline(args) => run_baseline(args),
         Command::Init(args) => run_init(args),
+        Command::Explain(args) => run_explain(&args.rule_id),
     };
     match outcome {
         Ok(code) => code,
@@ -172,7 +187,14 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     }
     let findings = filtered.findings;
     let format = args.format.or(config.format).unwrap_or(Format::Text);
-    let options = ReportOptions { show_secrets: args.show_secrets };
+    let max_days = args.max_key_age.or(config.max_key_age_days.map(u64::from));
+    let options = ReportOptions {
+        show_secrets: args.show_secrets,
+        key_age: KeyAgePolicy {
+            max_days: max_days.unwrap_or(keyhound::exposure::DEFAULT_MAX_KEY_AGE_DAYS),
+            now: None,
+        },
+    };
     emit(format, args.output.as_deref(), &findings, &summary, &options)?;
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
@@ -354,6 +376,25 @@ fn run_rules(args: RulesArgs) -> Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         bail!("{}: {} example(s) failed", path.display(), failures.len())
+    }
+}
+
+fn run_explain(rule_id: &str) -> Result<ExitCode> {
+    let rules = rules::builtin_rules()?;
+    match rules.iter().find(|rule| rule.id == rule_id) {
+        Some(rule) => {
+            print!("{}", explain(rule));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let close = suggestions(rule_id, rules.iter().map(|rule| rule.id.as_str()));
+            let hint = if close.is_empty() {
+                "; `keyhound rules` lists them".to_string()
+            } else {
+                format!("; did you mean {}?", close.join(", "))
+            };
+            bail!("unknown rule `{rule_id}`{hint}")
+        }
     }
 }
 

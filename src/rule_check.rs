@@ -1,9 +1,19 @@
 //! Runs rules' positive and negative examples: each positive must be found by its own rule,
-//! no negative by any rule. Used by `keyhound rules --check` and by the test suite.
+//! no negative by any rule. Examples go through the whole pipeline (`scan_content`: engine and
+//! checks), scanned as the rule's `path` and `tracking` when it names them. Used by
+//! `keyhound rules --check` and by the test suite.
 
 use std::collections::HashSet;
 
-use crate::{engine::Engine, fake::FakeGen};
+use crate::{
+    engine::Engine,
+    fake::FakeGen,
+    rules::{ExampleTracking, Rule},
+    sources::{Tracking, scan_content},
+};
+
+/// The path examples are scanned as when their rule names none.
+pub const DEFAULT_EXAMPLE_PATH: &str = "example.txt";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExampleFailure {
@@ -24,7 +34,7 @@ impl std::fmt::Display for ExampleFailure {
 pub fn check_examples(engine: &Engine, only: Option<&HashSet<String>>) -> Vec<ExampleFailure> {
     let mut failures = Vec::new();
     let mut scanner = engine.scanner();
-    for (index, rule) in engine.rules().iter().enumerate() {
+    for rule in engine.rules() {
         if only.is_some_and(|ids| !ids.contains(&rule.id)) {
             continue;
         }
@@ -37,6 +47,13 @@ pub fn check_examples(engine: &Engine, only: Option<&HashSet<String>>) -> Vec<Ex
         if rule.positive.is_empty() {
             failures.push(fail("has no positive example".into()));
         }
+        let (path, tracking) = example_setting(rule);
+        let mut scan = |text: &str| -> Vec<String> {
+            scan_content(&mut scanner, path, text.as_bytes(), tracking)
+                .into_iter()
+                .map(|finding| finding.rule.id.clone())
+                .collect()
+        };
         let mut fake = FakeGen::new(seed_for(&rule.id));
         for (n, example) in rule.positive.iter().enumerate() {
             let text = match fake.expand(example) {
@@ -46,9 +63,9 @@ pub fn check_examples(engine: &Engine, only: Option<&HashSet<String>>) -> Vec<Ex
                     continue;
                 }
             };
-            let found = scanner.scan(text.as_bytes());
-            if !found.iter().any(|m| m.rule == index) {
-                let by: Vec<_> = found.iter().map(|m| engine.rule(m.rule).id.as_str()).collect();
+            let found = scan(&text);
+            if !found.contains(&rule.id) {
+                let by = found;
                 failures.push(fail(format!(
                     "positive example #{} not found{}: {text:?}",
                     n + 1,
@@ -61,16 +78,25 @@ pub fn check_examples(engine: &Engine, only: Option<&HashSet<String>>) -> Vec<Ex
             }
         }
         for (n, example) in rule.negative.iter().enumerate() {
-            for m in scanner.scan(example.as_bytes()) {
+            for id in scan(example) {
                 failures.push(fail(format!(
-                    "negative example #{} is found by rule `{}`: {example:?}",
-                    n + 1,
-                    engine.rule(m.rule).id
+                    "negative example #{} is found by rule `{id}`: {example:?}",
+                    n + 1
                 )));
             }
         }
     }
     failures
+}
+
+/// The path and git state a rule's examples are scanned as.
+fn example_setting(rule: &Rule) -> (&str, Tracking) {
+    let tracking = match rule.example_tracking {
+        ExampleTracking::Committed => Tracking::Committed,
+        ExampleTracking::Untracked => Tracking::Untracked,
+        ExampleTracking::NoRepository => Tracking::NoRepository,
+    };
+    (rule.example_path.as_deref().unwrap_or(DEFAULT_EXAMPLE_PATH), tracking)
 }
 
 /// A stable seed per rule (FNV-1a), so each rule's fakes differ but never change between runs.

@@ -83,13 +83,13 @@ fn a_secret_still_present_is_reported_once_where_it_is_now() {
     let repo = git_repo();
     let dir = repo.path();
     let secret = token(2);
-    write(dir, "app.env", &format!("A=1\nTOKEN={secret}\n"));
+    write(dir, "app.ini", &format!("A=1\nTOKEN={secret}\n"));
     let added = commit_all(dir, "Add env");
 
     let (output, findings) = history_json(dir, &["--history", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(findings.len(), 1, "working tree and history merge: {findings:#?}");
-    assert_introduced(&findings[0], &added, "app.env", 2);
+    assert_introduced(&findings[0], &added, "app.ini", 2);
     assert_eq!(findings[0]["history"]["in_head"], true);
     assert_eq!(findings[0]["history"]["in_worktree"], true);
 }

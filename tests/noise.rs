@@ -126,7 +126,7 @@ fn config_disables_narrows_and_allows_paths() {
     let mut fake = FakeGen::new(30);
     write(
         dir.path(),
-        "a.env",
+        "app.cfg",
         &format!("A={}\nB={}\n", fake.crc32_token("ghp_"), fake.crc32_token("ghr_")),
     );
     write(dir.path(), "docs/guide/setup.md", &format!("{}\n", fake.crc32_token("ghp_")));
@@ -136,11 +136,11 @@ fn config_disables_narrows_and_allows_paths() {
         "disable = [\"github-refresh-token\"]\n[allow]\npaths = [\"docs/\"]\n",
     );
     let output = scan_json(dir.path(), &[]);
-    assert_eq!(rule_ids(&output), vec![("a.env".into(), "github-classic-pat".into())]);
+    assert_eq!(rule_ids(&output), vec![("app.cfg".into(), "github-classic-pat".into())]);
 
     write(dir.path(), "keyhound.toml", "enable_only = [\"github-refresh-token\"]\n");
     let output = scan_json(dir.path(), &[]);
-    assert_eq!(rule_ids(&output), vec![("a.env".into(), "github-refresh-token".into())]);
+    assert_eq!(rule_ids(&output), vec![("app.cfg".into(), "github-refresh-token".into())]);
 }
 
 #[test]
@@ -391,4 +391,29 @@ fn history_scans_honour_ignore_file_inline_allows_and_baselines() {
     let output = scan_json(dir, &["--history", "--baseline", "base.json"]);
     assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
     assert!(!stderr(&output).contains("no longer found"), "{}", stderr(&output));
+}
+
+/// Content checks (a committed `.env` file) are suppressed like rule findings.
+#[test]
+fn check_findings_honour_inline_allows_and_the_ignore_file() {
+    let repo = git_repo();
+    let dir = repo.path();
+    let secret = FakeGen::new(110).string_from(b"abcdefghijklmnopqrstuvwxyz0123456789", 32);
+    write(dir, ".env", &format!("# keyhound:allow-next-line\nDB_PASSWORD={secret}\n"));
+    write(dir, "svc/.env", &format!("DB_PASSWORD={secret}\n"));
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "config"]);
+    let ids_at = |output: &std::process::Output, path: &str| -> Vec<String> {
+        json_findings(output)
+            .iter()
+            .filter(|f| f["path"] == path)
+            .map(|f| f["rule_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let output = scan_json(dir, &[]);
+    assert!(!ids_at(&output, ".env").contains(&"dotenv-secret".to_string()), "{}", stdout(&output));
+    assert!(ids_at(&output, "svc/.env").contains(&"dotenv-secret".to_string()));
+    write(dir, ".keyhoundignore", "svc/\n");
+    let output = scan_json(dir, &[]);
+    assert!(ids_at(&output, "svc/.env").is_empty(), "{}", stdout(&output));
 }

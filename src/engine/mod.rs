@@ -209,6 +209,16 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
         line: rule.origin.line,
         message,
     };
+    if rule.regex.is_empty() && rule.check.is_some() {
+        // A check rule without a regex (a path check): reported by its check, never matched.
+        let never = Regex::new_many::<&str>(&[])
+            .map_err(|err| regex_error(format!("cannot build an empty regex: {err}")))?;
+        return Ok((
+            CompiledRule { regex: never, confirm: Confirm::Line, secret_group: None },
+            Vec::new(),
+            Vec::new(),
+        ));
+    }
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)

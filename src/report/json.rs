@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::ReportOptions;
 use crate::{
+    exposure::HISTORY_ADVICE,
     finding::{Finding, Provenance},
     rules::{Rotation, Severity},
 };
@@ -26,10 +27,20 @@ struct FindingView<'a> {
     fingerprint: &'a str,
     snippet: &'a str,
     rotation: &'a Rotation,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<CommitView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<HistoryView<'a>>,
+    /// Days since the introducing commit (history findings only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exposure_days: Option<u64>,
+    /// Whether that exceeds `--max-key-age`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rotation_overdue: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history_advice: Option<&'static str>,
 }
 
 /// Where history holds the secret: the introducing blob and line, whether it is still
@@ -97,6 +108,7 @@ impl<'a> CommitView<'a> {
 }
 
 fn view<'a>(finding: &'a Finding, options: &ReportOptions) -> FindingView<'a> {
+    let exposure = options.key_age.exposure(finding);
     FindingView {
         rule_id: &finding.rule.id,
         rule_name: &finding.rule.name,
@@ -116,9 +128,13 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions) -> FindingView<'a> {
         fingerprint: &finding.fingerprint,
         snippet: &finding.snippet,
         rotation: &finding.rule.rotation,
+        description: &finding.rule.description,
         // A blob no commit reaches has history but no commit.
         commit: finding.provenance.as_ref().filter(|p| !p.commit.is_empty()).map(CommitView::new),
         history: finding.provenance.as_ref().map(HistoryView::new),
+        exposure_days: exposure.map(|e| e.days),
+        rotation_overdue: exposure.map(|e| e.overdue),
+        history_advice: finding.provenance.as_ref().map(|_| HISTORY_ADVICE),
     }
 }
 
@@ -142,4 +158,42 @@ pub(super) fn write_lines(
         writeln!(out)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exposure::{KeyAgePolicy, SAMPLE_COMMIT_TIME, sample_finding};
+
+    fn render(finding: Finding, now_days: i64) -> serde_json::Value {
+        let now = SAMPLE_COMMIT_TIME + now_days * 86_400;
+        let options = ReportOptions {
+            show_secrets: false,
+            key_age: KeyAgePolicy { max_days: 90, now: Some(now) },
+        };
+        let mut out = Vec::new();
+        write_array(&[finding], &options, &mut out).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        value[0].clone()
+    }
+
+    #[test]
+    fn history_findings_carry_exposure_and_advice() {
+        let value = render(sample_finding(Some(SAMPLE_COMMIT_TIME)), 91);
+        assert_eq!(value["exposure_days"], 91);
+        assert_eq!(value["rotation_overdue"], true);
+        assert!(value["history_advice"].as_str().unwrap().contains("Revoke it first"));
+        assert_eq!(value["rotation"]["docs"], "https://acme.invalid/docs");
+        let young = render(sample_finding(Some(SAMPLE_COMMIT_TIME)), 30);
+        assert_eq!(young["exposure_days"], 30);
+        assert_eq!(young["rotation_overdue"], false);
+    }
+
+    #[test]
+    fn working_tree_findings_have_no_exposure_fields() {
+        let value = render(sample_finding(None), 91);
+        assert!(value.get("exposure_days").is_none() && value.get("rotation_overdue").is_none());
+        assert!(value.get("history_advice").is_none());
+        assert_eq!(value["secret"], "acm****");
+    }
 }

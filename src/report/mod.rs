@@ -20,6 +20,8 @@ pub enum Format {
 #[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
     pub show_secrets: bool,
+    /// Exposure age of history findings and the `--max-key-age` limit.
+    pub key_age: crate::exposure::KeyAgePolicy,
 }
 
 /// What was scanned, for the text summary.

@@ -4,6 +4,7 @@ use std::{collections::BTreeMap, io::Write};
 
 use super::{ReportOptions, ScanSummary};
 use crate::{
+    exposure::{Exposure, HISTORY_ADVICE, civil_date},
     finding::{Finding, Provenance},
     rules::Rotation,
 };
@@ -18,6 +19,10 @@ pub(super) fn write(
         write_finding(finding, options, out)?;
     }
     write_advice(findings, out)?;
+    if findings.iter().any(|f| f.provenance.is_some()) {
+        writeln!(out, "{HISTORY_ADVICE}")?;
+        writeln!(out)?;
+    }
     write_summary(findings, summary, out)
 }
 
@@ -44,6 +49,12 @@ fn write_finding(
     if let Some(p) = &finding.provenance {
         write_provenance(p, out)?;
     }
+    if let Some(exposure) = options.key_age.exposure(finding) {
+        writeln!(out, "    {}", exposure_line(&exposure, options.key_age.max_days))?;
+    }
+    if !rule.description.is_empty() {
+        writeln!(out, "    why: {}", rule.description)?;
+    }
     writeln!(out, "    rotate: {}", first_sentence(&rule.rotation.revoke))?;
     writeln!(out)
 }
@@ -53,8 +64,7 @@ fn write_provenance(p: &Provenance, out: &mut dyn Write) -> std::io::Result<()> 
         writeln!(out, "    blob: {} (in no commit)", p.blob)?;
     } else {
         let short = &p.commit[..p.commit.len().min(12)];
-        let date = gix::date::Time { seconds: p.time, offset: 0 }
-            .format_or_unix(gix::date::time::format::SHORT);
+        let date = civil_date(p.time);
         writeln!(
             out,
             "    commit: {short} by {} <{}> on {date}: {}",
@@ -118,9 +128,56 @@ fn write_summary(
     writeln!(out)
 }
 
+fn exposure_line(exposure: &Exposure, max_days: u64) -> String {
+    let since = civil_date(exposure.since);
+    let mut line = format!("exposed: {} day(s), since {since}", exposure.days);
+    if exposure.overdue {
+        line.push_str(&format!(
+            "; OVERDUE for rotation (older than --max-key-age {max_days} days): revoke it now"
+        ));
+    }
+    line
+}
+
 fn first_sentence(text: &str) -> &str {
     match text.find(". ") {
         Some(end) => &text[..end + 1],
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exposure::{KeyAgePolicy, SAMPLE_COMMIT_TIME, sample_finding};
+
+    fn render(findings: &[Finding], now_days: i64) -> String {
+        let now = SAMPLE_COMMIT_TIME + now_days * 86_400;
+        let options = ReportOptions {
+            show_secrets: false,
+            key_age: KeyAgePolicy { max_days: 90, now: Some(now) },
+        };
+        let mut out = Vec::new();
+        write(findings, &ScanSummary::default(), &options, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn history_findings_show_their_age_and_the_history_advice() {
+        let text = render(&[sample_finding(Some(SAMPLE_COMMIT_TIME))], 120);
+        assert!(text.contains("exposed: 120 day(s), since 2024-01-02"), "{text}");
+        assert!(text.contains("OVERDUE for rotation (older than --max-key-age 90 days)"), "{text}");
+        assert!(text.contains("deleting the line or the file"), "{text}");
+        assert!(text.contains("How to rotate Acme credentials:"), "{text}");
+        assert!(text.contains("Revoke:  Delete the key at https://acme.invalid/keys."), "{text}");
+        let young = render(&[sample_finding(Some(SAMPLE_COMMIT_TIME))], 10);
+        assert!(young.contains("exposed: 10 day(s)") && !young.contains("OVERDUE"), "{young}");
+    }
+
+    #[test]
+    fn working_tree_findings_have_no_age() {
+        let text = render(&[sample_finding(None)], 120);
+        assert!(!text.contains("exposed:") && !text.contains("git history"), "{text}");
+        assert!(text.contains("How to rotate Acme credentials:"), "{text}");
     }
 }

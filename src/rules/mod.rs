@@ -7,7 +7,7 @@ mod schema;
 use std::{fmt, path::Path, sync::Arc};
 
 use schema::RuleFileSpec;
-pub use schema::{Auth, Rotation, RuleSpec};
+pub use schema::{Auth, CheckKind, ExampleTracking, Rotation, RuleSpec};
 use serde::{Deserialize, Serialize};
 
 use crate::checksum::Checksum;
@@ -71,6 +71,14 @@ pub struct Rule {
     pub origin: Origin,
     /// Line of the `regex` key, for regex errors.
     pub regex_line: usize,
+    /// Why this matters and the right form; empty for most provider rules.
+    pub description: String,
+    /// Set for rules reported by a built-in check (`src/checks`); their regex (empty when
+    /// absent) only selects what the check inspects, and a match alone is never a finding.
+    pub check: Option<CheckKind>,
+    /// The path and git state this rule's examples are scanned as.
+    pub example_path: Option<String>,
+    pub example_tracking: ExampleTracking,
 }
 
 /// A problem in a rules file, reported as `file:line: message`.
@@ -132,13 +140,18 @@ fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>,
             }
         };
         let auth = rule.auth.map(Arc::new).unwrap_or_else(|| Arc::clone(&file_auth));
+        let (regex_line, regex) = match (rule.regex, rule.check) {
+            (Some(regex), _) => (line_of(text, regex.span().start), regex.into_inner()),
+            (None, Some(_)) => (line, String::new()),
+            (None, None) => return Err(error(format!("rule `{}` has no regex", rule.id))),
+        };
         rules.push(Rule {
             id: rule.id,
             name: rule.name,
             provider,
             severity: rule.severity,
-            regex_line: line_of(text, rule.regex.span().start),
-            regex: rule.regex.into_inner(),
+            regex_line,
+            regex,
             keywords: rule.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
             entropy: rule.entropy,
             checksum: rule.checksum,
@@ -148,6 +161,10 @@ fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>,
             positive: rule.positive,
             negative: rule.negative,
             origin: Origin { file: file.to_string(), line },
+            description: rule.description.unwrap_or_default(),
+            check: rule.check,
+            example_path: rule.path,
+            example_tracking: rule.tracking.unwrap_or_default(),
         });
     }
     Ok(rules)

@@ -24,7 +24,8 @@ pub struct RuleSpec {
     pub name: String,
     pub provider: Option<String>,
     pub severity: Severity,
-    pub regex: Spanned<String>,
+    /// Optional only for rules with a `check`: those are reported by code, not by a match.
+    pub regex: Option<Spanned<String>>,
     #[serde(default)]
     pub keywords: Vec<String>,
     pub entropy: Option<f64>,
@@ -37,6 +38,35 @@ pub struct RuleSpec {
     pub positive: Vec<String>,
     #[serde(default)]
     pub negative: Vec<String>,
+    /// Why this is a problem and what the right form is (shown by `keyhound explain`).
+    pub description: Option<String>,
+    /// Which built-in check reports this rule; its regex, if any, only selects what the
+    /// check inspects.
+    pub check: Option<CheckKind>,
+    /// The path the rule's examples are scanned as (path-dependent checks such as `.env`).
+    pub path: Option<String>,
+    /// Whether the rule's examples are scanned as committed, untracked or outside git.
+    pub tracking: Option<ExampleTracking>,
+}
+
+/// The built-in checks that report rules through code rather than a regex match alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckKind {
+    /// `src/checks/headers.rs`: how keys are sent (auth headers, query strings).
+    Header,
+    /// `src/checks/dotenv.rs`: `.env` files and their secret-looking lines.
+    Dotenv,
+}
+
+/// The git state rule examples are scanned in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExampleTracking {
+    #[default]
+    Committed,
+    Untracked,
+    NoRepository,
 }
 
 /// How to revoke and replace a leaked credential of this kind.

@@ -15,7 +15,7 @@ use crate::{
     diagnostics::Diagnostics,
     engine::Engine,
     finding::Finding,
-    sources::{Tracking, looks_binary, scan_content},
+    sources::{looks_binary, scan_content, tracking::GitTracking},
 };
 
 #[derive(Debug, Clone)]
@@ -46,6 +46,7 @@ pub fn scan_tree(
     let findings = Mutex::new(Vec::new());
     let suppressions = std::sync::Arc::clone(engine.suppressions());
     let walk_root = root.to_path_buf();
+    let git = GitTracking::discover(root);
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .ignore(!options.no_ignore)
@@ -66,6 +67,7 @@ pub fn scan_tree(
     walker.run(|| {
         let mut scanner = engine.scanner();
         let findings = &findings;
+        let git = &git;
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -78,9 +80,8 @@ pub fn scan_tree(
                 let path = entry.path();
                 let display = display_path(root, path);
                 if let Some(content) = read_candidate(path, &display, options, diagnostics, stats) {
-                    // Whether a file is tracked is not known yet: treated as outside a repository.
-                    let found =
-                        scan_content(&mut scanner, &display, &content, Tracking::NoRepository);
+                    let tracking = git.of(path, diagnostics);
+                    let found = scan_content(&mut scanner, &display, &content, tracking);
                     if !found.is_empty() {
                         findings.lock().expect("findings lock").extend(found);
                     }

@@ -3,8 +3,10 @@
 pub mod files;
 pub mod history;
 pub mod stdin;
+pub mod tracking;
 
 use crate::{
+    checks,
     engine::Scanner,
     finding::{Finding, LineIndex},
 };
@@ -27,19 +29,33 @@ pub fn scan_content(
     scanner: &mut Scanner<'_>,
     path: &str,
     content: &[u8],
-    _tracking: Tracking,
+    tracking: Tracking,
 ) -> Vec<Finding> {
     let mut matches = scanner.scan(content);
-    if matches.is_empty() {
+    if matches.is_empty() && !checks::inspects_path(path) {
         return Vec::new();
     }
     let engine = scanner.engine();
-    engine.suppressions().retain_matches(engine, path, content, &mut matches);
+    let suppressions = engine.suppressions();
+    if suppressions.skips_path(path, false) {
+        return Vec::new();
+    }
+    suppressions.retain_matches(engine, path, content, &mut matches);
     let lines = LineIndex::new();
-    matches
+    let mut findings: Vec<Finding> = matches
         .iter()
+        .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
         .map(|m| Finding::new(engine.rule(m.rule).clone(), path.to_string(), content, &lines, m))
-        .collect()
+        .collect();
+    let context =
+        checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
+    let mut checked = checks::run(&context);
+    suppressions.retain_check_findings(engine, content, &mut checked);
+    // A check's finding (`dotenv-secret`) is more specific than a generic rule's on the same
+    // value: report the value once.
+    findings.retain(|f| !f.rule.generic || !checked.iter().any(|c| c.span.overlaps(&f.span)));
+    findings.extend(checked);
+    findings
 }
 
 /// Binary content: a NUL byte in the first 8 KiB, as git and ripgrep decide it.

@@ -121,6 +121,24 @@ impl Suppressions {
         });
     }
 
+    /// Drops findings of content checks (which come from no single match) on lines an inline
+    /// allow covers.
+    pub fn retain_check_findings(
+        &self,
+        engine: &Engine,
+        content: &[u8],
+        findings: &mut Vec<Finding>,
+    ) {
+        if findings.is_empty() {
+            return;
+        }
+        let is_rule_id = |word: &str| engine.rules().iter().any(|rule| rule.id == word);
+        findings.retain(|finding| {
+            let offset = inline::line_start(content, finding.span.line);
+            !inline::is_allowed(content, offset, &finding.rule.id, &is_rule_id)
+        });
+    }
+
     /// Applies fingerprints and the baseline to the final findings of a scan.
     pub fn filter_findings(&self, findings: Vec<Finding>) -> Filtered {
         let mut matched_baseline = HashSet::new();

@@ -1,0 +1,68 @@
+//! Checks that need more than a regex match: committed `.env` files and how keys are sent
+//! (auth headers, query strings). They run inside [`crate::sources::scan_content`], after the
+//! engine, so every source (working tree, stdin, staged, history) gets them alike.
+//!
+//! Their rules live in `rules/dotenv.toml` and `rules/headers.toml` like any other rule (name,
+//! severity, advice, examples) and carry `check = "..."`. A check rule's regex, when it has one,
+//! is only a trigger: its matches ride the engine's single literal pass and tell the check
+//! which lines to inspect; a trigger match is never a finding by itself.
+
+pub mod dotenv;
+pub mod headers;
+
+use std::sync::Arc;
+
+use crate::{
+    engine::{Engine, Match},
+    finding::{Finding, LineIndex},
+    rules::Rule,
+    sources::Tracking,
+};
+
+/// Everything a check sees of one scanned piece of content.
+pub struct Context<'a> {
+    pub engine: &'a Engine,
+    pub path: &'a str,
+    pub content: &'a [u8],
+    pub tracking: Tracking,
+    pub lines: &'a LineIndex,
+    /// The engine's matches, trigger matches of check rules included.
+    pub matches: &'a [Match],
+}
+
+impl Context<'_> {
+    /// The loaded rule with this id, if the rule set has it (a custom set may leave it out).
+    fn rule(&self, id: &str) -> Option<(usize, &Arc<Rule>)> {
+        self.engine.rules().iter().enumerate().find(|(_, rule)| rule.id == id)
+    }
+
+    /// A finding of rule `id` whose secret is `content[start..end]`.
+    fn finding(&self, id: &str, start: usize, end: usize) -> Option<Finding> {
+        let (index, rule) = self.rule(id)?;
+        let m = Match {
+            rule: index,
+            secret_start: start,
+            secret_end: end,
+            match_start: start,
+            match_end: end,
+        };
+        Some(Finding::new(Arc::clone(rule), self.path.to_string(), self.content, self.lines, &m))
+    }
+}
+
+/// Whether content at `path` must reach the checks even when the engine matched nothing.
+pub fn inspects_path(path: &str) -> bool {
+    dotenv::classify(path).is_some()
+}
+
+/// Whether a match of `rule` is a trigger for a check rather than a finding.
+pub fn is_trigger(rule: &Rule) -> bool {
+    rule.check.is_some()
+}
+
+/// The findings of every check on one piece of content.
+pub fn run(context: &Context<'_>) -> Vec<Finding> {
+    let mut findings = dotenv::check(context);
+    findings.extend(headers::check(context));
+    findings
+}
