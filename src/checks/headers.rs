@@ -351,7 +351,7 @@ fn header_uses(
             let after = at + name.len();
             let bounded = (at == 0 || !is_name_byte(line[at - 1]))
                 && !line.get(after).copied().is_some_and(is_name_byte);
-            if !bounded {
+            if !bounded || (looks_like_identifier(name) && !quoted_at(content, start + at)) {
                 continue;
             }
             if let Some(value) = value_after_name(content, start + at, start + after, end) {
@@ -361,6 +361,16 @@ fn header_uses(
     }
     uses.sort_by_key(|(_, at, _)| *at);
     uses
+}
+
+/// A header name that is also a common identifier (`apikey`): `new OpenAI({ apiKey: k })` is
+/// an SDK option, not a header, so such a name counts only when quoted, as header maps write it.
+fn looks_like_identifier(name: &str) -> bool {
+    name != "authorization" && !name.contains('-')
+}
+
+fn quoted_at(content: &[u8], name_start: usize) -> bool {
+    name_start.checked_sub(1).is_some_and(|i| is_quote(content[i]))
 }
 
 /// Reads the value that follows a header name ending at `name_end`, in the forms
@@ -698,6 +708,15 @@ mod tests {
         expect(r#"headers["x-api-key"] = os.environ["K"]"#, None, r#"os.environ["K"]"#);
         expect(r#"{"x-api-key": key, "a": 1}"#, None, "key");
         expect(r#"Authorization: abcdef123456"#, None, "abcdef123456");
+    }
+
+    #[test]
+    fn sdk_options_named_like_headers_are_not_headers() {
+        let line = b"const c = new OpenAI({ apiKey: 'sk-abc' });";
+        let names = vec!["apikey".to_string()];
+        assert!(header_uses(line, 0, line.len(), &names).is_empty());
+        let quoted = b"headers = {'apikey': key}";
+        assert_eq!(header_uses(quoted, 0, quoted.len(), &names).len(), 1);
     }
 
     #[test]
