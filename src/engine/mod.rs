@@ -361,7 +361,8 @@ impl Scanner<'_> {
             match_end: whole.end,
         };
         let body_skip = if secret.start == whole.start { prefix_len } else { 0 };
-        let accepted = self.accepts(rule, &haystack[secret.range()], body_skip);
+        let accepted =
+            self.accepts(rule, &haystack[secret.range()], &haystack[whole.range()], body_skip);
         self.candidates.push(Candidate {
             found,
             generic: self.engine.rules[rule].generic,
@@ -370,7 +371,7 @@ impl Scanner<'_> {
         Some(whole.end)
     }
 
-    fn accepts(&self, rule: usize, secret: &[u8], body_skip: usize) -> bool {
+    fn accepts(&self, rule: usize, secret: &[u8], whole: &[u8], body_skip: usize) -> bool {
         let rule = &self.engine.rules[rule];
         let body = &secret[body_skip.min(secret.len())..];
         if self.engine.placeholders.is_placeholder(secret, body) {
@@ -379,7 +380,7 @@ impl Scanner<'_> {
         if rule.entropy.is_some_and(|min| shannon_entropy(secret) < min) {
             return false;
         }
-        if rule.generic && self.engine.suppressions.rejects_generic_value(secret) {
+        if rule.generic && self.engine.suppressions.rejects_generic_value(secret, whole) {
             return false;
         }
         rule.checksum.is_none_or(|checksum| checksum.verifies(secret))

@@ -94,6 +94,33 @@ pub fn is_not_a_generic_secret(secret: &[u8]) -> bool {
     is_uuid(secret) || is_hex_digest(secret) || decodes_to_plain_text(secret)
 }
 
+/// A credential in a URL whose host is reserved for documentation and tests (RFC 2606 and
+/// RFC 6761: `example.com`, `*.example`, `*.test`, `*.invalid`, `localhost`) can never be live:
+/// `http://user:pass%20word@example.com` is a URL parser's test fixture.
+pub fn for_a_documentation_host(url_match: &[u8]) -> bool {
+    let Some(at) = memchr::memrchr(b'@', url_match) else { return false };
+    let host = url_match[at + 1..].to_ascii_lowercase();
+    let host = host.split(|&b| b == b':' || b == b'/').next().unwrap_or_default();
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    let is_or_under = |domain: &[u8]| {
+        host == domain
+            || (host.len() > domain.len()
+                && host.ends_with(domain)
+                && host[host.len() - domain.len() - 1] == b'.')
+    };
+    [
+        &b"example.com"[..],
+        b"example.net",
+        b"example.org",
+        b"example",
+        b"test",
+        b"invalid",
+        b"localhost",
+    ]
+    .iter()
+    .any(|domain| is_or_under(domain))
+}
+
 /// `8-4-4-4-12` hexadecimal groups, with optional braces (`{...}` as .NET and the registry
 /// write them).
 pub fn is_uuid(value: &[u8]) -> bool {
@@ -172,6 +199,17 @@ fn decode_base64(value: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documentation_hosts_are_not_live() {
+        assert!(for_a_documentation_host(b"http://user:pass%20word@example.com"));
+        assert!(for_a_documentation_host(b"https://u:Zx9qL2mT7v@api.example.org"));
+        assert!(for_a_documentation_host(b"ftp://u:Zx9qL2mT7v@files.test"));
+        assert!(for_a_documentation_host(b"http://u:Zx9qL2mT7v@localhost:8080"));
+        assert!(!for_a_documentation_host(b"https://u:Zx9qL2mT7v@pypi.corp.internal"));
+        assert!(!for_a_documentation_host(b"https://u:Zx9qL2mT7v@notexample.com"));
+        assert!(!for_a_documentation_host(b"password = \"Zx9qL2mT7v\""));
+    }
     use crate::fake::FakeGen;
 
     #[test]

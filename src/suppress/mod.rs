@@ -90,8 +90,11 @@ impl Suppressions {
     }
 
     /// Whether a generic rule's `secret` is a value that only looks random.
-    pub fn rejects_generic_value(&self, secret: &[u8]) -> bool {
-        self.builtin && builtin::is_not_a_generic_secret(secret)
+    /// `whole` is the rule's whole match (for a URL: scheme, user, password and host).
+    pub fn rejects_generic_value(&self, secret: &[u8], whole: &[u8]) -> bool {
+        self.builtin
+            && (builtin::is_not_a_generic_secret(secret)
+                || builtin::for_a_documentation_host(whole))
     }
 
     /// Drops `matches` in `content` (at `path`) that an inline allow or a built-in path rule
