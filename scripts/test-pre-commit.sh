@@ -5,8 +5,11 @@
 # temporary git repository and checks, both with `pre-commit try-repo` and through a real
 # `git commit` with the hook installed, that a staged fake token is rejected with the finding
 # shown and that a clean commit passes. pre-commit builds keyhound with `cargo install` from a
-# clone of this repository at HEAD: commit your changes before running it. CARGO_TARGET_DIR
-# defaults to this repository's target/ so the release build is reused between runs.
+# clone of this repository at HEAD: commit your changes before running it. Its builds go to
+# target/pre-commit/ (or $KEYHOUND_PRE_COMMIT_TARGET_DIR) so dependencies are compiled once
+# across runs. Not target/ itself: build.rs embeds the rule files by absolute path, so a build
+# of the temporary clone in the shared build-script output would leave the checkout's own
+# release build pointing at deleted files.
 #
 # Needs: python3 (with venv), git, cargo, network access to PyPI (and crates.io).
 # Prints PASS or FAIL on the last line; exits non-zero on failure.
@@ -35,7 +38,7 @@ pre_commit="$work/venv/bin/pre-commit"
 
 # Isolated git and pre-commit state; a fixed identity so commits work on any machine.
 export PRE_COMMIT_HOME="$work/pre-commit-home"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+export CARGO_TARGET_DIR="${KEYHOUND_PRE_COMMIT_TARGET_DIR:-$root/target/pre-commit}"
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME="keyhound test" GIT_AUTHOR_EMAIL="test@example.invalid"
 export GIT_COMMITTER_NAME="keyhound test" GIT_COMMITTER_EMAIL="test@example.invalid"
