@@ -4,7 +4,8 @@
 //! Three passes keep the cost near that of inflating every blob once:
 //! 1. [`walk`]: the commits reachable from every ref, and every blob their trees reach with
 //!    one path each (each tree read once);
-//! 2. [`blobs`]: each unique blob read and scanned once, in parallel, in pack order;
+//! 2. [`blobs`]: each unique blob read and scanned once, in parallel: whole packs resolved
+//!    delta tree by delta tree ([`packs`]), the rest object by object in pack order;
 //! 3. [`provenance`]: only for blobs with findings, the commits that introduced them at each
 //!    path, oldest first, so each finding names the commit that leaked it.
 //!
@@ -12,6 +13,7 @@
 //! `<blob:ID>` with the blob id and no commit.
 
 pub mod blobs;
+pub mod packs;
 pub mod provenance;
 pub mod walk;
 
