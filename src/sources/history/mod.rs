@@ -117,12 +117,7 @@ fn scan_repository(
     depth: usize,
     scan: &mut HistoryScan,
 ) -> Result<()> {
-    let mut repo = crate::git::open_repository(path)?;
-    repo.objects.set_pack_cache(|| {
-        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(64 << 20))
-    });
-    // Trees are read again as parents while diffing; a bounded cache avoids re-inflating.
-    repo.object_cache_size(Some(32 << 20));
+    let repo = open_with_caches(path)?;
     let label = if prefix.is_empty() { path.display().to_string() } else { prefix.to_string() };
     if repo.is_shallow().unwrap_or(false) {
         diagnostics.warn(
@@ -131,7 +126,8 @@ fn scan_repository(
              scanning the commits that are",
         );
     }
-    let mut repository = Repository { repo, engine, options, diagnostics, label };
+    let mut repository =
+        Repository { repo, path: path.to_path_buf(), engine, options, diagnostics, label };
     let (findings, gitlinks, stats) = match &options.selection {
         Selection::Everything => repository.scan_everything()?,
         Selection::Range { exclude, include } => repository.scan_range(exclude, include)?,
@@ -162,6 +158,16 @@ fn scan_repository(
         }
     }
     Ok(())
+}
+
+fn open_with_caches(path: &Path) -> Result<gix::Repository> {
+    let mut repo = crate::git::open_repository(path)?;
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(64 << 20))
+    });
+    // Trees are read again as parents while diffing; a bounded cache avoids re-inflating.
+    repo.object_cache_size(Some(32 << 20));
+    Ok(repo)
 }
 
 fn add_stats(total: &mut HistoryStats, part: &HistoryStats) {
@@ -205,6 +211,8 @@ pub fn unreachable_blob_path(id: &ObjectId) -> String {
 
 struct Repository<'a> {
     repo: gix::Repository,
+    /// Where `repo` was opened, to open it afresh.
+    path: std::path::PathBuf,
     engine: &'a Engine,
     options: &'a HistoryOptions,
     diagnostics: &'a Diagnostics,
@@ -241,6 +249,8 @@ impl Repository<'_> {
         let dangling = self.unreachable_blobs(&ordered.others);
         let mut ids = ordered.wanted;
         ids.extend(&dangling);
+        self.drop_pack_mappings()?;
+        let repo = &self.repo;
         let (by_blob, mut stats) = self.scan_blobs(&ids, ordered.missing, &|id: &ObjectId| {
             reachable.blobs.get(id).cloned().unwrap_or_else(|| unreachable_blob_path(id))
         })?;
@@ -289,6 +299,14 @@ impl Repository<'_> {
             introductions.into_iter().filter(|i| by_blob.contains_key(&i.blob)).collect();
         // A range names commits of this repository only; submodules are not followed.
         Ok((self.assemble(&introductions, &by_blob), Vec::new(), stats))
+    }
+
+    /// Opens the repository afresh, dropping the old object store and with it its memory
+    /// maps of the packs: the walk touched most of their pages and the pack traversal maps
+    /// each pack again, so keeping both would count every pack twice in memory.
+    fn drop_pack_mappings(&mut self) -> Result<()> {
+        self.repo = open_with_caches(&self.path)?;
+        Ok(())
     }
 
     fn resolve_commit(&self, spec: &str) -> Result<ObjectId> {
