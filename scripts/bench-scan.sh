@@ -27,7 +27,7 @@ measure() { # label, command...
     local label=$1; shift
     local log; log=$(mktemp)
     /usr/bin/time -f '%e %M' -o "$log" "$@" >/dev/null 2>&1 || true
-    read -r secs rss_kib <"$log"; rm -f "$log"
+    read -r secs rss_kib < <(tail -n 1 "$log"); rm -f "$log"
     awk -v l="$label" -v s="$secs" -v m="$mib" -v r="$rss_kib" \
         'BEGIN { printf "%-34s %7.2f s %8.0f MiB/s %7.0f MiB peak RSS\n", l, s, m / s, r / 1024 }'
 }

@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod checksum;
+pub mod config;
 pub mod diagnostics;
 pub mod engine;
 pub mod entropy;
@@ -18,3 +19,4 @@ pub mod report;
 pub mod rule_check;
 pub mod rules;
 pub mod sources;
+pub mod suppress;

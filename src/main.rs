@@ -13,6 +13,7 @@ use std::{
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use keyhound::{
+    config::{self, Config},
     diagnostics::Diagnostics,
     engine::Engine,
     explain::{explain, suggestions},
@@ -22,6 +23,7 @@ use keyhound::{
     rule_check::check_examples,
     rules::{self, Rule},
     sources::{files, history, stdin},
+    suppress::{Baseline, BaselineEntry, baseline::DEFAULT_BASELINE_FILE},
 };
 
 /// Finds leaked credentials in working trees and git histories, and says how to rotate them.
@@ -38,6 +40,12 @@ enum Command {
     Scan(ScanArgs),
     /// List the built-in rules, or check a rules file.
     Rules(RulesArgs),
+    /// Record the current findings (rule, path, secret hash; never the secret) in a baseline
+    /// file (`-o`, default .keyhound-baseline.json); `scan --baseline FILE` then reports only
+    /// findings not in it.
+    Baseline(ScanArgs),
+    /// Write a commented starter keyhound.toml into DIR (never overwrites).
+    Init(InitArgs),
     /// Print everything about a rule: why it matters, how to rotate, how the key is sent.
     Explain(ExplainArgs),
 }
@@ -49,13 +57,34 @@ struct ExplainArgs {
 }
 
 #[derive(Args)]
+struct InitArgs {
+    /// Directory to write keyhound.toml into.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+}
+
+/// Noise control: configuration, ignore file and baseline.
+#[derive(Args)]
+struct NoiseArgs {
+    /// Read the configuration from FILE instead of keyhound.toml in the scan root.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Read ignored paths and fingerprints from FILE instead of .keyhoundignore.
+    #[arg(long, value_name = "FILE")]
+    ignore_file: Option<PathBuf>,
+    /// Report only findings not recorded in this baseline (see `keyhound baseline`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+}
+
+#[derive(Args)]
 struct ScanArgs {
     /// Directory or file to scan; `-` reads standard input.
     #[arg(default_value = ".")]
     path: PathBuf,
-    /// Report format.
-    #[arg(long, short = 'f', value_enum, default_value = "text")]
-    format: Format,
+    /// Report format [default: `format` in keyhound.toml, else text].
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<Format>,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -74,6 +103,8 @@ struct ScanArgs {
     /// Print no warnings.
     #[arg(long, short = 'q')]
     quiet: bool,
+    #[command(flatten)]
+    noise: NoiseArgs,
     /// Also scan every blob in the git history of the repository at PATH (all refs).
     #[arg(long)]
     history: bool,
@@ -92,9 +123,10 @@ struct ScanArgs {
     /// With the history, also scan the histories of submodules.
     #[arg(long)]
     recurse_submodules: bool,
-    /// Secrets in history whose commit is older than this many days are overdue for rotation.
-    #[arg(long, value_name = "DAYS", default_value_t = keyhound::exposure::DEFAULT_MAX_KEY_AGE_DAYS)]
-    max_key_age: u64,
+    /// Secrets in history whose commit is older than this many days are overdue for rotation
+    /// [default: `max_key_age_days` in keyhound.toml, else 90].
+    #[arg(long, value_name = "DAYS")]
+    max_key_age: Option<u64>,
 }
 
 impl ScanArgs {
@@ -123,6 +155,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules(args) => run_rules(args),
+        Command::Baseline(args) => run_baseline(args),
+        Command::Init(args) => run_init(args),
         Command::Explain(args) => run_explain(&args.rule_id),
     };
     match outcome {
@@ -144,8 +178,59 @@ fn build_engine(rules: Vec<Rule>) -> Result<Engine> {
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    let engine = build_engine(rules::builtin_rules()?)?;
+    let (config, engine) = prepare(&args)?;
     let diagnostics = Diagnostics::new(args.quiet);
+    let (findings, summary) = collect(&args, &engine, &diagnostics)?;
+    let filtered = engine.suppressions().filter_findings(findings);
+    if !args.quiet {
+        report_stale(&filtered.stale);
+    }
+    let findings = filtered.findings;
+    let format = args.format.or(config.format).unwrap_or(Format::Text);
+    let max_days = args.max_key_age.or(config.max_key_age_days.map(u64::from));
+    let options = ReportOptions {
+        show_secrets: args.show_secrets,
+        key_age: KeyAgePolicy {
+            max_days: max_days.unwrap_or(keyhound::exposure::DEFAULT_MAX_KEY_AGE_DAYS),
+            now: None,
+        },
+    };
+    emit(format, args.output.as_deref(), &findings, &summary, &options)?;
+    Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The configuration, and the engine with the configured rules and suppressions.
+fn prepare(args: &ScanArgs) -> Result<(Config, Engine)> {
+    let config = Config::for_scan(&args.path, args.noise.config.as_deref())?;
+    let suppressions = config.suppressions(
+        &args.path,
+        args.noise.ignore_file.as_deref(),
+        args.noise.baseline.as_deref(),
+    )?;
+    let engine = config.engine(suppressions)?;
+    Ok((config, engine))
+}
+
+fn report_stale(stale: &[BaselineEntry]) {
+    if stale.is_empty() {
+        return;
+    }
+    eprintln!(
+        "keyhound: baseline: {} entr{} no longer found (fixed, or moved to another path):",
+        stale.len(),
+        if stale.len() == 1 { "y" } else { "ies" }
+    );
+    for entry in stale {
+        eprintln!("  {entry}");
+    }
+}
+
+/// Every finding of the scan's source, before finding-level suppression.
+fn collect(
+    args: &ScanArgs,
+    engine: &Engine,
+    diagnostics: &Diagnostics,
+) -> Result<(Vec<Finding>, ScanSummary)> {
     let stats = files::WalkStats::default();
     if let Some(threads) = args.threads {
         // Blob scanning runs on rayon's pool; the working-tree walk has its own threads.
@@ -167,7 +252,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             recurse_submodules: args.recurse_submodules,
             progress: !args.quiet,
         };
-        let scan = history::scan_history(&engine, &args.path, &options, &diagnostics)?;
+        let scan = history::scan_history(engine, &args.path, &options, diagnostics)?;
         history_stats = scan.stats;
         let worktree = if worktree_too {
             let options = files::WalkOptions {
@@ -175,13 +260,13 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
                 max_file_size: args.max_file_size,
                 threads: args.threads.unwrap_or(0),
             };
-            files::scan_tree(&engine, &args.path, &options, &diagnostics, &stats)
+            files::scan_tree(engine, &args.path, &options, diagnostics, &stats)
         } else {
             Vec::new()
         };
         history::merge_with_worktree(worktree, scan.findings)
     } else if args.path == Path::new("-") {
-        stdin::scan_stdin(&engine, args.max_file_size)?
+        stdin::scan_stdin(engine, args.max_file_size)?
     } else {
         if !args.path.exists() {
             bail!("{}: no such file or directory", args.path.display());
@@ -191,7 +276,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             max_file_size: args.max_file_size,
             threads: args.threads.unwrap_or(0),
         };
-        files::scan_tree(&engine, &args.path, &options, &diagnostics, &stats)
+        files::scan_tree(engine, &args.path, &options, diagnostics, &stats)
     };
     let summary = ScanSummary {
         files: stats.files.load(Ordering::Relaxed) + history_stats.blobs,
@@ -199,12 +284,39 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         skipped_binary: stats.skipped_binary.load(Ordering::Relaxed) + history_stats.skipped_binary,
         skipped_large: stats.skipped_large.load(Ordering::Relaxed) + history_stats.skipped_large,
     };
-    let options = ReportOptions {
-        show_secrets: args.show_secrets,
-        key_age: KeyAgePolicy { max_days: args.max_key_age, now: None },
-    };
-    emit(args.format, args.output.as_deref(), &findings, &summary, &options)?;
-    Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok((findings, summary))
+}
+
+fn run_baseline(args: ScanArgs) -> Result<ExitCode> {
+    if args.format.is_some() || args.show_secrets || args.noise.baseline.is_some() {
+        bail!(
+            "`keyhound baseline` writes a JSON baseline: --format, --show-secrets and --baseline do not apply"
+        );
+    }
+    let (_, engine) = prepare(&args)?;
+    let diagnostics = Diagnostics::new(args.quiet);
+    let (findings, _) = collect(&args, &engine, &diagnostics)?;
+    let findings = engine.suppressions().filter_findings(findings).findings;
+    let baseline = Baseline::from_findings(&findings);
+    let path = args.output.unwrap_or_else(|| PathBuf::from(DEFAULT_BASELINE_FILE));
+    std::fs::write(&path, baseline.to_json())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if !args.quiet {
+        eprintln!(
+            "keyhound: wrote {} ({} entries for {} finding(s))",
+            path.display(),
+            baseline.len(),
+            findings.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_init(args: InitArgs) -> Result<ExitCode> {
+    let path = args.dir.join(config::CONFIG_FILE_NAME);
+    config::write_starter(&path)?;
+    eprintln!("keyhound: wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn emit(

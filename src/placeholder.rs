@@ -38,6 +38,7 @@ const TEMPLATE_MARKERS: &[&str] = &[
     "%>",
     "$(",
     "%s",
+    "%(",
     "process.env",
     "os.environ",
     "getenv",
@@ -46,6 +47,28 @@ const TEMPLATE_MARKERS: &[&str] = &[
     "secrets.",
     "vault(",
 ];
+
+/// SHA-256 of example keys that providers print in their public documentation (and that are
+/// therefore in countless READMEs and tests): hashed, so this file holds no key-shaped literal.
+/// Example keys containing a placeholder word (AWS's `...EXAMPLE`) need no entry.
+const DOCUMENTED_EXAMPLES_SHA256: &[&str] = &[
+    // Stripe API reference: the test-mode secret key shown to signed-out readers.
+    "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
+    // Stripe API reference: the matching publishable key.
+    "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b",
+    // jwt.io: the default HS256 token of the debugger.
+    "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606",
+];
+
+/// Whether `secret` is a provider's documented example key.
+pub fn is_documented_example(secret: &[u8]) -> bool {
+    documented_in(secret, DOCUMENTED_EXAMPLES_SHA256)
+}
+
+fn documented_in(secret: &[u8], hashes: &[&str]) -> bool {
+    let digest = crate::finding::sha256_hex(secret);
+    hashes.contains(&digest.as_str())
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct PlaceholderFilter {
@@ -64,13 +87,18 @@ impl PlaceholderFilter {
     pub fn is_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
         let lower = secret.to_ascii_lowercase();
         let contains = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
-        if TEMPLATE_MARKERS.iter().any(|m| contains(m)) {
+        if TEMPLATE_MARKERS.iter().any(|m| contains(m)) || is_documented_example(secret) {
             return true;
         }
         // A long secret (a PEM block) holds words and runs by chance: base64 of zero bytes is
         // `AAAA...`, and every unencrypted OpenSSH key has such runs.
+        // Words of 7 or more letters still count: one turns up by chance in random base64 once
+        // in ~10^10 positions, so `...EXAMPLE` at the end of a long token is still an example.
         if secret.len() > LONG_SECRET {
-            return is_monotonous(body, body.len() / 4);
+            let long_word = |w: &&str| w.len() >= LONG_WORD && contains(w);
+            return PLACEHOLDER_WORDS.iter().any(long_word)
+                || self.extra_words.iter().any(|w| long_word(&w.as_str()))
+                || is_monotonous(body, body.len() / 4);
         }
         PLACEHOLDER_WORDS.iter().any(|w| contains(w))
             || self.extra_words.iter().any(|w| contains(w))
@@ -81,6 +109,8 @@ impl PlaceholderFilter {
 
 /// Secrets longer than this are judged by their shape only, not by the words they contain.
 const LONG_SECRET: usize = 128;
+/// The shortest placeholder word still looked for in a long secret.
+const LONG_WORD: usize = 7;
 
 /// A body drawn from three characters or fewer, or with a run of `max_run` equal characters.
 fn is_monotonous(body: &[u8], max_run: usize) -> bool {
@@ -127,6 +157,7 @@ mod tests {
             "${OPENAI_API_KEY}",
             "<TOKEN>",
             "process.env.STRIPE_KEY",
+            "%(db_password)s",
             "0000000000000000",
             "abababababababab",
         ] {
@@ -148,12 +179,30 @@ mod tests {
     }
 
     #[test]
+    fn documented_examples_are_recognised_by_hash() {
+        let mut fake = crate::fake::FakeGen::new(5);
+        let documented = fake.expand("sk_test_{{alnum:24}}").unwrap();
+        let other = fake.expand("sk_test_{{alnum:24}}").unwrap();
+        let hash = crate::finding::sha256_hex(documented.as_bytes());
+        assert!(documented_in(documented.as_bytes(), &[hash.as_str()]));
+        assert!(!documented_in(other.as_bytes(), &[hash.as_str()]));
+        for hash in DOCUMENTED_EXAMPLES_SHA256 {
+            assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
+        }
+    }
+
+    #[test]
     fn long_secrets_may_hold_runs_and_words() {
         let block = format!(
             "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA{}",
             "Zx9qL2mT7vB4nK8wyour".repeat(8)
         );
         assert!(!PlaceholderFilter::default().is_placeholder(block.as_bytes(), block.as_bytes()));
+        let documented = format!("{}EXAMPLE", "Zx9qL2mT7vB4nK8wyour".repeat(8));
+        assert!(
+            PlaceholderFilter::default()
+                .is_placeholder(documented.as_bytes(), documented.as_bytes())
+        );
         let filler = "A".repeat(200);
         assert!(PlaceholderFilter::default().is_placeholder(filler.as_bytes(), filler.as_bytes()));
     }

@@ -19,6 +19,7 @@ use crate::{
     entropy::shannon_entropy,
     placeholder::PlaceholderFilter,
     rules::{Rule, RuleError},
+    suppress::Suppressions,
 };
 pub use literals::{MIN_KEYWORD_LEN, MIN_LITERAL_LEN};
 
@@ -92,6 +93,7 @@ pub struct Engine {
     targets: Vec<Vec<Target>>,
     placeholders: PlaceholderFilter,
     lints: Vec<RuleLint>,
+    suppressions: Arc<Suppressions>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -144,7 +146,19 @@ impl Engine {
             targets,
             placeholders,
             lints,
+            suppressions: Arc::default(),
         })
+    }
+
+    /// Replaces the default suppressions (built-in only) with configured ones.
+    pub fn with_suppressions(mut self, suppressions: Suppressions) -> Engine {
+        self.suppressions = Arc::new(suppressions);
+        self
+    }
+
+    /// What every source must not report: see [`crate::suppress`].
+    pub fn suppressions(&self) -> &Arc<Suppressions> {
+        &self.suppressions
     }
 
     pub fn rules(&self) -> &[Arc<Rule>] {
@@ -347,7 +361,8 @@ impl Scanner<'_> {
             match_end: whole.end,
         };
         let body_skip = if secret.start == whole.start { prefix_len } else { 0 };
-        let accepted = self.accepts(rule, &haystack[secret.range()], body_skip);
+        let accepted =
+            self.accepts(rule, &haystack[secret.range()], &haystack[whole.range()], body_skip);
         self.candidates.push(Candidate {
             found,
             generic: self.engine.rules[rule].generic,
@@ -356,13 +371,16 @@ impl Scanner<'_> {
         Some(whole.end)
     }
 
-    fn accepts(&self, rule: usize, secret: &[u8], body_skip: usize) -> bool {
+    fn accepts(&self, rule: usize, secret: &[u8], whole: &[u8], body_skip: usize) -> bool {
         let rule = &self.engine.rules[rule];
         let body = &secret[body_skip.min(secret.len())..];
         if self.engine.placeholders.is_placeholder(secret, body) {
             return false;
         }
         if rule.entropy.is_some_and(|min| shannon_entropy(secret) < min) {
+            return false;
+        }
+        if rule.generic && self.engine.suppressions.rejects_generic_value(secret, whole) {
             return false;
         }
         rule.checksum.is_none_or(|checksum| checksum.verifies(secret))

@@ -24,7 +24,11 @@ pub(super) fn resolve(candidates: &mut [Candidate]) -> Vec<Match> {
             }
             let contained = second.found.secret_end <= first.found.secret_end;
             if first.found.rule == second.found.rule {
-                keep[j] = false;
+                // A rejected match (a documentation example whose span runs on into a real
+                // key) must not hide an accepted one of the same rule.
+                if first.accepted || !second.accepted {
+                    keep[j] = false;
+                }
             } else if first.generic != second.generic {
                 let generic = if first.generic { i } else { j };
                 keep[generic] = false;
@@ -69,6 +73,16 @@ mod tests {
         let out = resolve(&mut c);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].secret_start, 0);
+    }
+
+    #[test]
+    fn a_rejected_match_does_not_hide_an_accepted_one_of_the_same_rule() {
+        // An example block whose (placeholder) match runs on into a real block below it.
+        let mut c =
+            vec![candidate(0, (0, 300), false, false), candidate(0, (150, 300), false, true)];
+        let out = resolve(&mut c);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].secret_start, 150);
     }
 
     #[test]

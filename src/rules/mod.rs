@@ -6,8 +6,8 @@ mod schema;
 
 use std::{fmt, path::Path, sync::Arc};
 
-pub use schema::{Auth, CheckKind, ExampleTracking, Rotation};
-use schema::{RuleFileSpec, RuleSpec};
+use schema::RuleFileSpec;
+pub use schema::{Auth, CheckKind, ExampleTracking, Rotation, RuleSpec};
 use serde::{Deserialize, Serialize};
 
 use crate::checksum::Checksum;

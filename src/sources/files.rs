@@ -44,6 +44,8 @@ pub fn scan_tree(
     stats: &WalkStats,
 ) -> Vec<Finding> {
     let findings = Mutex::new(Vec::new());
+    let suppressions = std::sync::Arc::clone(engine.suppressions());
+    let walk_root = root.to_path_buf();
     let git = GitTracking::discover(root);
     let walker = WalkBuilder::new(root)
         .hidden(false)
@@ -55,7 +57,12 @@ pub fn scan_tree(
         .require_git(false)
         .follow_links(false)
         .threads(options.threads)
-        .filter_entry(|entry| entry.file_name() != ".git")
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            entry.file_name() != ".git"
+                && (entry.depth() == 0
+                    || !suppressions.skips_path(&display_path(&walk_root, entry.path()), is_dir))
+        })
         .build_parallel();
     walker.run(|| {
         let mut scanner = engine.scanner();

@@ -31,12 +31,17 @@ pub fn scan_content(
     content: &[u8],
     tracking: Tracking,
 ) -> Vec<Finding> {
-    let matches = scanner.scan(content);
+    let mut matches = scanner.scan(content);
     if matches.is_empty() && !checks::inspects_path(path) {
         return Vec::new();
     }
-    let lines = LineIndex::new();
     let engine = scanner.engine();
+    let suppressions = engine.suppressions();
+    if suppressions.skips_path(path, false) {
+        return Vec::new();
+    }
+    suppressions.retain_matches(engine, path, content, &mut matches);
+    let lines = LineIndex::new();
     let mut findings: Vec<Finding> = matches
         .iter()
         .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
@@ -44,7 +49,8 @@ pub fn scan_content(
         .collect();
     let context =
         checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
-    let checked = checks::run(&context);
+    let mut checked = checks::run(&context);
+    suppressions.retain_check_findings(engine, content, &mut checked);
     // A check's finding (`dotenv-secret`) is more specific than a generic rule's on the same
     // value: report the value once.
     findings.retain(|f| !f.rule.generic || !checked.iter().any(|c| c.span.overlaps(&f.span)));

@@ -1,0 +1,168 @@
+//! Noise control: everything that decides a match is *not* worth reporting, in one object that
+//! every source shares, so a working-tree scan, a history scan and a staged scan suppress
+//! exactly alike.
+//!
+//! Three levels, each applied at a point every source goes through:
+//! - **path**: [`Suppressions::skips_path`] (`.keyhoundignore` patterns, `[allow] paths` of
+//!   `keyhound.toml`). Sources call it before reading a file or blob; `scan_content` checks it
+//!   again, so a source that forgets still honours it.
+//! - **content**: [`Suppressions::retain_matches`], called by `scan_content`: inline
+//!   `keyhound:allow` markers and the built-in path rules for generic rules. Value checks for
+//!   generic rules (UUIDs, digests, encoded text) run inside the engine
+//!   ([`Suppressions::rejects_generic_value`]).
+//! - **finding**: [`Suppressions::filter_findings`] over the final list: fingerprints from
+//!   the ignore file, and the baseline.
+
+pub mod baseline;
+pub mod builtin;
+pub mod ignore_file;
+pub mod inline;
+
+use std::collections::HashSet;
+
+pub use baseline::{Baseline, BaselineEntry};
+pub use ignore_file::{IgnoreFile, PathPatterns};
+
+use crate::{
+    engine::{Engine, Match},
+    finding::Finding,
+};
+
+#[derive(Debug, Clone)]
+pub struct Suppressions {
+    builtin: bool,
+    paths: Vec<PathPatterns>,
+    fingerprints: HashSet<String>,
+    baseline: Option<Baseline>,
+}
+
+impl Default for Suppressions {
+    /// Built-in suppression on, nothing configured.
+    fn default() -> Self {
+        Suppressions {
+            builtin: true,
+            paths: Vec::new(),
+            fingerprints: HashSet::new(),
+            baseline: None,
+        }
+    }
+}
+
+/// The final findings, and what the finding-level suppressions did.
+#[derive(Debug, Default)]
+pub struct Filtered {
+    pub findings: Vec<Finding>,
+    /// Findings dropped by a fingerprint or the baseline.
+    pub suppressed: usize,
+    /// Baseline entries that matched no finding: fixed, or moved to another path.
+    pub stale: Vec<BaselineEntry>,
+}
+
+impl Suppressions {
+    /// `builtin`: the built-in suppression of lock files, vendored code, test fakes, UUIDs,
+    /// digests and encoded text for generic rules.
+    pub fn new(builtin: bool) -> Self {
+        Suppressions { builtin, ..Default::default() }
+    }
+
+    pub fn add_ignore_file(&mut self, file: IgnoreFile) {
+        self.paths.push(file.paths);
+        self.fingerprints.extend(file.fingerprints);
+    }
+
+    pub fn add_path_patterns(&mut self, patterns: PathPatterns) {
+        self.paths.push(patterns);
+    }
+
+    pub fn set_baseline(&mut self, baseline: Baseline) {
+        self.baseline = Some(baseline);
+    }
+
+    pub fn builtin(&self) -> bool {
+        self.builtin
+    }
+
+    /// Whether a source should skip `path` (relative to the scan root, `/`-separated) without
+    /// reading it. History and staged scans pass blob paths; the walk passes directories too,
+    /// so ignored trees are not descended.
+    pub fn skips_path(&self, path: &str, is_dir: bool) -> bool {
+        self.paths.iter().any(|patterns| patterns.matches(path, is_dir))
+    }
+
+    /// Whether a generic rule's `secret` is a value that only looks random.
+    /// `whole` is the rule's whole match (for a URL: scheme, user, password and host).
+    pub fn rejects_generic_value(&self, secret: &[u8], whole: &[u8]) -> bool {
+        self.builtin
+            && (builtin::is_not_a_generic_secret(secret)
+                || builtin::for_a_documentation_host(whole))
+    }
+
+    /// Drops `matches` in `content` (at `path`) that an inline allow or a built-in path rule
+    /// suppresses. Only the lines of matches are looked at.
+    pub fn retain_matches(
+        &self,
+        engine: &Engine,
+        path: &str,
+        content: &[u8],
+        matches: &mut Vec<Match>,
+    ) {
+        if self.skips_path(path, false) {
+            matches.clear();
+            return;
+        }
+        let skip_generic = self.builtin && builtin::skips_generic_rules(path);
+        let is_rule_id = |word: &str| engine.rules().iter().any(|rule| rule.id == word);
+        matches.retain(|m| {
+            let rule = engine.rule(m.rule);
+            if rule.generic && self.builtin {
+                let secret = &content[m.secret_start..m.secret_end];
+                if skip_generic || builtin::is_test_fake(path, secret) {
+                    return false;
+                }
+            }
+            !inline::is_allowed(content, m.secret_start, &rule.id, &is_rule_id)
+        });
+    }
+
+    /// Drops findings of content checks (which come from no single match) on lines an inline
+    /// allow covers.
+    pub fn retain_check_findings(
+        &self,
+        engine: &Engine,
+        content: &[u8],
+        findings: &mut Vec<Finding>,
+    ) {
+        if findings.is_empty() {
+            return;
+        }
+        let is_rule_id = |word: &str| engine.rules().iter().any(|rule| rule.id == word);
+        findings.retain(|finding| {
+            let offset = inline::line_start(content, finding.span.line);
+            !inline::is_allowed(content, offset, &finding.rule.id, &is_rule_id)
+        });
+    }
+
+    /// Applies fingerprints and the baseline to the final findings of a scan.
+    pub fn filter_findings(&self, findings: Vec<Finding>) -> Filtered {
+        let mut matched_baseline = HashSet::new();
+        let total = findings.len();
+        let kept: Vec<Finding> = findings
+            .into_iter()
+            .filter(|finding| {
+                let mut in_baseline = false;
+                if let Some(baseline) = &self.baseline {
+                    let entry = BaselineEntry::of(finding);
+                    in_baseline = baseline.contains(&entry);
+                    if in_baseline {
+                        matched_baseline.insert(entry);
+                    }
+                }
+                !in_baseline && !self.fingerprints.contains(&finding.fingerprint)
+            })
+            .collect();
+        let stale = self.baseline.as_ref().map_or_else(Vec::new, |baseline| {
+            baseline.entries().filter(|e| !matched_baseline.contains(*e)).cloned().collect()
+        });
+        Filtered { suppressed: total - kept.len(), findings: kept, stale }
+    }
+}
