@@ -22,10 +22,13 @@ const COMMON_WORDS: &[&str] = &[
     "test", "true", "user", "value",
 ];
 
-/// The distinct, lower-cased literal prefixes every match of `hir` starts with, or `None` when
+/// The distinct, lower-cased literal prefixes (cut to [`MAX_LITERAL_LEN`] bytes) every match of
+/// `hir` starts with, and how many bytes every match is known to start with literally (a
+/// placeholder check must not count those as the secret's body); `None` when
 /// the regex has no prefix of at least [`MIN_LITERAL_LEN`] bytes on some branch.
-pub fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+pub fn prefix_gates(hir: &Hir) -> Option<(Vec<Vec<u8>>, usize)> {
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&case_folded(hir));
+    let known_prefix = seq.literals()?.iter().map(|lit| lit.len()).min().unwrap_or(0);
     let mut literals: Vec<Vec<u8>> = seq
         .literals()?
         .iter()
@@ -51,7 +54,7 @@ pub fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         literals.dedup();
     }
     let usable = !literals.is_empty() && literals.iter().all(|lit| lit.len() >= MIN_LITERAL_LEN);
-    usable.then_some(literals)
+    usable.then_some((literals, known_prefix))
 }
 
 /// `hir` with every `[Aa]`-style class replaced by its lower-case letter. The literal pass is
@@ -121,6 +124,10 @@ pub fn keyword_problem(keyword: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+        Some(prefix_gates(hir)?.0)
+    }
 
     fn hir(pattern: &str) -> Hir {
         regex_syntax::ParserBuilder::new()
