@@ -5,8 +5,12 @@
 #
 # Without REPO, a synthetic repository is generated with `git fast-import` (COMMITS commits,
 # each rewriting FILES_PER_COMMIT of FILES text files, so packs hold long delta chains) and
-# repacked. Reports wall time and peak RSS (/usr/bin/time -v) of:
-#   1. keyhound scan --history-only (release build)
+# repacked with --depth=$DEPTH (default 50: long delta chains, like a gc'd repository; a
+# smaller DEPTH gives shallow ones). With AS_IMPORTED=1 the pack is left as fast-import wrote
+# it (each version of a file a delta of the previous one: linear chains up to 50 deep).
+# Each variant has its own default path under /tmp.
+# Reports wall time and peak RSS (/usr/bin/time -v) of:
+#   1. keyhound scan --history-only (release build), with -j1 and -j2
 #   2. git cat-file --batch-all-objects --batch --unordered >/dev/null
 #   3. the same object list split over two `git cat-file --batch` processes
 set -euo pipefail
@@ -15,6 +19,7 @@ COMMITS=${COMMITS:-3000}
 FILES=${FILES:-400}
 FILES_PER_COMMIT=${FILES_PER_COMMIT:-20}
 LINES=${LINES:-200}
+DEPTH=${DEPTH:-50}
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 keyhound=${KEYHOUND:-$here/target/release/keyhound}
@@ -51,12 +56,20 @@ for c in range(commits):
         data = ('\n'.join(content[f]) + '\n').encode()
         out.write(b"M 100644 inline dir%d/file%d.txt\ndata %d\n%s\n" % (f % 20, f, len(data), data))
 PY
-    git -C "$repo" repack -adq --window=10 --depth=50
+    if [ "${AS_IMPORTED:-0}" != 1 ]; then
+        # -f recomputes deltas: fast-import's own chains are up to 50 deep.
+        local flags=-adq
+        [ "$DEPTH" != 50 ] && flags=-adfq
+        git -C "$repo" repack "$flags" --window=10 --depth="$DEPTH"
+    fi
 }
 
 repo=${1:-}
 if [ -z "$repo" ]; then
-    repo=${BENCH_REPO:-/tmp/keyhound-bench-history.git}
+    default=/tmp/keyhound-bench-history.git
+    [ "$DEPTH" != 50 ] && default=/tmp/keyhound-bench-history-depth$DEPTH.git
+    [ "${AS_IMPORTED:-0}" = 1 ] && default=/tmp/keyhound-bench-history-imported.git
+    repo=${BENCH_REPO:-$default}
     if [ ! -d "$repo" ]; then
         echo "generating $repo ($COMMITS commits)..." >&2
         generate "$repo"
@@ -81,8 +94,10 @@ measure() {
     rm -f "$log"
 }
 
-measure "keyhound scan --history-only" \
-    "$keyhound" scan --history-only --quiet --format json "$repo"
+for jobs in 1 2; do
+    measure "keyhound scan --history-only -j$jobs" \
+        "$keyhound" scan --history-only --quiet --format json -j"$jobs" "$repo"
+done
 measure "git cat-file --batch-all-objects --unordered" \
     git -C "$repo" cat-file --batch-all-objects --batch --unordered
 list=$(mktemp)

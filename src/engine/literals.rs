@@ -11,6 +11,9 @@ pub const MIN_LITERAL_LEN: usize = 3;
 /// Keywords shorter than this make the keyword pass fire on ordinary prose and code.
 pub const MIN_KEYWORD_LEN: usize = 4;
 const MAX_PREFIX_LITERALS: usize = 64;
+/// Longer literals gate no better; cutting them lets variants collapse into one.
+const MAX_LITERAL_LEN: usize = 12;
+const MIN_SHARED_PREFIX: usize = 8;
 
 /// Words that occur in almost every source file: a keyword equal to one of them makes the
 /// context rule run on nearly every line.
@@ -19,14 +22,24 @@ const COMMON_WORDS: &[&str] = &[
     "test", "true", "user", "value",
 ];
 
-/// The distinct, lower-cased literal prefixes every match of `hir` starts with, or `None` when
+/// The distinct, lower-cased literal prefixes (cut to [`MAX_LITERAL_LEN`] bytes) every match of
+/// `hir` starts with, and how many bytes every match is known to start with literally (a
+/// placeholder check must not count those as the secret's body); `None` when
 /// the regex has no prefix of at least [`MIN_LITERAL_LEN`] bytes on some branch.
-pub fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+pub fn prefix_gates(hir: &Hir) -> Option<(Vec<Vec<u8>>, usize)> {
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&case_folded(hir));
-    let mut literals: Vec<Vec<u8>> =
-        seq.literals()?.iter().map(|lit| lit.as_bytes().to_ascii_lowercase()).collect();
+    let known_prefix = seq.literals()?.iter().map(|lit| lit.len()).min().unwrap_or(0);
+    let mut literals: Vec<Vec<u8>> = seq
+        .literals()?
+        .iter()
+        .map(|lit| {
+            let bytes = lit.as_bytes();
+            bytes[..bytes.len().min(MAX_LITERAL_LEN)].to_ascii_lowercase()
+        })
+        .collect();
     literals.sort();
     literals.dedup();
+    let mut literals = collapse_shared_prefixes(literals);
     // `ntn_[0-9]{11}` expands to `ntn_00`, `ntn_01`, ...: shorten the set to its common
     // prefixes rather than give up on the fast path.
     while literals.len() > MAX_PREFIX_LITERALS {
@@ -41,7 +54,7 @@ pub fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         literals.dedup();
     }
     let usable = !literals.is_empty() && literals.iter().all(|lit| lit.len() >= MIN_LITERAL_LEN);
-    usable.then_some(literals)
+    usable.then_some((literals, known_prefix))
 }
 
 /// `hir` with every `[Aa]`-style class replaced by its lower-case letter. The literal pass is
@@ -73,6 +86,28 @@ fn letter_of_case_pair(class: &ClassBytes) -> Option<u8> {
     (upper.is_ascii_uppercase() && lower == upper.to_ascii_lowercase()).then_some(lower)
 }
 
+/// `aws-secret-a`, `aws-secret-k` and `aws-secret=` (the extractor walks into optional parts and
+/// small classes) gate no better than `aws-secret`: sorted runs sharing a prefix of at least
+/// [`MIN_SHARED_PREFIX`] bytes become that prefix, unless it ends at a URL's `//`, which every
+/// URL has; a literal that starts with an earlier one (`xoxa-0-` after `xoxa-`) adds nothing.
+fn collapse_shared_prefixes(sorted: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut collapsed: Vec<Vec<u8>> = Vec::with_capacity(sorted.len());
+    for literal in sorted {
+        if let Some(group) = collapsed.last_mut() {
+            let shared = group.iter().zip(&literal).take_while(|(a, b)| a == b).count();
+            if shared == group.len() {
+                continue;
+            }
+            if shared >= MIN_SHARED_PREFIX && !group[..shared].ends_with(b"//") {
+                group.truncate(shared);
+                continue;
+            }
+        }
+        collapsed.push(literal);
+    }
+    collapsed
+}
+
 /// A reason a keyword will make the keyword pass slow or noisy.
 pub fn keyword_problem(keyword: &str) -> Option<String> {
     if keyword.len() < MIN_KEYWORD_LEN {
@@ -89,6 +124,10 @@ pub fn keyword_problem(keyword: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+        Some(prefix_gates(hir)?.0)
+    }
 
     fn hir(pattern: &str) -> Hir {
         regex_syntax::ParserBuilder::new()
@@ -109,6 +148,20 @@ mod tests {
         lits.sort();
         assert_eq!(lits, vec![b"ghs_".to_vec(), b"ghu_".to_vec()]);
         assert_eq!(prefix_literals(&hir(r"(?:AKIA|ASIA)[A-Z0-9]{16}")).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn optional_suffixes_collapse_into_the_shortest_prefix() {
+        let lits =
+            prefix_literals(&hir(r"(?i)aws[_-]?secret(?:[_-]?access)?(?:[_-]?key)?=")).unwrap();
+        assert_eq!(
+            lits,
+            vec![b"aws-secret".to_vec(), b"aws_secret".to_vec(), b"awssecret".to_vec()]
+        );
+        let urls = prefix_literals(&hir(r"https://(?:api|www)\.acme\.io/")).unwrap();
+        assert_eq!(urls.len(), 2, "never collapsed to `https://`");
+        let discord = r"https://(?:(?:ptb|canary)\.)?discord\.com/api/(?:v[0-9]{1,2}/)?webhooks/";
+        assert_eq!(prefix_literals(&hir(discord)).unwrap().len(), 3);
     }
 
     #[test]

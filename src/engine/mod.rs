@@ -47,8 +47,9 @@ impl std::fmt::Display for RuleLint {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Confirm {
-    /// Anchored at the literal hit, reading at most this many bytes.
-    Anchored { max_len: usize },
+    /// Anchored at the literal hit, reading at most `max_len` bytes; every match starts with
+    /// `known_prefix` literal bytes (not part of a secret's random body).
+    Anchored { max_len: usize, known_prefix: usize },
     /// Unanchored on the line around a keyword hit.
     Line,
 }
@@ -88,7 +89,6 @@ fn build_regex(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
 #[derive(Debug, Clone, Copy)]
 struct Target {
     rule: u32,
-    literal_len: u32,
 }
 
 /// A confirmed, filtered match of one rule: byte ranges of the secret and the whole match.
@@ -137,13 +137,13 @@ impl Engine {
         for (index, rule) in rules.iter().enumerate() {
             let (rule_compiled, gates, rule_lints) = compile_rule(rule)?;
             lints.extend(rule_lints);
-            for (literal, literal_len) in gates {
+            for literal in gates {
                 let slot = *pattern_index.entry(literal.clone()).or_insert_with(|| {
                     patterns.push(literal);
                     targets.push(Vec::new());
                     targets.len() - 1
                 });
-                targets[slot].push(Target { rule: index as u32, literal_len });
+                targets[slot].push(Target { rule: index as u32 });
             }
             compiled.push(rule_compiled);
         }
@@ -224,7 +224,7 @@ impl Engine {
     }
 }
 
-type Gates = Vec<(Vec<u8>, u32)>;
+type Gates = Vec<Vec<u8>>;
 
 fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), RuleError> {
     let regex_error = |message: String| RuleError {
@@ -264,8 +264,8 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
     if secret_group.is_none() {
         lints.push(lint("regex has no `secret` group; the whole match is reported".into()));
     }
-    let (confirm, gates) = match literals::prefix_literals(&hir) {
-        Some(prefixes) => {
+    let (confirm, gates) = match literals::prefix_gates(&hir) {
+        Some((gates, known_prefix)) => {
             let max_len = match hir.properties().maximum_len() {
                 Some(len) if len <= MAX_CONFIRM_LEN => len,
                 _ => {
@@ -275,14 +275,7 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
                     MAX_CONFIRM_LEN
                 }
             };
-            let gates = prefixes
-                .into_iter()
-                .map(|lit| {
-                    let len = lit.len() as u32;
-                    (lit, len)
-                })
-                .collect();
-            (Confirm::Anchored { max_len }, gates)
+            (Confirm::Anchored { max_len, known_prefix }, gates)
         }
         None => {
             if rule.keywords.is_empty() {
@@ -295,7 +288,7 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
                     lints.push(lint(problem));
                 }
             }
-            let gates = rule.keywords.iter().map(|k| (k.as_bytes().to_vec(), 0)).collect();
+            let gates = rule.keywords.iter().map(|k| k.as_bytes().to_vec()).collect();
             (Confirm::Line, gates)
         }
     };
@@ -355,13 +348,13 @@ impl Scanner<'_> {
     fn confirm(&mut self, haystack: &[u8], hit_start: usize, hit_end: usize, target: Target) {
         let rule = target.rule as usize;
         match self.engine.compiled[rule].confirm {
-            Confirm::Anchored { max_len } => {
+            Confirm::Anchored { max_len, known_prefix } => {
                 let end = haystack.len().min(hit_start.saturating_add(max_len));
                 let input = Input::new(haystack)
                     .span(hit_start..end)
                     .anchored(Anchored::Yes)
                     .earliest(false);
-                self.confirm_in(haystack, rule, &input, target.literal_len as usize);
+                self.confirm_in(haystack, rule, &input, known_prefix);
             }
             Confirm::Line => {
                 if hit_end <= self.context_reached[rule] {

@@ -1,9 +1,11 @@
-//! Reading and scanning each wanted blob once, in parallel, in pack order.
+//! Reading and scanning each wanted blob once, in parallel.
 //!
-//! Order matters: objects in a pack are deltas against bases stored before them, so reading
-//! in pack-offset order lets each thread's pack cache hold the bases it is about to need;
-//! reading by sorted id re-inflates whole delta chains again and again. The list is cut into
-//! contiguous runs so each thread keeps that locality.
+//! Packs holding enough wanted blobs are resolved whole ([`super::packs`]); the other blobs
+//! (loose ones, small selections such as a range) are read object by object, in pack-offset
+//! order: objects in a pack are deltas against bases stored before them, so reading in that
+//! order lets each thread's pack cache hold the bases it is about to need; reading by sorted
+//! id re-inflates whole delta chains again and again. The list is cut into contiguous runs
+//! so each thread keeps that locality.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -17,7 +19,7 @@ use anyhow::{Context, Result};
 use gix::{ObjectId, odb::store::iter::Ordering as PackOrdering};
 use rayon::prelude::*;
 
-use super::walk::read_object;
+use super::{packs, walk::read_object};
 use crate::{
     diagnostics::Diagnostics,
     engine::{Engine, Scanner},
@@ -102,6 +104,21 @@ impl BlobScan<'_> {
         paths: &(dyn Fn(&ObjectId) -> String + Sync),
     ) -> HashMap<ObjectId, Vec<Finding>> {
         let found = Mutex::new(HashMap::new());
+        let scanned = packs::scan_packs(self, ids, paths, &found);
+        let rest: Vec<ObjectId> =
+            ids.iter().zip(&scanned).filter(|(_, done)| !**done).map(|(id, _)| *id).collect();
+        self.run_per_object(&rest, paths, &found);
+        found.into_inner().expect("findings lock")
+    }
+
+    /// Reads each blob with an object lookup: loose objects, blobs of packs not worth a
+    /// whole traversal, and those a traversal could not reach.
+    fn run_per_object(
+        &self,
+        ids: &[ObjectId],
+        paths: &(dyn Fn(&ObjectId) -> String + Sync),
+        found: &Mutex<HashMap<ObjectId, Vec<Finding>>>,
+    ) {
         let threads = rayon::current_num_threads().max(1);
         // Several runs per thread balance the load; long runs keep pack locality.
         let run_len = (ids.len() / (threads * 8)).max(64);
@@ -117,7 +134,29 @@ impl BlobScan<'_> {
                 }
             },
         );
-        found.into_inner().expect("findings lock")
+    }
+
+    /// The checks and the scan every blob gets once its content is read.
+    pub(super) fn scan_blob(
+        &self,
+        scanner: &mut Scanner<'_>,
+        path: &str,
+        content: &[u8],
+    ) -> Vec<Finding> {
+        let stats = self.stats;
+        if content.len() as u64 > self.max_file_size {
+            stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+            self.progress.add(0);
+            return Vec::new();
+        }
+        self.progress.add(content.len() as u64);
+        if looks_binary(content) {
+            stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+            return Vec::new();
+        }
+        stats.blobs.fetch_add(1, Ordering::Relaxed);
+        stats.bytes.fetch_add(content.len() as u64, Ordering::Relaxed);
+        scan_content(scanner, path, content, Tracking::Committed)
     }
 }
 
@@ -168,14 +207,7 @@ impl<'e> Worker<'e> {
                 return Vec::new();
             }
         };
-        job.progress.add(content.len() as u64);
-        if looks_binary(content) {
-            stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
-            return Vec::new();
-        }
-        stats.blobs.fetch_add(1, Ordering::Relaxed);
-        stats.bytes.fetch_add(content.len() as u64, Ordering::Relaxed);
-        scan_content(&mut self.scanner, path, content, Tracking::Committed)
+        job.scan_blob(&mut self.scanner, path, content)
     }
 }
 

@@ -4,7 +4,8 @@
 //! Three passes keep the cost near that of inflating every blob once:
 //! 1. [`walk`]: the commits reachable from every ref, and every blob their trees reach with
 //!    one path each (each tree read once);
-//! 2. [`blobs`]: each unique blob read and scanned once, in parallel, in pack order;
+//! 2. [`blobs`]: each unique blob read and scanned once, in parallel: whole packs resolved
+//!    delta tree by delta tree ([`packs`]), the rest object by object in pack order;
 //! 3. [`provenance`]: only for blobs with findings, the commits that introduced them at each
 //!    path, oldest first, so each finding names the commit that leaked it.
 //!
@@ -12,6 +13,7 @@
 //! `<blob:ID>` with the blob id and no commit.
 
 pub mod blobs;
+pub mod packs;
 pub mod provenance;
 pub mod walk;
 
@@ -115,12 +117,7 @@ fn scan_repository(
     depth: usize,
     scan: &mut HistoryScan,
 ) -> Result<()> {
-    let mut repo = crate::git::open_repository(path)?;
-    repo.objects.set_pack_cache(|| {
-        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(64 << 20))
-    });
-    // Trees are read again as parents while diffing; a bounded cache avoids re-inflating.
-    repo.object_cache_size(Some(32 << 20));
+    let repo = open_with_caches(path)?;
     let label = if prefix.is_empty() { path.display().to_string() } else { prefix.to_string() };
     if repo.is_shallow().unwrap_or(false) {
         diagnostics.warn(
@@ -129,7 +126,8 @@ fn scan_repository(
              scanning the commits that are",
         );
     }
-    let mut repository = Repository { repo, engine, options, diagnostics, label };
+    let mut repository =
+        Repository { repo, path: path.to_path_buf(), engine, options, diagnostics, label };
     let (findings, gitlinks, stats) = match &options.selection {
         Selection::Everything => repository.scan_everything()?,
         Selection::Range { exclude, include } => repository.scan_range(exclude, include)?,
@@ -160,6 +158,16 @@ fn scan_repository(
         }
     }
     Ok(())
+}
+
+fn open_with_caches(path: &Path) -> Result<gix::Repository> {
+    let mut repo = crate::git::open_repository(path)?;
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(64 << 20))
+    });
+    // Trees are read again as parents while diffing; a bounded cache avoids re-inflating.
+    repo.object_cache_size(Some(32 << 20));
+    Ok(repo)
 }
 
 fn add_stats(total: &mut HistoryStats, part: &HistoryStats) {
@@ -203,6 +211,8 @@ pub fn unreachable_blob_path(id: &ObjectId) -> String {
 
 struct Repository<'a> {
     repo: gix::Repository,
+    /// Where `repo` was opened, to open it afresh.
+    path: std::path::PathBuf,
     engine: &'a Engine,
     options: &'a HistoryOptions,
     diagnostics: &'a Diagnostics,
@@ -239,6 +249,8 @@ impl Repository<'_> {
         let dangling = self.unreachable_blobs(&ordered.others);
         let mut ids = ordered.wanted;
         ids.extend(&dangling);
+        self.drop_pack_mappings()?;
+        let repo = &self.repo;
         let (by_blob, mut stats) = self.scan_blobs(&ids, ordered.missing, &|id: &ObjectId| {
             reachable.blobs.get(id).cloned().unwrap_or_else(|| unreachable_blob_path(id))
         })?;
@@ -287,6 +299,14 @@ impl Repository<'_> {
             introductions.into_iter().filter(|i| by_blob.contains_key(&i.blob)).collect();
         // A range names commits of this repository only; submodules are not followed.
         Ok((self.assemble(&introductions, &by_blob), Vec::new(), stats))
+    }
+
+    /// Opens the repository afresh, dropping the old object store and with it its memory
+    /// maps of the packs: the walk touched most of their pages and the pack traversal maps
+    /// each pack again, so keeping both would count every pack twice in memory.
+    fn drop_pack_mappings(&mut self) -> Result<()> {
+        self.repo = open_with_caches(&self.path)?;
+        Ok(())
     }
 
     fn resolve_commit(&self, spec: &str) -> Result<ObjectId> {
