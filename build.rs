@@ -14,11 +14,12 @@ fn main() {
     let mut source = String::from("pub static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
-        let absolute = fs::canonicalize(path).expect("rule file path");
+        let name = path.file_name().expect("rule file name").to_string_lossy();
+        // Relative to the manifest, so two checkouts sharing a target directory each embed
+        // their own files.
         source.push_str(&format!(
-            "    ({:?}, include_str!({:?})),\n",
-            path.display().to_string(),
-            absolute.display().to_string()
+            "    ({:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/rules/{name}\"))),\n",
+            format!("rules/{name}")
         ));
     }
     source.push_str("];\n");
