@@ -7,9 +7,9 @@
 # shown and that a clean commit passes. pre-commit builds keyhound with `cargo install` from a
 # clone of this repository at HEAD: commit your changes before running it. Its builds go to
 # target/pre-commit/ (or $KEYHOUND_PRE_COMMIT_TARGET_DIR) so dependencies are compiled once
-# across runs. Not target/ itself: build.rs embeds the rule files by absolute path, so a build
-# of the temporary clone in the shared build-script output would leave the checkout's own
-# release build pointing at deleted files.
+# across runs. Not target/ itself: the clone and the checkout share build-script output there
+# (same package, same unit hash), so one's list of embedded rule files could go stale for the
+# other.
 #
 # Needs: python3 (with venv), git, cargo, network access to PyPI (and crates.io).
 # Prints PASS or FAIL on the last line; exits non-zero on failure.
