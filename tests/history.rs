@@ -3,28 +3,10 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{FakeGen, git, git_command, git_repo, json_findings, run, stderr, stdout, write};
+use common::{
+    commit_all, git, git_command, git_repo, run, scan_json, stderr, stdout, token, write,
+};
 use serde_json::Value;
-
-fn token(seed: u64) -> String {
-    FakeGen::new(seed).crc32_token("ghp_")
-}
-
-fn commit_all(dir: &Path, message: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-    git(dir, &["rev-parse", "HEAD"])
-}
-
-fn history_json(dir: &Path, extra: &[&str]) -> (std::process::Output, Vec<Value>) {
-    let mut args = vec!["scan", "--format", "json"];
-    args.extend_from_slice(extra);
-    let output = run(dir, &args);
-    let findings = json_findings(&output);
-    (output, findings)
-}
 
 /// The one finding at `path`; fails if there is none or several.
 fn at_path<'a>(findings: &'a [Value], path: &str) -> &'a Value {
@@ -55,7 +37,7 @@ fn a_deleted_secret_is_attributed_to_the_commit_that_added_it() {
     let plain = run(dir, &["scan", "."]);
     assert_eq!(plain.status.code(), Some(0), "not in the working tree: {}", stdout(&plain));
 
-    let (output, findings) = history_json(dir, &["--history", "."]);
+    let (output, findings) = scan_json(dir, &["--history", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let finding = &findings[0];
@@ -86,7 +68,7 @@ fn a_secret_still_present_is_reported_once_where_it_is_now() {
     write(dir, "app.ini", &format!("A=1\nTOKEN={secret}\n"));
     let added = commit_all(dir, "Add env");
 
-    let (output, findings) = history_json(dir, &["--history", "."]);
+    let (output, findings) = scan_json(dir, &["--history", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(findings.len(), 1, "working tree and history merge: {findings:#?}");
     assert_introduced(&findings[0], &added, "app.ini", 2);
@@ -113,7 +95,7 @@ fn content_only_in_a_merge_resolution_is_attributed_to_the_merge() {
     let merge_commit = commit_all(dir, "Merge feature");
     assert_eq!(git(dir, &["rev-list", "--parents", "-n", "1", "HEAD"]).split(' ').count(), 3);
 
-    let (_, findings) = history_json(dir, &["--history-only", "."]);
+    let (_, findings) = scan_json(dir, &["--history-only", "."]);
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_introduced(&findings[0], &merge_commit, "settings.ini", 2);
     assert_eq!(findings[0]["commit"]["summary"], "Merge feature");
@@ -131,7 +113,7 @@ fn the_same_secret_in_two_files_is_reported_per_path_with_the_other_places() {
     write(dir, "deploy.sh", &format!("#!/bin/sh\n\nexport GH={secret}\n"));
     let added = commit_all(dir, "Add deploy files");
 
-    let (_, findings) = history_json(dir, &["--history-only", "."]);
+    let (_, findings) = scan_json(dir, &["--history-only", "."]);
     assert_eq!(findings.len(), 3, "{findings:#?}");
     assert_introduced(at_path(&findings, "a.yml"), &added, "a.yml", 1);
     assert_introduced(at_path(&findings, "copy/a.yml"), &added, "copy/a.yml", 1);
@@ -174,7 +156,7 @@ fn secrets_on_another_branch_and_in_a_tag_only_are_found() {
     git(dir, &["tag", "-a", "v1", "-m", "Version 1"]);
     git(dir, &["checkout", "-q", "main"]);
 
-    let (_, findings) = history_json(dir, &["--history-only", "."]);
+    let (_, findings) = scan_json(dir, &["--history-only", "."]);
     assert_eq!(findings.len(), 2, "{findings:#?}");
     assert_introduced(at_path(&findings, "side.txt"), &on_branch, "side.txt", 3);
     assert_introduced(at_path(&findings, "release.txt"), &tagged, "release.txt", 1);
@@ -192,11 +174,11 @@ fn an_unreachable_blob_is_found_only_with_all_objects() {
     let blob = git(dir, &["hash-object", "-w", "scratch.txt"]);
     std::fs::remove_file(loose).expect("remove scratch");
 
-    let (output, findings) = history_json(dir, &["--history-only", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "."]);
     assert_eq!(output.status.code(), Some(0), "{findings:#?}");
     assert!(findings.is_empty());
 
-    let (output, findings) = history_json(dir, &["--history-only", "--all-objects", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "--all-objects", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let finding = &findings[0];
@@ -225,7 +207,7 @@ fn a_shallow_clone_warns_once_and_scans_what_it_has() {
     git(target.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
     let clone = target.path().join("shallow");
 
-    let (output, findings) = history_json(&clone, &["--history-only", "."]);
+    let (output, findings) = scan_json(&clone, &["--history-only", "."]);
     let warnings = stderr(&output);
     assert_eq!(warnings.lines().filter(|l| l.contains("shallow")).count(), 1, "{warnings}");
     assert_eq!(findings.len(), 1, "{findings:#?}");
@@ -246,14 +228,14 @@ fn a_range_scans_only_what_its_commits_introduced() {
     write(dir, "one.txt", &format!("moved\n{first}\n"));
     let c3 = commit_all(dir, "Three");
 
-    let (output, findings) = history_json(dir, &["--range", &format!("{c1}..HEAD"), "."]);
+    let (output, findings) = scan_json(dir, &["--range", &format!("{c1}..HEAD"), "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(findings.len(), 3, "{findings:#?}");
     assert_introduced(at_path(&findings, "two.txt"), &c2, "two.txt", 2);
     assert_introduced(at_path(&findings, "three.txt"), &c3, "three.txt", 3);
     assert_introduced(at_path(&findings, "one.txt"), &c3, "one.txt", 2);
 
-    let (_, findings) = history_json(dir, &["--since", &c2, "."]);
+    let (_, findings) = scan_json(dir, &["--since", &c2, "."]);
     assert_eq!(findings.len(), 2, "{findings:#?}");
     assert_introduced(at_path(&findings, "three.txt"), &c3, "three.txt", 3);
     assert_introduced(at_path(&findings, "one.txt"), &c3, "one.txt", 2);
@@ -274,7 +256,7 @@ fn a_bare_repository_is_scanned() {
     git(target.path(), &["clone", "-q", "--bare", &source.display().to_string(), "bare.git"]);
     let bare = target.path().join("bare.git");
 
-    let (output, findings) = history_json(&bare, &["--history", "."]);
+    let (output, findings) = scan_json(&bare, &["--history", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_introduced(&findings[0], &added, "k.txt", 1);
@@ -319,7 +301,7 @@ fn a_partial_clone_warns_about_missing_blobs_and_goes_on() {
     git(target.path(), &["clone", "-q", "--filter=blob:none", &url, "partial"]);
     let clone = target.path().join("partial");
 
-    let (output, findings) = history_json(&clone, &["--history-only", "."]);
+    let (output, findings) = scan_json(&clone, &["--history-only", "."]);
     let warnings = stderr(&output);
     assert!(warnings.contains("1 blob(s) missing from the object database"), "{warnings}");
     assert_eq!(findings.len(), 1, "{findings:#?}");
@@ -342,7 +324,7 @@ fn a_corrupt_object_is_a_warning_naming_it_and_the_scan_goes_on() {
     std::fs::set_permissions(&object, permissions).expect("make writable");
     std::fs::write(&object, b"this is not zlib data").expect("corrupt the object");
 
-    let (output, findings) = history_json(dir, &["--history-only", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let warnings = stderr(&output);
     assert!(warnings.contains(&format!("blob {bad} (bad.txt)")), "{warnings}");
@@ -356,7 +338,7 @@ fn blobs_over_the_size_limit_are_skipped() {
     let dir = repo.path();
     write(dir, "big.txt", &format!("{}\n{}\n", "x".repeat(100), token(17)));
     commit_all(dir, "Big");
-    let (output, findings) = history_json(dir, &["--history-only", "--max-file-size", "64", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "--max-file-size", "64", "."]);
     assert_eq!(output.status.code(), Some(0), "{findings:#?}");
     let text = run(dir, &["scan", "--history-only", "--max-file-size", "64", "."]);
     assert!(stdout(&text).contains("skipped 0 binary and 1 over-size"), "{}", stdout(&text));
@@ -378,10 +360,10 @@ fn submodules_are_scanned_with_recurse_submodules() {
     git(dir, &["-c", "protocol.file.allow=always", "submodule", "add", "-q", &url, "vendor/sub"]);
     commit_all(dir, "Add submodule");
 
-    let (output, findings) = history_json(dir, &["--history-only", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "."]);
     assert_eq!(output.status.code(), Some(0), "a submodule is another repository: {findings:#?}");
 
-    let (output, findings) = history_json(dir, &["--history-only", "--recurse-submodules", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "--recurse-submodules", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_introduced(&findings[0], &sub_commit, "vendor/sub/creds/key.txt", 2);
@@ -401,12 +383,12 @@ fn a_linked_worktree_scans_the_shared_history() {
     let added = commit_all(&linked, "Work");
 
     for path in [dir, linked.as_path()] {
-        let (output, findings) = history_json(path, &["--history-only", "."]);
+        let (output, findings) = scan_json(path, &["--history-only", "."]);
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
         assert_eq!(findings.len(), 1, "{findings:#?}");
         assert_introduced(&findings[0], &added, "w.txt", 1);
     }
-    let (_, findings) = history_json(&linked, &["--history", "."]);
+    let (_, findings) = scan_json(&linked, &["--history", "."]);
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["history"]["in_worktree"], true);
 }

@@ -6,26 +6,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{FakeGen, git, git_repo, json_findings, run, stderr};
+use common::{commit_all, git, git_repo, scan_json, stderr, token};
 use serde_json::Value;
-
-fn token(seed: u64) -> String {
-    FakeGen::new(seed).crc32_token("ghp_")
-}
-
-fn commit_all(dir: &Path, message: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-    git(dir, &["rev-parse", "HEAD"])
-}
-
-fn history_json(dir: &Path, extra: &[&str]) -> (std::process::Output, Vec<Value>) {
-    let mut args = vec!["scan", "--format", "json"];
-    args.extend_from_slice(extra);
-    let output = run(dir, &args);
-    let findings = json_findings(&output);
-    (output, findings)
-}
 
 fn commit_of(findings: &[Value], secret_path: &str) -> Vec<String> {
     let mut commits: Vec<String> = findings
@@ -84,7 +66,7 @@ fn secrets_deep_in_delta_chains_are_attributed_to_their_commits() {
     let verify = git(dir, &["count-objects", "-v"]);
     assert!(verify.contains("count: 0"), "everything is packed: {verify}");
 
-    let (output, findings) = history_json(dir, &["--history-only", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(stderr(&output).is_empty(), "{}", stderr(&output));
     assert_eq!(findings.len(), 2, "{findings:#?}");
@@ -104,7 +86,7 @@ fn packed_and_loose_history_are_both_scanned() {
     std::fs::write(dir.join("b.txt"), body(1, &format!("key = {loose}\n"))).expect("write");
     let second = commit_all(dir, "Loose");
 
-    let (output, findings) = history_json(dir, &["--history-only", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(commit_of(&findings, "a.txt"), vec![first]);
     assert_eq!(commit_of(&findings, "b.txt"), vec![second]);
@@ -140,7 +122,7 @@ fn a_corrupt_packed_blob_is_a_warning_naming_it_and_the_scan_goes_on() {
     std::fs::set_permissions(&pack, permissions).expect("make writable");
     std::fs::write(&pack, bytes).expect("corrupt the pack");
 
-    let (output, findings) = history_json(dir, &["--history-only", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let warnings = stderr(&output);
     // The pack's traversal stops at the corrupt entry; what it did not reach is read object
@@ -165,9 +147,9 @@ fn an_unreachable_packed_blob_is_found_only_with_all_objects() {
     let in_pack = git(dir, &["cat-file", "-t", &blob]);
     assert_eq!(in_pack, "blob");
 
-    let (output, findings) = history_json(dir, &["--history-only", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "."]);
     assert_eq!(output.status.code(), Some(0), "{findings:#?}");
-    let (output, findings) = history_json(dir, &["--history-only", "--all-objects", "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "--all-objects", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["path"], format!("<blob:{blob}>"));
@@ -192,7 +174,7 @@ fn history_in_an_alternate_object_store_is_scanned() {
     std::fs::write(dir.join("b.txt"), body(1, &format!("key = {own}\n"))).expect("write");
     let second = commit_all(&dir, "In the clone");
 
-    let (output, findings) = history_json(&dir, &["--history-only", "."]);
+    let (output, findings) = scan_json(&dir, &["--history-only", "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(commit_of(&findings, "a.txt"), vec![first]);
     assert_eq!(commit_of(&findings, "b.txt"), vec![second]);
@@ -213,7 +195,7 @@ fn a_range_of_a_packed_repository_scans_only_its_commits() {
     let newest = commit_all(dir, "New");
     repack(dir, &[]);
 
-    let (output, findings) = history_json(dir, &["--history-only", "--since", &base, "."]);
+    let (output, findings) = scan_json(dir, &["--history-only", "--since", &base, "."]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(commit_of(&findings, "config.txt"), vec![newest]);
 }

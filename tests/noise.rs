@@ -5,10 +5,6 @@ mod common;
 
 use common::*;
 
-fn token(seed: u64) -> String {
-    FakeGen::new(seed).crc32_token("ghp_")
-}
-
 fn rule_ids(output: &std::process::Output) -> Vec<(String, String)> {
     json_findings(output)
         .iter()

@@ -6,10 +6,6 @@ mod common;
 use common::*;
 use keyhound::sources::staged::{index_changes, staged_changes};
 
-fn token(seed: u64) -> String {
-    FakeGen::new(seed).crc32_token("ghp_")
-}
-
 /// A repository with one commit holding `files`.
 fn committed_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     let repo = git_repo();

@@ -17,6 +17,7 @@ use serde_sarif::sarif::{
 };
 
 use crate::{
+    exposure::HISTORY_ADVICE,
     finding::{Finding, Provenance},
     rules::{Rule, Severity},
 };
@@ -122,14 +123,11 @@ struct Advice {
     markdown: String,
 }
 
-const HISTORY_NOTE: &str = "Deleting the line does not help once the secret is committed: it \
-     stays in the git history and in every clone and fork. Revoke it first, then remove it.";
-
 fn rotation_advice(rule: &Rule) -> Advice {
     let r = &rule.rotation;
     let text = format!(
         "How to rotate a leaked {name} ({provider}):\n1. Revoke: {}\n2. Reissue: {}\n\
-         3. Verify: {}\nDocs: {}\n\n{HISTORY_NOTE}",
+         3. Verify: {}\nDocs: {}\n\n{HISTORY_ADVICE}",
         r.revoke,
         r.reissue,
         r.verify,
@@ -139,7 +137,7 @@ fn rotation_advice(rule: &Rule) -> Advice {
     );
     let markdown = format!(
         "## Rotate this {name} ({provider})\n\n1. **Revoke:** {}\n2. **Reissue:** {}\n\
-         3. **Verify:** {}\n\n[{provider} documentation]({})\n\n**{HISTORY_NOTE}**",
+         3. **Verify:** {}\n\n[{provider} documentation]({})\n\n**{HISTORY_ADVICE}**",
         r.revoke,
         r.reissue,
         r.verify,

@@ -75,6 +75,27 @@ pub fn write(dir: &Path, relative: &str, content: &str) -> PathBuf {
     path
 }
 
+/// A format-valid fake GitHub token (checksum included), the same for the same seed.
+pub fn token(seed: u64) -> String {
+    FakeGen::new(seed).crc32_token("ghp_")
+}
+
+/// Commits everything in the work tree; returns the new commit's id.
+pub fn commit_all(dir: &Path, message: &str) -> String {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+/// Runs `keyhound scan --format json` with `extra` arguments; returns the output and findings.
+pub fn scan_json(dir: &Path, extra: &[&str]) -> (Output, Vec<serde_json::Value>) {
+    let mut args = vec!["scan", "--format", "json"];
+    args.extend_from_slice(extra);
+    let output = run(dir, &args);
+    let findings = json_findings(&output);
+    (output, findings)
+}
+
 /// Parses `--format json` output.
 pub fn json_findings(output: &Output) -> Vec<serde_json::Value> {
     let value: serde_json::Value = serde_json::from_slice(&output.stdout)
