@@ -14,10 +14,9 @@ fn rule_ids(output: &std::process::Output) -> Vec<(String, String)> {
         .collect()
 }
 
-fn scan_json(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["scan", ".", "--format", "json"];
-    args.extend_from_slice(extra);
-    run(dir, &args)
+/// `keyhound scan . --format json EXTRA...` in `dir`.
+fn scan_root(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    scan_json(dir, &[&["."], extra].concat()).0
 }
 
 /// A generic test rule (the built-in generic rules are developed elsewhere): a value
@@ -57,7 +56,7 @@ fn inline_allows_suppress_their_line_and_rules_only() {
         ),
     );
     write(dir.path(), "page.html", &format!("<!-- keyhound:allow -->\n<p>{a}</p>\n<p>{d}</p>\n"));
-    let output = scan_json(dir.path(), &[]);
+    let output = scan_root(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let lines: Vec<(String, u64)> = json_findings(&output)
         .iter()
@@ -82,7 +81,7 @@ fn ignore_file_patterns_and_fingerprints() {
     write(dir.path(), "src/other.py", &format!("T = '{}'\n", token(11)));
     write(dir.path(), "fixtures/deep/a.json", &format!("{{\"t\": \"{}\"}}\n", token(12)));
     write(dir.path(), "notes.md", &format!("{}\n", token(13)));
-    let before = scan_json(dir.path(), &[]);
+    let before = scan_root(dir.path(), &[]);
     assert_eq!(json_findings(&before).len(), 4);
     let fingerprint = json_findings(&before)
         .iter()
@@ -94,15 +93,15 @@ fn ignore_file_patterns_and_fingerprints() {
         ".keyhoundignore",
         &format!("# fixtures are generated\nfixtures/\n*.md\n{fingerprint}  # rotated already\n"),
     );
-    let after = scan_json(dir.path(), &[]);
+    let after = scan_root(dir.path(), &[]);
     assert_eq!(rule_ids(&after), vec![("src/app.py".into(), "github-classic-pat".into())]);
 
     // The same file given explicitly, from outside the tree.
     let elsewhere = tempfile::tempdir().unwrap();
     let moved = elsewhere.path().join("ignore");
     std::fs::rename(dir.path().join(".keyhoundignore"), &moved).unwrap();
-    assert_eq!(json_findings(&scan_json(dir.path(), &[])).len(), 4);
-    let explicit = scan_json(dir.path(), &["--ignore-file", moved.to_str().unwrap()]);
+    assert_eq!(json_findings(&scan_root(dir.path(), &[])).len(), 4);
+    let explicit = scan_root(dir.path(), &["--ignore-file", moved.to_str().unwrap()]);
     assert_eq!(json_findings(&explicit).len(), 1);
 }
 
@@ -131,11 +130,11 @@ fn config_disables_narrows_and_allows_paths() {
         "keyhound.toml",
         "disable = [\"github-refresh-token\"]\n[allow]\npaths = [\"docs/\"]\n",
     );
-    let output = scan_json(dir.path(), &[]);
+    let output = scan_root(dir.path(), &[]);
     assert_eq!(rule_ids(&output), vec![("app.cfg".into(), "github-classic-pat".into())]);
 
     write(dir.path(), "keyhound.toml", "enable_only = [\"github-refresh-token\"]\n");
-    let output = scan_json(dir.path(), &[]);
+    let output = scan_root(dir.path(), &[]);
     assert_eq!(rule_ids(&output), vec![("app.cfg".into(), "github-refresh-token".into())]);
 }
 
@@ -183,7 +182,7 @@ fn custom_rules_in_config_run_and_must_pass_their_examples() {
     write(dir.path(), "keyhound.toml", &custom);
     let value = FakeGen::new(50).expand("{{alnum:32}}").unwrap();
     write(dir.path(), "app.py", &format!("client_secret = \"{value}\"\n"));
-    let output = scan_json(dir.path(), &[]);
+    let output = scan_root(dir.path(), &[]);
     assert_eq!(rule_ids(&output), vec![("app.py".into(), "test-generic-secret".into())]);
 
     let failing = custom.replace("{{alnum:32}}", "{{alnum:8}}");
@@ -223,7 +222,7 @@ fn builtin_suppression_of_generic_rules() {
     write(dir.path(), "tests/conf.py", &format!("{fixture_real}\n"));
     // A provider token is reported in a lock file and vendored code all the same.
     write(dir.path(), "vendor/lib/token.txt", &format!("{}\n", token(63)));
-    let output = scan_json(dir.path(), &[]);
+    let output = scan_root(dir.path(), &[]);
     let mut found = rule_ids(&output);
     found.sort();
     assert_eq!(
@@ -242,7 +241,7 @@ fn builtin_suppression_of_generic_rules() {
         "keyhound.toml",
         &format!("builtin_suppression = false\n{only}{GENERIC_RULE}"),
     );
-    let output = scan_json(dir.path(), &[]);
+    let output = scan_root(dir.path(), &[]);
     assert_eq!(
         json_findings(&output).len(),
         9,
@@ -262,11 +261,11 @@ fn baseline_reports_only_new_findings_and_lists_stale_entries() {
     assert!(!recorded.contains(&old) && !recorded.contains(&gone), "no secret in a baseline");
     assert!(recorded.contains("\"version\": 1") && recorded.contains("secret_sha256"));
 
-    let output = scan_json(dir.path(), &["--baseline", "base.json"]);
+    let output = scan_root(dir.path(), &["--baseline", "base.json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 
     write(dir.path(), "a.py", &format!("NEW = '{new}'\n\n\nOLD = '{old}'\n"));
-    let output = scan_json(dir.path(), &["--baseline", "base.json"]);
+    let output = scan_root(dir.path(), &["--baseline", "base.json"]);
     assert_eq!(output.status.code(), Some(1));
     let findings = json_findings(&output);
     assert_eq!(findings.len(), 1);
@@ -321,9 +320,9 @@ fn baseline_survives_rebase_reword_and_moved_lines() {
     git(dir, &["reset", "-q", "--soft", "main"]);
     git(dir, &["commit", "-qm", "feature (squashed)"]);
 
-    let plain = scan_json(dir, &[]);
+    let plain = scan_root(dir, &[]);
     assert_eq!(json_findings(&plain)[0]["line"], 6, "the secret moved from line 3");
-    let output = scan_json(dir, &["--baseline", ".keyhound-baseline.json"]);
+    let output = scan_root(dir, &["--baseline", ".keyhound-baseline.json"]);
     assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
     assert!(!stderr(&output).contains("no longer found"), "{}", stderr(&output));
 }
@@ -359,10 +358,10 @@ fn history_scans_honour_ignore_file_inline_allows_and_baselines() {
     write(dir, "app.py", "A = None\n");
     git(dir, &["commit", "-qam", "remove"]);
 
-    let before = scan_json(dir, &["--history"]);
+    let before = scan_root(dir, &["--history"]);
     assert_eq!(json_findings(&before).len(), 2, "{}", stdout(&before));
     write(dir, ".keyhoundignore", "fixtures/\n");
-    let after = scan_json(dir, &["--history"]);
+    let after = scan_root(dir, &["--history"]);
     assert_eq!(rule_ids(&after), vec![("app.py".into(), "github-classic-pat".into())]);
     assert_eq!(json_findings(&after)[0]["line"], 2, "the allowed line stays silent");
 
@@ -381,10 +380,10 @@ fn history_scans_honour_ignore_file_inline_allows_and_baselines() {
     write(dir, "app.py", "A = None\n");
     git(dir, &["commit", "-qam", "clean up, reworded"]);
     git(dir, &["branch", "-q", "-D", "main"]);
-    let plain = scan_json(dir, &["--history"]);
+    let plain = scan_root(dir, &["--history"]);
     assert_eq!(json_findings(&plain).len(), 1, "{}", stdout(&plain));
     assert_eq!(json_findings(&plain)[0]["line"], 3, "the secret moved");
-    let output = scan_json(dir, &["--history", "--baseline", "base.json"]);
+    let output = scan_root(dir, &["--history", "--baseline", "base.json"]);
     assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
     assert!(!stderr(&output).contains("no longer found"), "{}", stderr(&output));
 }
@@ -406,10 +405,29 @@ fn check_findings_honour_inline_allows_and_the_ignore_file() {
             .map(|f| f["rule_id"].as_str().unwrap().to_string())
             .collect()
     };
-    let output = scan_json(dir, &[]);
+    let output = scan_root(dir, &[]);
     assert!(!ids_at(&output, ".env").contains(&"dotenv-secret".to_string()), "{}", stdout(&output));
     assert!(ids_at(&output, "svc/.env").contains(&"dotenv-secret".to_string()));
     write(dir, ".keyhoundignore", "svc/\n");
-    let output = scan_json(dir, &[]);
+    let output = scan_root(dir, &[]);
     assert!(ids_at(&output, "svc/.env").is_empty(), "{}", stdout(&output));
+}
+
+#[test]
+fn a_blob_also_at_an_ignored_path_is_reported_where_it_is_not_ignored() {
+    // The history walk sees each blob once; whichever path it meets first, the blob must be
+    // scanned under the path that is not ignored.
+    for (ignored, kept) in [("aaa/copy.py", "zzz/app.py"), ("zzz/copy.py", "aaa/app.py")] {
+        let repo = git_repo();
+        let dir = repo.path();
+        let content = format!("TOKEN = \"{}\"\n", token(41));
+        write(dir, ignored, &content);
+        write(dir, kept, &content);
+        write(dir, ".keyhoundignore", &format!("{}\n", ignored.split('/').next().unwrap()));
+        commit_all(dir, "Add the same file twice");
+        let (output, findings) = scan_json(dir, &["--history-only", "."]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        let paths: Vec<&str> = findings.iter().map(|f| f["path"].as_str().unwrap()).collect();
+        assert_eq!(paths, vec![kept], "ignored {ignored}");
+    }
 }

@@ -40,6 +40,11 @@ const VENDOR_DIRS: &[&str] =
 const GENERATED_SUFFIXES: &[&str] = &[".min.js", ".min.css", ".js.map", ".css.map", ".lock"];
 
 /// Whether generic rules are skipped in `path` (lock files, vendored and generated code).
+/// [`skips_generic_rules`] for a file at `path`, or for every file under the directory `path`.
+pub fn skips_generic_rules_under(path: &str, is_dir: bool) -> bool {
+    if is_dir { skips_generic_rules(&format!("{path}/_")) } else { skips_generic_rules(path) }
+}
+
 pub fn skips_generic_rules(path: &str) -> bool {
     let mut components = path.split('/');
     let name = components.next_back().unwrap_or(path);

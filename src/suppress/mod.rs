@@ -89,6 +89,18 @@ impl Suppressions {
         self.paths.iter().any(|patterns| patterns.matches(path, is_dir))
     }
 
+    /// How well `path` suits scanning a blob found at several paths in history: 0 all rules
+    /// apply, 1 generic rules are off there (lock files, vendored code), 2 it is ignored.
+    pub fn path_rank(&self, path: &str, is_dir: bool) -> u8 {
+        if self.skips_path(path, is_dir) {
+            2
+        } else if self.builtin && builtin::skips_generic_rules_under(path, is_dir) {
+            1
+        } else {
+            0
+        }
+    }
+
     /// Whether a generic rule's `secret` is a value that only looks random.
     /// `whole` is the rule's whole match (for a URL: scheme, user, password and host).
     pub fn rejects_generic_value(&self, secret: &[u8], whole: &[u8]) -> bool {

@@ -229,7 +229,9 @@ impl Repository<'_> {
         let graph = walk::walk_commits(repo, &tips.commits, &HashSet::new(), self.diagnostics);
         self.warn_missing_commits(&graph);
         let roots = graph.nodes.values().map(|n| n.tree).chain(tips.trees.iter().copied());
-        let mut reachable = walk::reachable_blobs(repo, roots, self.diagnostics);
+        let suppressions = self.engine.suppressions();
+        let rank = |path: &str, is_dir: bool| suppressions.path_rank(path, is_dir);
+        let mut reachable = walk::reachable_blobs(repo, roots, &rank, self.diagnostics);
         if reachable.missing_trees > 0 {
             self.diagnostics.warn(
                 &self.label,
@@ -243,7 +245,8 @@ impl Repository<'_> {
         for blob in &tips.blobs {
             reachable.blobs.entry(*blob).or_insert_with(|| unreachable_blob_path(blob));
         }
-        let known = |id: &ObjectId| graph.nodes.contains_key(id) || reachable.trees.contains(id);
+        let known =
+            |id: &ObjectId| graph.nodes.contains_key(id) || reachable.trees.contains_key(id);
         let all_objects = self.options.all_objects.then_some(&known as &dyn Fn(&ObjectId) -> bool);
         let ordered = blobs::pack_order(repo, &reachable.blobs, all_objects, self.diagnostics)?;
         let dangling = self.unreachable_blobs(&ordered.others);

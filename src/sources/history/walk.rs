@@ -55,9 +55,10 @@ pub enum EntryKind {
 /// Every blob reachable from the walked trees.
 #[derive(Debug, Default)]
 pub struct Reachable {
-    /// Blob id → the first path it was seen at.
+    /// Blob id → the best path it was seen at (see [`reachable_blobs`]).
     pub blobs: HashMap<ObjectId, String>,
-    pub trees: HashSet<ObjectId>,
+    /// Tree id → the best rank of a path it was walked under.
+    pub trees: HashMap<ObjectId, u8>,
     /// Paths of submodules (gitlinks) anywhere in history.
     pub gitlinks: BTreeSet<String>,
     /// Trees named but absent (a partial clone, or a broken repository).
@@ -201,16 +202,22 @@ pub fn walk_commits(
     graph
 }
 
-/// Every blob reachable from `roots`, each with the first path it is found at.
+/// Every blob reachable from `roots`, each with one path to scan it under: the first found
+/// among those of the best `rank` (0 best). Each blob is scanned once, so a blob that is also
+/// at an ignored path, or in a lock file where generic rules are off, must not be scanned
+/// there when it also stands somewhere every rule applies. Each tree is walked once, again only
+/// when reached under a better-ranked path (so at most three times).
 pub fn reachable_blobs(
     repo: &gix::Repository,
     roots: impl IntoIterator<Item = ObjectId>,
+    rank: &dyn Fn(&str, bool) -> u8,
     diagnostics: &Diagnostics,
 ) -> Reachable {
     let mut reachable = Reachable::default();
+    let mut blob_ranks: HashMap<ObjectId, u8> = HashMap::new();
     let mut stack: Vec<(ObjectId, String)> = Vec::new();
     for root in roots {
-        if reachable.trees.insert(root) {
+        if reachable.trees.insert(root, 0).is_none() {
             stack.push((root, String::new()));
         }
     }
@@ -228,20 +235,24 @@ pub fn reachable_blobs(
             }
         };
         for entry in entries {
+            let path = join_path(&prefix, &entry.name);
             match entry.kind {
                 EntryKind::Tree => {
-                    if reachable.trees.insert(entry.oid) {
-                        stack.push((entry.oid, join_path(&prefix, &entry.name)));
+                    let rank = rank(&path, true);
+                    if reachable.trees.get(&entry.oid).is_none_or(|&seen| rank < seen) {
+                        reachable.trees.insert(entry.oid, rank);
+                        stack.push((entry.oid, path));
                     }
                 }
                 EntryKind::Blob => {
-                    reachable
-                        .blobs
-                        .entry(entry.oid)
-                        .or_insert_with(|| join_path(&prefix, &entry.name));
+                    let rank = rank(&path, false);
+                    if blob_ranks.get(&entry.oid).is_none_or(|&best| rank < best) {
+                        blob_ranks.insert(entry.oid, rank);
+                        reachable.blobs.insert(entry.oid, path);
+                    }
                 }
                 EntryKind::Gitlink => {
-                    reachable.gitlinks.insert(join_path(&prefix, &entry.name));
+                    reachable.gitlinks.insert(path);
                 }
             }
         }
