@@ -298,6 +298,29 @@ struct Parsed {
     credential: Option<Credential>,
 }
 
+/// HTTP authentication scheme names (IANA registry and common vendor schemes).
+const SCHEME_NAMES: &[&str] = &[
+    "apikey",
+    "aws4-hmac-sha256",
+    "basic",
+    "bearer",
+    "bot",
+    "digest",
+    "dpop",
+    "hoba",
+    "mutual",
+    "negotiate",
+    "ntlm",
+    "oauth",
+    "sharedkey",
+    "sharedkeylite",
+    "token",
+];
+
+fn is_scheme_name(word: &[u8]) -> bool {
+    SCHEME_NAMES.iter().any(|name| name.as_bytes().eq_ignore_ascii_case(word))
+}
+
 fn parse_value(content: &[u8], value: &Value) -> Parsed {
     let text = &content[value.start..value.end];
     let lead = text.iter().take_while(|b| b.is_ascii_whitespace()).count();
@@ -309,6 +332,10 @@ fn parse_value(content: &[u8], value: &Value) -> Parsed {
     }
     let trimmed = &content[start..end];
     let first_word = trimmed.iter().position(|b| b.is_ascii_whitespace());
+    if first_word.is_none() && value.concat.is_none() && is_scheme_name(trimmed) {
+        // `"Authorization: Bearer"` names a scheme (docs, a provider's [auth] table): no key.
+        return Parsed { scheme: Some((start, end)), credential: None };
+    }
     let scheme_like = |word: &[u8]| !word.is_empty() && word.iter().all(u8::is_ascii_alphabetic);
     let (scheme, rest) = match first_word {
         Some(space) if scheme_like(&trimmed[..space]) => {
@@ -481,6 +508,10 @@ fn inspect_line(report: &mut Report<'_, '_>, providers: &Providers<'_>, start: u
         else {
             continue;
         };
+        if is_placeholder(report.context, credential) {
+            // `Authorization: bearer <YOUR_KEY>` documents a request; it sends nothing.
+            continue;
+        }
         let (value_start, value_end) = (value.start, value.full_end());
         let scheme = parsed.scheme.map(|(s, e)| &content[s..e]);
         if scheme.is_some_and(|s| s.eq_ignore_ascii_case(b"bearer") && s != b"Bearer") {
@@ -559,6 +590,24 @@ fn names_a_key(expression: &[u8]) -> bool {
 }
 
 /// A credential-looking literal that no provider rule claimed: long, random, token alphabet.
+/// `<key>`, `YOUR_API_KEY`, `xxxx`: documentation, not a request that sends a key. A reference
+/// (`${token}`, `{key}`) is a real request's value, except an `<angle-bracketed>` one.
+fn is_placeholder(context: &Context<'_>, credential: Credential) -> bool {
+    match credential {
+        Credential::Literal(s, e) => is_placeholder_text(context, &context.content[s..e]),
+        Credential::Reference(s, e) => context.content[s..e].starts_with(b"<"),
+    }
+}
+
+/// A placeholder written in place of a key. A reference (`${TOKEN}`, `{key}`, `getenv(..)`) is
+/// a real request's value even though the placeholder filter calls it a template.
+fn is_placeholder_text(context: &Context<'_>, text: &[u8]) -> bool {
+    let word = text.split(|b| b.is_ascii_whitespace()).next().unwrap_or(text);
+    let reference = word.iter().any(|b| matches!(b, b'$' | b'{' | b'('));
+    word.starts_with(b"<")
+        || (!reference && context.engine.placeholders().is_placeholder(word, word))
+}
+
 fn looks_like_credential(context: &Context<'_>, text: &[u8]) -> bool {
     let token_alphabet = text.iter().all(|b| {
         b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
@@ -589,6 +638,14 @@ fn inspect_query_param(
         return;
     }
     let param = content[name_start..name_end].to_ascii_lowercase();
+    let value = &content[start..end];
+    // `?token=TOKEN`, `?key=<KEY>`, `?api_key=YOUR_API_KEY`: a documented URL shape, not a
+    // request (a reference such as `${TOKEN}` is a request, and is reported).
+    let shouting = value.iter().all(|b| b.is_ascii_uppercase() || *b == b'_' || b.is_ascii_digit());
+    if value.eq_ignore_ascii_case(&param) || shouting || is_placeholder_text(report.context, value)
+    {
+        return;
+    }
     let (line_start, _) = report.context.lines.line_bounds(content, name_start);
     // The URL's own host, when it is written out, names the provider better than any host
     // nearby; an unknown one means another service.
@@ -657,6 +714,9 @@ fn inspect_bare_bearer(report: &mut Report<'_, '_>, start: usize, end: usize) {
     }
     let close = memchr::memchr(quote, &content[end..line_end]).map_or(line_end, |c| end + c);
     let rest = content[end..close].trim_ascii();
+    if !rest.is_empty() && is_placeholder_text(report.context, rest) {
+        return;
+    }
     let concat = concatenation(content, (close + 1).min(line_end), line_end);
     let value_end = if !rest.is_empty() {
         close
