@@ -101,6 +101,16 @@ impl Finding {
     pub fn redacted_secret(&self) -> String {
         redact(&self.secret)
     }
+
+    /// `text` with this finding's secret redacted wherever it occurs. A finding without a
+    /// secret (`dotenv-committed`) leaves it alone: replacing the empty string would insert
+    /// the redaction between every character.
+    pub fn redact_in(&self, text: &str) -> String {
+        if self.secret.is_empty() || !text.contains(&self.secret) {
+            return text.to_string();
+        }
+        text.replace(&self.secret, &self.redacted_secret())
+    }
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {

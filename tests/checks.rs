@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{FakeGen, git, git_repo, json_findings, run, stderr, stdout, write};
+use common::{
+    FakeGen, commit_all, git, git_repo, json_findings, run, scan_json, stderr, stdout, write,
+};
 use keyhound::{
     engine::Engine,
     rules,
@@ -22,10 +24,11 @@ fn ids_at(findings: &[serde_json::Value], path: &str) -> Vec<String> {
     ids(&at)
 }
 
-fn scan_json(dir: &std::path::Path) -> Vec<serde_json::Value> {
-    let output = run(dir, &["scan", ".", "--format", "json"]);
+/// The findings of `keyhound scan . --format json` in `dir` (exit 0 or 1).
+fn scan_findings(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let (output, findings) = scan_json(dir, &["."]);
     assert!(output.status.code().is_some_and(|c| c <= 1), "{}", stderr(&output));
-    json_findings(&output)
+    findings
 }
 
 #[test]
@@ -40,7 +43,7 @@ fn a_committed_env_file_is_found_in_a_working_tree_scan() {
     git(dir, &["commit", "-qm", "config"]);
     write(dir, ".env.local", &format!("STRIPE_TOKEN={secret}\n"));
 
-    let findings = scan_json(dir);
+    let findings = scan_findings(dir);
     assert_eq!(ids_at(&findings, ".env"), ["dotenv-committed", "dotenv-secret"]);
     assert_eq!(ids_at(&findings, "config/.env.production"), ["dotenv-committed"]);
     assert_eq!(ids_at(&findings, ".env.local"), ["dotenv-present", "dotenv-secret"]);
@@ -61,7 +64,7 @@ fn an_ignored_env_file_is_left_alone_unless_no_ignore() {
     let dir = repo.path();
     write(dir, ".gitignore", ".env\n");
     write(dir, ".env", "GITHUB_TOKEN=Zk3pQ9vX2mL7nB4cR8tY1wE6\n");
-    assert!(scan_json(dir).is_empty());
+    assert!(scan_findings(dir).is_empty());
     let output = run(dir, &["scan", ".", "--no-ignore", "--format", "json"]);
     assert_eq!(ids(&json_findings(&output)), ["dotenv-present", "dotenv-secret"]);
 }
@@ -89,7 +92,7 @@ fn an_env_example_holding_a_real_looking_secret_is_reported() {
     write(dir, ".env.example", &format!("GITHUB_TOKEN={token}\nLOG_LEVEL=info\n"));
     git(dir, &["add", "."]);
     git(dir, &["commit", "-qm", "oops"]);
-    let findings = scan_json(dir);
+    let findings = scan_findings(dir);
     assert_eq!(ids(&findings), ["dotenv-committed", "dotenv-secret", "github-classic-pat"]);
 }
 
@@ -98,7 +101,7 @@ fn an_env_file_outside_a_repository_is_present_not_committed() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "app/.env", "SMTP_PASSWORD=Zk3pQ9vX2mL7nB4c\n");
     write(dir.path(), "app/.envrc", "export AWS_REGION=eu-west-1\n");
-    let findings = scan_json(dir.path());
+    let findings = scan_findings(dir.path());
     assert_eq!(ids_at(&findings, "app/.env"), ["dotenv-present", "dotenv-secret"]);
     assert_eq!(ids_at(&findings, "app/.envrc"), ["dotenv-present"]);
     let present = findings.iter().find(|f| f["rule_id"] == "dotenv-present").unwrap();
@@ -398,4 +401,38 @@ fn a_provider_finding_and_a_dotenv_secret_may_share_a_line_but_not_two_dotenv_fi
         found,
         ["acme-key", "acme-key", "dotenv-committed", "dotenv-secret", "dotenv-secret"]
     );
+}
+
+#[test]
+fn a_deleted_env_file_is_found_in_history_with_its_commit_advice_and_age() {
+    let repo = git_repo();
+    let dir = repo.path();
+    let secret = FakeGen::new(31).crc32_token("ghp_");
+    write(dir, "app/.env.production", &format!("DEBUG=0\nGITHUB_TOKEN={secret}\n"));
+    let added = commit_all(dir, "Add production env");
+    git(dir, &["rm", "-q", "app/.env.production"]);
+    commit_all(dir, "Remove env");
+
+    let (output, findings) = scan_json(dir, &["--history-only", "--max-key-age", "30", "."]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let committed = findings
+        .iter()
+        .find(|f| f["rule_id"] == "dotenv-committed")
+        .expect("the deleted .env file is reported");
+    assert_eq!(committed["path"], "app/.env.production");
+    assert_eq!(committed["commit"]["id"], added.as_str());
+    assert_eq!(committed["history"]["in_head"], false);
+    // The test repositories commit on 2024-01-02: long past a 30-day policy.
+    assert!(committed["exposure_days"].as_u64().unwrap() > 30);
+    assert_eq!(committed["rotation_overdue"], true);
+    assert!(committed["history_advice"].as_str().unwrap().contains("Revoke it first"));
+    assert!(committed["rotation"]["revoke"].as_str().is_some_and(|s| !s.is_empty()));
+    let rules: Vec<&str> = findings.iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"github-classic-pat") && rules.contains(&"dotenv-secret"), "{rules:?}");
+
+    let text = stdout(&run(dir, &["scan", "--history-only", "--max-key-age", "30", "."]));
+    assert!(text.contains(&format!("commit: {} by Ada Lovelace", &added[..12])), "{text}");
+    assert!(text.contains("since 2024-01-02; OVERDUE for rotation"), "{text}");
+    assert!(text.contains("How to rotate GitHub credentials:"), "{text}");
+    assert!(text.contains("deleting the line or the file in a new commit does not remove it"));
 }

@@ -431,3 +431,26 @@ fn a_blob_also_at_an_ignored_path_is_reported_where_it_is_not_ignored() {
         assert_eq!(paths, vec![kept], "ignored {ignored}");
     }
 }
+
+#[test]
+fn staged_scans_honour_inline_allows_the_ignore_file_and_baselines() {
+    let repo = git_repo();
+    let dir = repo.path();
+    write(dir, "README.md", "hello\n");
+    commit_all(dir, "Initial commit");
+    let (allowed, ignored, known, fresh) = (token(51), token(52), token(53), token(54));
+    write(dir, "allowed.py", &format!("T = \"{allowed}\"  # keyhound:allow github-classic-pat\n"));
+    write(dir, "fixtures/ignored.py", &format!("T = \"{ignored}\"\n"));
+    write(dir, ".keyhoundignore", "fixtures/\n");
+    write(dir, "known.py", &format!("T = \"{known}\"\n"));
+    git(dir, &["add", "-A"]);
+    let baseline = run(dir, &["baseline", "--staged", "-o", "base.json", "."]);
+    assert_eq!(baseline.status.code(), Some(0), "{}", stderr(&baseline));
+
+    write(dir, "fresh.py", &format!("T = \"{fresh}\"\n"));
+    git(dir, &["add", "fresh.py"]);
+    let (output, findings) = scan_json(dir, &["--staged", "--baseline", "base.json", "."]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let paths: Vec<&str> = findings.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec!["fresh.py"], "only the new, unsuppressed secret");
+}

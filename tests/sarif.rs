@@ -233,3 +233,41 @@ fn github_format_prints_escaped_annotations() {
         assert!(!text.contains(secret.as_str()), "secret in annotations");
     }
 }
+
+#[test]
+fn working_tree_history_dotenv_and_header_findings_validate_together() {
+    let repo = git_repo();
+    let dir = repo.path();
+    let mut fake = FakeGen::new(77);
+    let (in_history, in_tree) = (fake.crc32_token("ghp_"), fake.crc32_token("ghp_"));
+    write(dir, ".env", &format!("API_TOKEN={in_history}\n"));
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "add env"]);
+    git(dir, &["rm", "-q", ".env"]);
+    git(dir, &["commit", "-q", "-m", "remove env"]);
+    write(dir, "client.py", &format!("h = {{\"Authorization\": \"bearer {in_tree}\"}}\n"));
+
+    let (text, log) = sarif(dir, &["--history"]);
+    for secret in [&in_history, &in_tree] {
+        assert!(!text.contains(secret.as_str()), "a secret is in the SARIF");
+    }
+    let errors: Vec<String> =
+        validator().iter_errors(&log).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let mut rules: Vec<&str> =
+        results(&log).iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    rules.sort();
+    rules.dedup();
+    for expected in ["dotenv-committed", "github-classic-pat", "header-bearer-case"] {
+        assert!(rules.contains(&expected), "{expected} missing from {rules:?}");
+    }
+    let from_history = results(&log)
+        .iter()
+        .find(|r| r["ruleId"] == "dotenv-committed")
+        .expect("the deleted .env is reported from history");
+    assert!(
+        from_history["message"]["text"].as_str().unwrap().contains("add env"),
+        "{}",
+        from_history["message"]
+    );
+}

@@ -37,7 +37,7 @@ pub fn annotation(finding: &Finding) -> String {
         rule.name, rule.provider, rule.severity, rule.provider, rule.rotation.docs
     );
     if let Some(p) = &finding.provenance {
-        let summary = p.summary.replace(&finding.secret, &finding.redacted_secret());
+        let summary = finding.redact_in(&p.summary);
         message.push(' ');
         message.push_str(&history_sentence(p, &summary));
     }

@@ -251,13 +251,8 @@ fn location(finding: &Finding, all: &[&Finding]) -> Location {
 /// A snippet is redacted for its own finding only; another secret on the same line (or in a
 /// commit summary) must not leak through it either.
 fn redact_secrets(text: &str, finding: &Finding, all: &[&Finding]) -> String {
-    let mut text = text.replace(&finding.secret, &finding.redacted_secret());
-    for other in all.iter().filter(|o| o.path == finding.path && !o.secret.is_empty()) {
-        if text.contains(&other.secret) {
-            text = text.replace(&other.secret, &other.redacted_secret());
-        }
-    }
-    text
+    let same_file = all.iter().copied().filter(|o| o.path == finding.path);
+    std::iter::once(finding).chain(same_file).fold(text.to_string(), |text, f| f.redact_in(&text))
 }
 
 /// A relative URI for a `/`-separated path: each segment percent-encoded.
