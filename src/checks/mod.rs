@@ -33,7 +33,8 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// The loaded rule with this id, if the rule set has it (a custom set may leave it out).
     fn rule(&self, id: &str) -> Option<(usize, &Arc<Rule>)> {
-        self.engine.rules().iter().enumerate().find(|(_, rule)| rule.id == id)
+        let index = self.engine.rule_index(id)?;
+        Some((index, self.engine.rule(index)))
     }
 
     /// A finding of rule `id` whose secret is `content[start..end]`.

@@ -6,7 +6,10 @@
 mod literals;
 mod resolve;
 
-use std::sync::{Arc, OnceLock};
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::{
@@ -85,12 +88,6 @@ fn build_regex(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
         .map_err(Box::new)
 }
 
-/// What an Aho-Corasick pattern means: which rule it gates.
-#[derive(Debug, Clone, Copy)]
-struct Target {
-    rule: u32,
-}
-
 /// A confirmed, filtered match of one rule: byte ranges of the secret and the whole match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
@@ -115,7 +112,9 @@ pub struct Engine {
     rules: Vec<Arc<Rule>>,
     compiled: Vec<CompiledRule>,
     pass: AhoCorasick,
-    targets: Vec<Vec<Target>>,
+    /// For each Aho-Corasick pattern, the rules it gates.
+    targets: Vec<Vec<u32>>,
+    ids: HashMap<String, usize>,
     placeholders: PlaceholderFilter,
     lints: Vec<RuleLint>,
     suppressions: Arc<Suppressions>,
@@ -131,8 +130,8 @@ impl Engine {
     pub fn new(rules: Vec<Rule>, placeholders: PlaceholderFilter) -> Result<Engine, RuleError> {
         let mut compiled = Vec::with_capacity(rules.len());
         let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut targets: Vec<Vec<Target>> = Vec::new();
-        let mut pattern_index = std::collections::HashMap::new();
+        let mut targets: Vec<Vec<u32>> = Vec::new();
+        let mut pattern_index = HashMap::new();
         let mut lints = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
             let (rule_compiled, gates, rule_lints) = compile_rule(rule)?;
@@ -143,7 +142,7 @@ impl Engine {
                     targets.push(Vec::new());
                     targets.len() - 1
                 });
-                targets[slot].push(Target { rule: index as u32 });
+                targets[slot].push(index as u32);
             }
             compiled.push(rule_compiled);
         }
@@ -164,7 +163,9 @@ impl Engine {
                 line: 1,
                 message: format!("cannot build the literal pass: {err}"),
             })?;
+        let ids = rules.iter().enumerate().map(|(index, rule)| (rule.id.clone(), index)).collect();
         Ok(Engine {
+            ids,
             rules: rules.into_iter().map(Arc::new).collect(),
             compiled,
             pass,
@@ -194,14 +195,14 @@ impl Engine {
         &self.rules[index]
     }
 
+    /// The index of the rule with this id, if the rule set has it.
+    pub fn rule_index(&self, id: &str) -> Option<usize> {
+        self.ids.get(id).copied()
+    }
+
     /// Problems that make rules slow or noisy without making them wrong.
     pub fn lints(&self) -> &[RuleLint] {
         &self.lints
-    }
-
-    /// The literals of the single pass (lower case), for diagnostics and benchmarks.
-    pub fn pass_literals(&self) -> usize {
-        self.targets.len()
     }
 
     pub fn placeholders(&self) -> &PlaceholderFilter {
@@ -327,8 +328,8 @@ pub struct Scanner<'e> {
     candidates: Vec<Candidate>,
 }
 
-impl Scanner<'_> {
-    pub fn engine(&self) -> &Engine {
+impl<'e> Scanner<'e> {
+    pub fn engine(&self) -> &'e Engine {
         self.engine
     }
 
@@ -338,15 +339,14 @@ impl Scanner<'_> {
         self.context_reached.fill(0);
         let engine = self.engine;
         for hit in engine.pass.find_overlapping_iter(haystack) {
-            for target in &engine.targets[hit.pattern().as_usize()] {
-                self.confirm(haystack, hit.start(), hit.end(), *target);
+            for &rule in &engine.targets[hit.pattern().as_usize()] {
+                self.confirm(haystack, hit.start(), hit.end(), rule as usize);
             }
         }
         resolve::resolve(&mut self.candidates)
     }
 
-    fn confirm(&mut self, haystack: &[u8], hit_start: usize, hit_end: usize, target: Target) {
-        let rule = target.rule as usize;
+    fn confirm(&mut self, haystack: &[u8], hit_start: usize, hit_end: usize, rule: usize) {
         match self.engine.compiled[rule].confirm {
             Confirm::Anchored { max_len, known_prefix } => {
                 let end = haystack.len().min(hit_start.saturating_add(max_len));

@@ -112,7 +112,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         )
         .help_uri(rule.rotation.docs.as_str())
         .default_configuration(
-            ReportingConfiguration::builder().level(json!(level_name(rule.severity))).build(),
+            ReportingConfiguration::builder().level(json!(result_level(rule.severity))).build(),
         )
         .properties(props)
         .build()
@@ -267,14 +267,6 @@ pub fn security_severity(severity: Severity) -> &'static str {
         Severity::High => "8.0",
         Severity::Medium => "5.5",
         Severity::Low => "3.0",
-    }
-}
-
-fn level_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium => "warning",
-        Severity::Low => "note",
     }
 }
 

@@ -32,13 +32,13 @@ pub fn scan_content(
     content: &[u8],
     tracking: Tracking,
 ) -> Vec<Finding> {
-    let mut matches = scanner.scan(content);
-    if matches.is_empty() && !checks::inspects_path(path) {
-        return Vec::new();
-    }
     let engine = scanner.engine();
     let suppressions = engine.suppressions();
     if suppressions.skips_path(path, false) {
+        return Vec::new();
+    }
+    let mut matches = scanner.scan(content);
+    if matches.is_empty() && !checks::inspects_path(path) {
         return Vec::new();
     }
     suppressions.retain_matches(engine, path, content, &mut matches);

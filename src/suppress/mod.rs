@@ -4,8 +4,8 @@
 //!
 //! Three levels, each applied at a point every source goes through:
 //! - **path**: [`Suppressions::skips_path`] (`.keyhoundignore` patterns, `[allow] paths` of
-//!   `keyhound.toml`). Sources call it before reading a file or blob; `scan_content` checks it
-//!   again, so a source that forgets still honours it.
+//!   `keyhound.toml`). The walk calls it so as not to enter ignored directories; `scan_content`
+//!   calls it before scanning anything, for every source.
 //! - **content**: [`Suppressions::retain_matches`], called by `scan_content`: inline
 //!   `keyhound:allow` markers and the built-in path rules for generic rules. Value checks for
 //!   generic rules (UUIDs, digests, encoded text) run inside the engine
@@ -118,12 +118,8 @@ impl Suppressions {
         content: &[u8],
         matches: &mut Vec<Match>,
     ) {
-        if self.skips_path(path, false) {
-            matches.clear();
-            return;
-        }
         let skip_generic = self.builtin && builtin::skips_generic_rules(path);
-        let is_rule_id = |word: &str| engine.rules().iter().any(|rule| rule.id == word);
+        let is_rule_id = |word: &str| engine.rule_index(word).is_some();
         matches.retain(|m| {
             let rule = engine.rule(m.rule);
             if rule.generic && self.builtin {
@@ -147,7 +143,7 @@ impl Suppressions {
         if findings.is_empty() {
             return;
         }
-        let is_rule_id = |word: &str| engine.rules().iter().any(|rule| rule.id == word);
+        let is_rule_id = |word: &str| engine.rule_index(word).is_some();
         findings.retain(|finding| {
             let offset = inline::line_start(content, finding.span.line);
             !inline::is_allowed(content, offset, &finding.rule.id, &is_rule_id)
