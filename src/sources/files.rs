@@ -12,10 +12,11 @@ use std::{
 use ignore::{WalkBuilder, WalkState};
 
 use crate::{
+    checks,
     diagnostics::Diagnostics,
     engine::Engine,
     finding::Finding,
-    sources::{looks_binary, scan_content, tracking::GitTracking},
+    sources::{Tracking, looks_binary, scan_content, tracking::GitTracking},
 };
 
 #[derive(Debug, Clone)]
@@ -80,7 +81,13 @@ pub fn scan_tree(
                 let path = entry.path();
                 let display = display_path(root, path);
                 if let Some(content) = read_candidate(path, &display, options, diagnostics, stats) {
-                    let tracking = git.of(path, diagnostics);
+                    // Only the `.env` check reads tracking, and resolving it reads the git
+                    // index: not for the other files.
+                    let tracking = if checks::inspects_path(&display) {
+                        git.of(path, diagnostics)
+                    } else {
+                        Tracking::NoRepository
+                    };
                     let found = scan_content(&mut scanner, &display, &content, tracking);
                     if !found.is_empty() {
                         findings.lock().expect("findings lock").extend(found);

@@ -12,8 +12,9 @@ use crate::{
     finding::{Finding, LineIndex},
 };
 
-/// Whether scanned content is committed to git; some checks (committed `.env` files) depend
-/// on it.
+/// Whether scanned content is committed to git. Only the checks of paths
+/// [`checks::inspects_path`] accepts (committed `.env` files) depend on it; the working-tree
+/// walk resolves it for those paths only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tracking {
     /// In git: tracked in the index, staged, or a blob from history.
