@@ -7,7 +7,6 @@ use std::{
     io::{BufWriter, Write},
     path::{Path, PathBuf},
     process::ExitCode,
-    sync::atomic::Ordering,
 };
 
 use anyhow::{Context, Result, bail};
@@ -22,7 +21,7 @@ use keyhound::{
     report::{Format, ReportOptions, ScanSummary, write_report},
     rule_check::check_examples,
     rules::{self, Rule},
-    sources::{files, history, staged, stdin},
+    sources::{ScanStats, files, history, staged, stdin},
     suppress::{Baseline, BaselineEntry, baseline::DEFAULT_BASELINE_FILE},
 };
 
@@ -251,13 +250,17 @@ fn collect(
     engine: &Engine,
     diagnostics: &Diagnostics,
 ) -> Result<(Vec<Finding>, ScanSummary)> {
-    let stats = files::WalkStats::default();
+    let stats = ScanStats::default();
     if let Some(threads) = args.threads {
         // Blob scanning runs on rayon's pool; the working-tree walk has its own threads.
         rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().ok();
     }
+    let walk = files::WalkOptions {
+        no_ignore: args.no_ignore,
+        max_file_size: args.max_file_size,
+        threads: args.threads.unwrap_or(0),
+    };
     let selection = args.history_selection()?;
-    let mut history_stats = history::HistoryStats::default();
     let findings = if args.staged {
         if args.path == Path::new("-") {
             bail!("--staged scans a repository's index, not standard input");
@@ -281,39 +284,22 @@ fn collect(
             recurse_submodules: args.recurse_submodules,
             progress: !args.quiet,
         };
-        let scan = history::scan_history(engine, &args.path, &options, diagnostics)?;
-        history_stats = scan.stats;
+        let in_history = history::scan_history(engine, &args.path, &options, diagnostics, &stats)?;
         let worktree = if worktree_too {
-            let options = files::WalkOptions {
-                no_ignore: args.no_ignore,
-                max_file_size: args.max_file_size,
-                threads: args.threads.unwrap_or(0),
-            };
-            files::scan_tree(engine, &args.path, &options, diagnostics, &stats)
+            files::scan_tree(engine, &args.path, &walk, diagnostics, &stats)
         } else {
             Vec::new()
         };
-        history::merge_with_worktree(worktree, scan.findings)
+        history::merge_with_worktree(worktree, in_history)
     } else if args.path == Path::new("-") {
         stdin::scan_stdin(engine, args.max_file_size)?
     } else {
         if !args.path.exists() {
             bail!("{}: no such file or directory", args.path.display());
         }
-        let options = files::WalkOptions {
-            no_ignore: args.no_ignore,
-            max_file_size: args.max_file_size,
-            threads: args.threads.unwrap_or(0),
-        };
-        files::scan_tree(engine, &args.path, &options, diagnostics, &stats)
+        files::scan_tree(engine, &args.path, &walk, diagnostics, &stats)
     };
-    let summary = ScanSummary {
-        files: stats.files.load(Ordering::Relaxed) + history_stats.blobs,
-        bytes: stats.bytes.load(Ordering::Relaxed) + history_stats.bytes,
-        skipped_binary: stats.skipped_binary.load(Ordering::Relaxed) + history_stats.skipped_binary,
-        skipped_large: stats.skipped_large.load(Ordering::Relaxed) + history_stats.skipped_large,
-    };
-    Ok((findings, summary))
+    Ok((findings, stats.summary()))
 }
 
 fn run_baseline(args: ScanArgs) -> Result<ExitCode> {

@@ -3,10 +3,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::{
-        Mutex,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::Mutex,
 };
 
 use ignore::{WalkBuilder, WalkState};
@@ -16,7 +13,7 @@ use crate::{
     diagnostics::Diagnostics,
     engine::Engine,
     finding::Finding,
-    sources::{Tracking, looks_binary, scan_content, tracking::GitTracking},
+    sources::{ScanStats, Tracking, scan_content, tracking::GitTracking},
 };
 
 #[derive(Debug, Clone)]
@@ -27,22 +24,13 @@ pub struct WalkOptions {
     pub threads: usize,
 }
 
-/// Counts for the summary line.
-#[derive(Debug, Default)]
-pub struct WalkStats {
-    pub files: AtomicU64,
-    pub bytes: AtomicU64,
-    pub skipped_binary: AtomicU64,
-    pub skipped_large: AtomicU64,
-}
-
 /// Walks `root` (a directory or one file) and returns every finding, ordered by path and line.
 pub fn scan_tree(
     engine: &Engine,
     root: &Path,
     options: &WalkOptions,
     diagnostics: &Diagnostics,
-    stats: &WalkStats,
+    stats: &ScanStats,
 ) -> Vec<Finding> {
     let findings = Mutex::new(Vec::new());
     let suppressions = std::sync::Arc::clone(engine.suppressions());
@@ -108,7 +96,7 @@ fn read_candidate(
     display: &str,
     options: &WalkOptions,
     diagnostics: &Diagnostics,
-    stats: &WalkStats,
+    stats: &ScanStats,
 ) -> Option<Vec<u8>> {
     let size = match std::fs::metadata(path) {
         Ok(meta) => meta.len(),
@@ -117,8 +105,7 @@ fn read_candidate(
             return None;
         }
     };
-    if size > options.max_file_size {
-        stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+    if !stats.within_size_limit(size, options.max_file_size) {
         return None;
     }
     let content = match std::fs::read(path) {
@@ -128,15 +115,12 @@ fn read_candidate(
             return None;
         }
     };
-    if looks_binary(&content) {
-        stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+    if !stats.admit_text(&content) {
         return None;
     }
     if std::str::from_utf8(&content).is_err() {
         diagnostics.warn(display, "not valid UTF-8; scanned as bytes");
     }
-    stats.files.fetch_add(1, Ordering::Relaxed);
-    stats.bytes.fetch_add(content.len() as u64, Ordering::Relaxed);
     Some(content)
 }
 

@@ -6,11 +6,55 @@ pub mod staged;
 pub mod stdin;
 pub mod tracking;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::{
     checks,
     engine::Scanner,
     finding::{Finding, LineIndex},
+    report::ScanSummary,
 };
+
+/// What every source read and skipped, for the summary line. Shared by all of a scan's
+/// sources (a history scan also walks the working tree), so they count into one place.
+#[derive(Debug, Default)]
+pub struct ScanStats {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    skipped_binary: AtomicU64,
+    skipped_large: AtomicU64,
+}
+
+impl ScanStats {
+    /// Whether content of `size` bytes is within `--max-file-size`; counts it skipped if not.
+    pub fn within_size_limit(&self, size: u64, max_file_size: u64) -> bool {
+        let within = size <= max_file_size;
+        if !within {
+            self.skipped_large.fetch_add(1, Ordering::Relaxed);
+        }
+        within
+    }
+
+    /// Whether `content` is text to scan; counts it scanned, or skipped as binary.
+    pub fn admit_text(&self, content: &[u8]) -> bool {
+        if looks_binary(content) {
+            self.skipped_binary.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(content.len() as u64, Ordering::Relaxed);
+        true
+    }
+
+    pub fn summary(&self) -> ScanSummary {
+        ScanSummary {
+            files: self.files.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            skipped_binary: self.skipped_binary.load(Ordering::Relaxed),
+            skipped_large: self.skipped_large.load(Ordering::Relaxed),
+        }
+    }
+}
 
 /// Whether scanned content is committed to git. Only the checks of paths
 /// [`checks::inspects_path`] accepts (committed `.env` files) depend on it; the working-tree

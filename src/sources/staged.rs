@@ -12,7 +12,6 @@
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    sync::atomic::Ordering,
 };
 
 use anyhow::{Context, Result};
@@ -31,7 +30,7 @@ use crate::{
     diagnostics::Diagnostics,
     engine::Engine,
     finding::Finding,
-    sources::{Tracking, files::WalkStats, looks_binary, scan_content},
+    sources::{ScanStats, Tracking, scan_content},
 };
 
 #[derive(Debug, Clone)]
@@ -58,7 +57,7 @@ pub fn scan_staged(
     repo_path: &Path,
     options: &StagedOptions,
     diagnostics: &Diagnostics,
-    stats: &WalkStats,
+    stats: &ScanStats,
 ) -> Result<Vec<Finding>> {
     let repo = crate::git::open_repository(repo_path)?;
     let index_path = options.index_file.clone().unwrap_or_else(|| repo.index_path());
@@ -87,7 +86,7 @@ fn read_staged(
     file: &StagedFile,
     options: &StagedOptions,
     diagnostics: &Diagnostics,
-    stats: &WalkStats,
+    stats: &ScanStats,
 ) -> Option<Vec<u8>> {
     let size = match repo.find_header(file.blob) {
         Ok(header) => header.size(),
@@ -96,8 +95,7 @@ fn read_staged(
             return None;
         }
     };
-    if size > options.max_file_size {
-        stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+    if !stats.within_size_limit(size, options.max_file_size) {
         return None;
     }
     let content = match repo.find_blob(file.blob) {
@@ -107,13 +105,7 @@ fn read_staged(
             return None;
         }
     };
-    if looks_binary(&content) {
-        stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
-        return None;
-    }
-    stats.files.fetch_add(1, Ordering::Relaxed);
-    stats.bytes.fetch_add(content.len() as u64, Ordering::Relaxed);
-    Some(content)
+    stats.admit_text(&content).then_some(content)
 }
 
 /// The staged regular files whose blob differs from HEAD's at the same path, in index order.

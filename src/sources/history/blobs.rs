@@ -25,21 +25,12 @@ use crate::{
     engine::{Engine, Scanner},
     finding::Finding,
     progress::Progress,
-    sources::{Tracking, looks_binary, scan_content},
+    sources::{ScanStats, Tracking, scan_content},
 };
 
 /// Bytes each thread may keep of decoded delta bases. Bounded so that a pathological pack
 /// (huge objects, long chains) cannot take the machine's memory.
 const PACK_CACHE_BYTES: usize = 64 << 20;
-
-#[derive(Debug, Default)]
-pub struct BlobStats {
-    pub blobs: AtomicU64,
-    pub bytes: AtomicU64,
-    pub skipped_binary: AtomicU64,
-    pub skipped_large: AtomicU64,
-    pub missing: AtomicU64,
-}
 
 /// Objects in the store, in pack order, that are wanted; with `others`, also every other
 /// object (for `--all-objects`) minus those `known` not to be blobs.
@@ -93,7 +84,9 @@ pub struct BlobScan<'a> {
     pub engine: &'a Engine,
     pub max_file_size: u64,
     pub diagnostics: &'a Diagnostics,
-    pub stats: &'a BlobStats,
+    pub stats: &'a ScanStats,
+    /// Wanted blobs the object database does not have (a partial clone).
+    pub missing: AtomicU64,
     pub progress: &'a Progress,
 }
 
@@ -143,19 +136,14 @@ impl BlobScan<'_> {
         path: &str,
         content: &[u8],
     ) -> Vec<Finding> {
-        let stats = self.stats;
-        if content.len() as u64 > self.max_file_size {
-            stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        if !self.stats.within_size_limit(content.len() as u64, self.max_file_size) {
             self.progress.add(0);
             return Vec::new();
         }
         self.progress.add(content.len() as u64);
-        if looks_binary(content) {
-            stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        if !self.stats.admit_text(content) {
             return Vec::new();
         }
-        stats.blobs.fetch_add(1, Ordering::Relaxed);
-        stats.bytes.fetch_add(content.len() as u64, Ordering::Relaxed);
         scan_content(scanner, path, content, Tracking::Committed)
     }
 }
@@ -178,17 +166,15 @@ impl<'e> Worker<'e> {
     }
 
     fn scan(&mut self, job: &BlobScan<'_>, id: &ObjectId, path: &str) -> Vec<Finding> {
-        let stats = job.stats;
         // The header gives the size without inflating the object.
         match self.repo.try_find_header(*id) {
-            Ok(Some(header)) if header.size() > job.max_file_size => {
-                stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+            Ok(Some(header)) if !job.stats.within_size_limit(header.size(), job.max_file_size) => {
                 job.progress.add(0);
                 return Vec::new();
             }
             Ok(Some(_)) => {}
             Ok(None) => {
-                stats.missing.fetch_add(1, Ordering::Relaxed);
+                job.missing.fetch_add(1, Ordering::Relaxed);
                 return Vec::new();
             }
             Err(err) => {
@@ -199,7 +185,7 @@ impl<'e> Worker<'e> {
         let content = match read_object(&self.repo, id, &mut self.buf) {
             Ok(Some(data)) => data.data,
             Ok(None) => {
-                stats.missing.fetch_add(1, Ordering::Relaxed);
+                job.missing.fetch_add(1, Ordering::Relaxed);
                 return Vec::new();
             }
             Err(err) => {

@@ -20,14 +20,14 @@ pub mod walk;
 use std::{
     collections::{HashMap, HashSet},
     path::Path,
-    sync::atomic::Ordering,
+    sync::atomic::{AtomicU64, Ordering},
 };
 
 use anyhow::{Context, Result, bail};
 use gix::ObjectId;
 
 use self::{
-    blobs::{BlobScan, BlobStats},
+    blobs::BlobScan,
     provenance::{CommitMeta, Introduction},
     walk::CommitGraph,
 };
@@ -36,6 +36,7 @@ use crate::{
     engine::Engine,
     finding::{Finding, Occurrence, Provenance, fingerprint},
     progress::Progress,
+    sources::ScanStats,
 };
 
 /// Which part of history to scan.
@@ -75,48 +76,41 @@ pub struct HistoryOptions {
     pub progress: bool,
 }
 
-/// What was scanned, for the summary.
-#[derive(Debug, Default, Clone)]
-pub struct HistoryStats {
-    pub commits: u64,
-    pub blobs: u64,
-    pub bytes: u64,
-    pub skipped_binary: u64,
-    pub skipped_large: u64,
-}
-
-#[derive(Debug, Default)]
-pub struct HistoryScan {
-    pub findings: Vec<Finding>,
-    pub stats: HistoryStats,
-}
-
 /// Submodules within submodules are followed this deep, no deeper.
 const MAX_SUBMODULE_DEPTH: usize = 8;
 
 /// Scans the history of the repository at exactly `path` (its work tree or, if bare, its
-/// git directory).
+/// git directory), counting what it reads into `stats`.
 pub fn scan_history(
     engine: &Engine,
     path: &Path,
     options: &HistoryOptions,
     diagnostics: &Diagnostics,
-) -> Result<HistoryScan> {
-    let mut scan = HistoryScan::default();
-    scan_repository(engine, path, "", options, diagnostics, 0, &mut scan)?;
-    scan.findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
-    Ok(scan)
+    stats: &ScanStats,
+) -> Result<Vec<Finding>> {
+    let context = ScanContext { engine, options, diagnostics, stats };
+    let mut findings = Vec::new();
+    scan_repository(&context, path, "", 0, &mut findings)?;
+    findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
+    Ok(findings)
+}
+
+/// What every repository of one history scan (submodules included) shares.
+struct ScanContext<'a> {
+    engine: &'a Engine,
+    options: &'a HistoryOptions,
+    diagnostics: &'a Diagnostics,
+    stats: &'a ScanStats,
 }
 
 fn scan_repository(
-    engine: &Engine,
+    context: &ScanContext<'_>,
     path: &Path,
     prefix: &str,
-    options: &HistoryOptions,
-    diagnostics: &Diagnostics,
     depth: usize,
-    scan: &mut HistoryScan,
+    all_findings: &mut Vec<Finding>,
 ) -> Result<()> {
+    let ScanContext { options, diagnostics, .. } = *context;
     let repo = open_with_caches(path)?;
     let label = if prefix.is_empty() { path.display().to_string() } else { prefix.to_string() };
     if repo.is_shallow().unwrap_or(false) {
@@ -126,14 +120,20 @@ fn scan_repository(
              scanning the commits that are",
         );
     }
-    let mut repository =
-        Repository { repo, path: path.to_path_buf(), engine, options, diagnostics, label };
-    let (findings, gitlinks, stats) = match &options.selection {
+    let mut repository = Repository {
+        repo,
+        path: path.to_path_buf(),
+        engine: context.engine,
+        options,
+        diagnostics,
+        stats: context.stats,
+        label,
+    };
+    let (findings, gitlinks) = match &options.selection {
         Selection::Everything => repository.scan_everything()?,
         Selection::Range { exclude, include } => repository.scan_range(exclude, include)?,
     };
-    add_stats(&mut scan.stats, &stats);
-    scan.findings.extend(findings.into_iter().map(|f| with_prefix(f, prefix)));
+    all_findings.extend(findings.into_iter().map(|f| with_prefix(f, prefix)));
     if options.recurse_submodules && depth < MAX_SUBMODULE_DEPTH {
         for gitlink in gitlinks {
             let Some(location) = submodule_location(&repository.repo, &gitlink) else {
@@ -144,15 +144,9 @@ fn scan_repository(
                 continue;
             };
             let sub_prefix = format!("{prefix}{gitlink}/");
-            if let Err(err) = scan_repository(
-                engine,
-                &location,
-                &sub_prefix,
-                options,
-                diagnostics,
-                depth + 1,
-                scan,
-            ) {
+            if let Err(err) =
+                scan_repository(context, &location, &sub_prefix, depth + 1, all_findings)
+            {
                 diagnostics.warn(&format!("{prefix}{gitlink}"), format!("{err:#}"));
             }
         }
@@ -168,14 +162,6 @@ fn open_with_caches(path: &Path) -> Result<gix::Repository> {
     // Trees are read again as parents while diffing; a bounded cache avoids re-inflating.
     repo.object_cache_size(Some(32 << 20));
     Ok(repo)
-}
-
-fn add_stats(total: &mut HistoryStats, part: &HistoryStats) {
-    total.commits += part.commits;
-    total.blobs += part.blobs;
-    total.bytes += part.bytes;
-    total.skipped_binary += part.skipped_binary;
-    total.skipped_large += part.skipped_large;
 }
 
 /// A submodule's repository: its work tree if checked out, else its clone under
@@ -216,11 +202,13 @@ struct Repository<'a> {
     engine: &'a Engine,
     options: &'a HistoryOptions,
     diagnostics: &'a Diagnostics,
+    stats: &'a ScanStats,
     /// How warnings name this repository.
     label: String,
 }
 
-type Scanned = (Vec<Finding>, Vec<String>, HistoryStats);
+/// A repository's findings, and the paths of the submodules its history holds.
+type Scanned = (Vec<Finding>, Vec<String>);
 
 impl Repository<'_> {
     fn scan_everything(&mut self) -> Result<Scanned> {
@@ -254,10 +242,9 @@ impl Repository<'_> {
         ids.extend(&dangling);
         self.drop_pack_mappings()?;
         let repo = &self.repo;
-        let (by_blob, mut stats) = self.scan_blobs(&ids, ordered.missing, &|id: &ObjectId| {
+        let by_blob = self.scan_blobs(&ids, ordered.missing, &|id: &ObjectId| {
             reachable.blobs.get(id).cloned().unwrap_or_else(|| unreachable_blob_path(id))
-        })?;
-        stats.commits = graph.nodes.len() as u64;
+        });
         let with_findings: HashSet<ObjectId> =
             by_blob.keys().filter(|id| !dangling.contains(*id)).copied().collect();
         let introductions = if with_findings.is_empty() {
@@ -273,7 +260,7 @@ impl Repository<'_> {
             )
         };
         let findings = self.assemble(&introductions, &by_blob);
-        Ok((findings, reachable.gitlinks.into_iter().collect(), stats))
+        Ok((findings, reachable.gitlinks.into_iter().collect()))
     }
 
     fn scan_range(&mut self, exclude: &str, include: &str) -> Result<Scanned> {
@@ -294,14 +281,13 @@ impl Repository<'_> {
             paths.entry(introduction.blob).or_insert_with(|| introduction.path.clone());
         }
         let ordered = blobs::pack_order(repo, &paths, None, self.diagnostics)?;
-        let (by_blob, mut stats) = self.scan_blobs(&ordered.wanted, ordered.missing, &|id| {
+        let by_blob = self.scan_blobs(&ordered.wanted, ordered.missing, &|id| {
             paths.get(id).cloned().unwrap_or_else(|| unreachable_blob_path(id))
-        })?;
-        stats.commits = graph.nodes.len() as u64;
+        });
         let introductions: Vec<Introduction> =
             introductions.into_iter().filter(|i| by_blob.contains_key(&i.blob)).collect();
         // A range names commits of this repository only; submodules are not followed.
-        Ok((self.assemble(&introductions, &by_blob), Vec::new(), stats))
+        Ok((self.assemble(&introductions, &by_blob), Vec::new()))
     }
 
     /// Opens the repository afresh, dropping the old object store and with it its memory
@@ -350,8 +336,7 @@ impl Repository<'_> {
         ids: &[ObjectId],
         missing: usize,
         paths: &(dyn Fn(&ObjectId) -> String + Sync),
-    ) -> Result<(HashMap<ObjectId, Vec<Finding>>, HistoryStats)> {
-        let stats = BlobStats::default();
+    ) -> HashMap<ObjectId, Vec<Finding>> {
         let progress = Progress::new("history", ids.len() as u64, !self.options.progress);
         let sync_repo = self.repo.clone().into_sync();
         let job = BlobScan {
@@ -359,12 +344,13 @@ impl Repository<'_> {
             engine: self.engine,
             max_file_size: self.options.max_file_size,
             diagnostics: self.diagnostics,
-            stats: &stats,
+            stats: self.stats,
+            missing: AtomicU64::new(0),
             progress: &progress,
         };
         let by_blob = job.run(ids, paths);
         progress.finish();
-        let missing = missing as u64 + stats.missing.load(Ordering::Relaxed);
+        let missing = missing as u64 + job.missing.load(Ordering::Relaxed);
         if missing > 0 {
             self.diagnostics.warn(
                 &self.label,
@@ -374,14 +360,7 @@ impl Repository<'_> {
                 ),
             );
         }
-        let stats = HistoryStats {
-            commits: 0,
-            blobs: stats.blobs.load(Ordering::Relaxed),
-            bytes: stats.bytes.load(Ordering::Relaxed),
-            skipped_binary: stats.skipped_binary.load(Ordering::Relaxed),
-            skipped_large: stats.skipped_large.load(Ordering::Relaxed),
-        };
-        Ok((by_blob, stats))
+        by_blob
     }
 
     /// One finding per (rule, secret, path), attributed to the oldest commit that put the
