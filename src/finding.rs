@@ -188,6 +188,12 @@ impl LineIndex {
         (line, column)
     }
 
+    /// Byte offset of the start of 1-based `line` (the end of `content` past its last line).
+    pub fn line_start(&self, content: &[u8], line: usize) -> usize {
+        let starts = self.starts(content);
+        line.checked_sub(1).and_then(|i| starts.get(i)).copied().unwrap_or(content.len())
+    }
+
     /// Start and end (excluding the newline) of the line holding `offset`.
     pub fn line_bounds(&self, content: &[u8], offset: usize) -> (usize, usize) {
         let starts = self.starts(content);
@@ -225,6 +231,13 @@ mod tests {
         assert!(span(1, 5, 10).overlaps(&span(1, 9, 12)));
         assert!(!span(1, 5, 10).overlaps(&span(1, 10, 12)));
         assert!(!span(1, 5, 10).overlaps(&span(2, 5, 10)));
+    }
+
+    #[test]
+    fn line_starts() {
+        let text = b"ab\ncd\n\nef";
+        let index = LineIndex::new();
+        assert_eq!([1, 2, 3, 4, 9].map(|line| index.line_start(text, line)), [0, 3, 6, 7, 9]);
     }
 
     #[test]

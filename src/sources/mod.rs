@@ -96,7 +96,7 @@ pub fn scan_content(
     let context =
         checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
     let mut checked = checks::run(&context);
-    suppressions.retain_check_findings(engine, content, &mut checked);
+    suppressions.retain_check_findings(engine, content, &lines, &mut checked);
     // A check's finding (`dotenv-secret`) is more specific than a generic rule's on the same
     // value: report the value once.
     findings.retain(|f| !f.rule.generic || !checked.iter().any(|c| c.span.overlaps(&f.span)));

@@ -69,16 +69,6 @@ fn looks_like_rule_id(word: &str) -> bool {
         && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// The byte offset where 1-based `line` starts (the end of `content` past the last line).
-pub fn line_start(content: &[u8], line: usize) -> usize {
-    match line.checked_sub(2) {
-        None => 0,
-        Some(newlines) => {
-            memchr::memchr_iter(b'\n', content).nth(newlines).map_or(content.len(), |i| i + 1)
-        }
-    }
-}
-
 fn line_bounds(content: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(content.len());
     let start = memchr::memrchr(b'\n', &content[..offset]).map_or(0, |i| i + 1);
@@ -146,12 +136,6 @@ mod tests {
         assert!(!allowed("x = SECRET # keyhound:allowed", "SECRET", "rule-a"));
         assert!(!allowed("x = SECRET # keyhound:allow-list", "SECRET", "rule-a"));
         assert!(!allowed("x = SECRET # keyhound: allow", "SECRET", "rule-a"));
-    }
-
-    #[test]
-    fn line_starts() {
-        let text = b"ab\ncd\n\nef";
-        assert_eq!([1, 2, 3, 4, 9].map(|line| line_start(text, line)), [0, 3, 6, 7, 9]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub use ignore_file::{IgnoreFile, PathPatterns};
 
 use crate::{
     engine::{Engine, Match},
-    finding::Finding,
+    finding::{Finding, LineIndex},
 };
 
 #[derive(Debug, Clone)]
@@ -138,6 +138,7 @@ impl Suppressions {
         &self,
         engine: &Engine,
         content: &[u8],
+        lines: &LineIndex,
         findings: &mut Vec<Finding>,
     ) {
         if findings.is_empty() {
@@ -145,7 +146,7 @@ impl Suppressions {
         }
         let is_rule_id = |word: &str| engine.rule_index(word).is_some();
         findings.retain(|finding| {
-            let offset = inline::line_start(content, finding.span.line);
+            let offset = lines.line_start(content, finding.span.line);
             !inline::is_allowed(content, offset, &finding.rule.id, &is_rule_id)
         });
     }
