@@ -160,12 +160,7 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, RuleError> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|err| RuleError {
-            file: name.clone(),
-            line: 1,
-            message: format!("cannot read configuration: {err}"),
-        })?;
+        let (name, text) = rules::read_text(path, "configuration")?;
         Config::parse(&name, &text)
     }
 

@@ -15,19 +15,8 @@ use crate::{
 /// The path examples are scanned as when their rule names none.
 pub const DEFAULT_EXAMPLE_PATH: &str = "example.txt";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExampleFailure {
-    pub file: String,
-    pub line: usize,
-    pub rule_id: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for ExampleFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: rule `{}`: {}", self.file, self.line, self.rule_id, self.message)
-    }
-}
+/// A positive example its rule does not find, or a negative example some rule finds.
+pub type ExampleFailure = crate::rules::RuleProblem;
 
 /// Checks the examples of the rules whose ids are in `only` (all rules when `None`),
 /// against every rule of `engine`.

@@ -34,19 +34,7 @@ pub const MAX_CONFIRM_LEN: usize = 64 * 1024;
 const CONTEXT_REACH: usize = 1024;
 
 /// A rule lint: not fatal, but a rule that will be slow or noisy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleLint {
-    pub rule_id: String,
-    pub file: String,
-    pub line: usize,
-    pub message: String,
-}
-
-impl std::fmt::Display for RuleLint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: rule `{}`: {}", self.file, self.line, self.rule_id, self.message)
-    }
-}
+pub type RuleLint = crate::rules::RuleProblem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Confirm {

@@ -97,6 +97,21 @@ impl fmt::Display for RuleError {
 
 impl std::error::Error for RuleError {}
 
+/// A problem with one rule that does not stop loading: a lint, a failing example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleProblem {
+    pub rule_id: String,
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for RuleProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: rule `{}`: {}", self.file, self.line, self.rule_id, self.message)
+    }
+}
+
 /// Parses one rules file. `file` is the name used in errors.
 pub fn parse_rules_file(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
     let spec: RuleFileSpec = toml::from_str(text).map_err(|err| RuleError {
@@ -181,13 +196,20 @@ pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
 
 /// Reads and parses a rules file from disk.
 pub fn load_rules_file(path: &Path) -> Result<Vec<Rule>, RuleError> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|err| RuleError {
-        file: name.clone(),
-        line: 1,
-        message: format!("cannot read rules file: {err}"),
-    })?;
+    let (name, text) = read_text(path, "rules file")?;
     parse_rules_file(&name, &text)
+}
+
+/// The name errors give `path`, and its text; a read failure is an error at its line 1.
+/// `what` says what the file is (`rules file`, `configuration`).
+pub fn read_text(path: &Path, what: &str) -> Result<(String, String), RuleError> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((name, text)),
+        Err(err) => {
+            Err(RuleError { file: name, line: 1, message: format!("cannot read {what}: {err}") })
+        }
+    }
 }
 
 /// Rejects duplicate ids across all loaded rules.

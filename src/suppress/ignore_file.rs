@@ -102,12 +102,7 @@ impl IgnoreFile {
     }
 
     pub fn load(path: &Path, root: &Path, prefix: &str) -> Result<Self, RuleError> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|err| RuleError {
-            file: name.clone(),
-            line: 1,
-            message: format!("cannot read ignore file: {err}"),
-        })?;
+        let (name, text) = crate::rules::read_text(path, "ignore file")?;
         Self::parse(&name, root, prefix, &text)
     }
 }
