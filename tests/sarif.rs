@@ -245,6 +245,7 @@ fn working_tree_history_dotenv_and_header_findings_validate_together() {
     git(dir, &["commit", "-q", "-m", "add env"]);
     git(dir, &["rm", "-q", ".env"]);
     git(dir, &["commit", "-q", "-m", "remove env"]);
+    // A deliberately mis-cased header. keyhound:allow-next-line header-bearer-case
     write(dir, "client.py", &format!("h = {{\"Authorization\": \"bearer {in_tree}\"}}\n"));
 
     let (text, log) = sarif(dir, &["--history"]);
