@@ -2,7 +2,7 @@
 //! when its regex has them, its declared keywords otherwise.
 
 use regex_syntax::hir::{
-    Capture, Class, ClassBytes, Hir, HirKind, Repetition,
+    Capture, Class, ClassBytes, Hir, HirKind, Look, Repetition,
     literal::{ExtractKind, Extractor},
 };
 
@@ -108,6 +108,17 @@ fn collapse_shared_prefixes(sorted: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     collapsed
 }
 
+/// Whether every match of `hir` starts at a line's start (`(?m)^`).
+pub fn starts_at_line_start(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Look(look) => matches!(look, Look::StartLF | Look::StartCRLF | Look::Start),
+        HirKind::Capture(capture) => starts_at_line_start(&capture.sub),
+        HirKind::Concat(parts) => parts.first().is_some_and(starts_at_line_start),
+        HirKind::Alternation(parts) => parts.iter().all(starts_at_line_start),
+        _ => false,
+    }
+}
+
 /// A reason a keyword will make the keyword pass slow or noisy.
 pub fn keyword_problem(keyword: &str) -> Option<String> {
     if keyword.len() < MIN_KEYWORD_LEN {
@@ -192,6 +203,14 @@ mod tests {
         );
         assert!(prefix_literals(&hir(r"[0-9a-f]{32}-us\d{1,2}")).is_none());
         assert!(prefix_literals(&hir(r"(?:ab|xy)[a-z]{3}")).is_none());
+    }
+
+    #[test]
+    fn line_start_anchors() {
+        assert!(starts_at_line_start(&hir(r"(?m)^[ \t]*(?:export )?token=")));
+        assert!(starts_at_line_start(&hir(r"(?m)(?:^a|^b)")));
+        assert!(!starts_at_line_start(&hir(r"(?m)(?:^a|b)")));
+        assert!(!starts_at_line_start(&hir(r"[\w]{0,4}token")));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `../shared/notes/engine-measurements.md` for why this shape and not a `RegexSet`.
 
 mod literals;
+mod pass;
 mod resolve;
 
 use std::{
@@ -11,7 +12,6 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::{
     Anchored, Input,
     meta::{self, Regex},
@@ -26,6 +26,7 @@ use crate::{
     suppress::Suppressions,
 };
 pub use literals::{MIN_KEYWORD_LEN, MIN_LITERAL_LEN};
+use pass::{LiteralHit, LiteralPass};
 
 /// The longest range an anchored confirmation reads, whatever the rule says.
 pub const MAX_CONFIRM_LEN: usize = 64 * 1024;
@@ -41,8 +42,10 @@ enum Confirm {
     /// Anchored at the literal hit, reading at most `max_len` bytes; every match starts with
     /// `known_prefix` literal bytes (not part of a secret's random body).
     Anchored { max_len: usize, known_prefix: usize },
-    /// Unanchored on the line around a keyword hit.
-    Line,
+    /// On the line around a keyword hit: unanchored, or anchored at the line's start when
+    /// every match starts there (`(?m)^...`), which lets the search stop at the first byte
+    /// that cannot continue a match instead of trying every start on the line.
+    Line { from_line_start: bool },
 }
 
 /// A rule ready to confirm hits. Its regex is built on the first hit, not up front: building
@@ -99,7 +102,7 @@ struct Candidate {
 pub struct Engine {
     rules: Vec<Arc<Rule>>,
     compiled: Vec<CompiledRule>,
-    pass: AhoCorasick,
+    pass: LiteralPass,
     /// For each Aho-Corasick pattern, the rules it gates.
     targets: Vec<Vec<u32>>,
     ids: HashMap<String, usize>,
@@ -134,23 +137,11 @@ impl Engine {
             }
             compiled.push(rule_compiled);
         }
-        let pass = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .or_else(|_| {
-                // A very large custom rule set can exceed the DFA's size limit.
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .build(&patterns)
-            })
-            .map_err(|err| RuleError {
-                file: "<rules>".into(),
-                line: 1,
-                message: format!("cannot build the literal pass: {err}"),
-            })?;
+        let pass = LiteralPass::new(&patterns).map_err(|message| RuleError {
+            file: "<rules>".into(),
+            line: 1,
+            message: format!("cannot build the literal pass: {message}"),
+        })?;
         let ids = rules.iter().enumerate().map(|(index, rule)| (rule.id.clone(), index)).collect();
         Ok(Engine {
             ids,
@@ -208,6 +199,7 @@ impl Engine {
             engine: self,
             caches: self.compiled.iter().map(|_| None).collect(),
             context_reached: vec![0; self.compiled.len()],
+            hits: Vec::new(),
             candidates: Vec::new(),
         }
     }
@@ -235,7 +227,7 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
             CompiledRule {
                 pattern: String::new(),
                 regex: OnceLock::from(never),
-                confirm: Confirm::Line,
+                confirm: Confirm::Line { from_line_start: false },
                 secret_group: None,
             },
             Vec::new(),
@@ -278,7 +270,7 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
                 }
             }
             let gates = rule.keywords.iter().map(|k| k.as_bytes().to_vec()).collect();
-            (Confirm::Line, gates)
+            (Confirm::Line { from_line_start: literals::starts_at_line_start(&hir) }, gates)
         }
     };
     let compiled =
@@ -313,6 +305,7 @@ pub struct Scanner<'e> {
     caches: Vec<Option<(meta::Cache, Captures)>>,
     /// For each context rule, the end of the last line window it was confirmed on.
     context_reached: Vec<usize>,
+    hits: Vec<LiteralHit>,
     candidates: Vec<Candidate>,
 }
 
@@ -326,11 +319,14 @@ impl<'e> Scanner<'e> {
         self.candidates.clear();
         self.context_reached.fill(0);
         let engine = self.engine;
-        for hit in engine.pass.find_overlapping_iter(haystack) {
-            for &rule in &engine.targets[hit.pattern().as_usize()] {
-                self.confirm(haystack, hit.start(), hit.end(), rule as usize);
+        let mut hits = std::mem::take(&mut self.hits);
+        engine.pass.find_all(haystack, &mut hits);
+        for hit in &hits {
+            for &rule in &engine.targets[hit.literal as usize] {
+                self.confirm(haystack, hit.start, hit.end, rule as usize);
             }
         }
+        self.hits = hits;
         resolve::resolve(&mut self.candidates)
     }
 
@@ -344,12 +340,17 @@ impl<'e> Scanner<'e> {
                     .earliest(false);
                 self.confirm_in(haystack, rule, &input, known_prefix);
             }
-            Confirm::Line => {
+            Confirm::Line { from_line_start } => {
                 if hit_end <= self.context_reached[rule] {
                     return;
                 }
                 let (start, end) = line_window(haystack, hit_start, hit_end);
                 self.context_reached[rule] = end;
+                if from_line_start {
+                    let input = Input::new(haystack).span(start..end).anchored(Anchored::Yes);
+                    self.confirm_in(haystack, rule, &input, 0);
+                    return;
+                }
                 let mut at = start;
                 while at < end {
                     let input = Input::new(haystack).span(at..end);
