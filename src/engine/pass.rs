@@ -298,11 +298,22 @@ mod tests {
             };
             haystack.extend_from_slice(piece);
         }
+        // The NFA is what a rule set too large for the DFA gets.
+        let owned: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+        let nfa = noncontiguous::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&owned)
+            .unwrap();
+        let from_nfa = LiteralPass::from_automaton(&nfa, &owned).unwrap();
         for len in [0, 1, 5, 100, MIN_SLICE * STREAMS - 1, MIN_SLICE * STREAMS + 3, haystack.len()]
         {
-            let mut hits = Vec::new();
-            pass.find_all(&haystack[..len], &mut hits);
-            assert_eq!(hits, naive(&literals, &haystack[..len]), "length {len}");
+            let expected = naive(&literals, &haystack[..len]);
+            for pass in [&pass, &from_nfa] {
+                let mut hits = Vec::new();
+                pass.find_all(&haystack[..len], &mut hits);
+                assert_eq!(hits, expected, "length {len}");
+            }
         }
     }
 
