@@ -108,10 +108,11 @@ fn collapse_shared_prefixes(sorted: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     collapsed
 }
 
-/// Whether every match of `hir` starts at a line's start (`(?m)^`).
+/// Whether every match of `hir` starts at a line's start (`(?m)^`). Not `(?Rm)^`: it also
+/// matches after a lone `\r`, inside what the engine takes for one line.
 pub fn starts_at_line_start(hir: &Hir) -> bool {
     match hir.kind() {
-        HirKind::Look(look) => matches!(look, Look::StartLF | Look::StartCRLF | Look::Start),
+        HirKind::Look(look) => matches!(look, Look::StartLF | Look::Start),
         HirKind::Capture(capture) => starts_at_line_start(&capture.sub),
         HirKind::Concat(parts) => parts.first().is_some_and(starts_at_line_start),
         HirKind::Alternation(parts) => parts.iter().all(starts_at_line_start),
@@ -211,6 +212,7 @@ mod tests {
         assert!(starts_at_line_start(&hir(r"(?m)(?:^a|^b)")));
         assert!(!starts_at_line_start(&hir(r"(?m)(?:^a|b)")));
         assert!(!starts_at_line_start(&hir(r"[\w]{0,4}token")));
+        assert!(!starts_at_line_start(&hir(r"(?Rm)^token")));
     }
 
     #[test]

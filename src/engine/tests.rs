@@ -162,3 +162,18 @@ fn secret_groups_are_numbered_as_the_built_regex_numbers_them() {
         assert_eq!(named_group(&hir, "secret"), expected, "{}", rule.id);
     }
 }
+
+#[test]
+fn line_start_rules_match_on_any_line_and_only_at_its_start() {
+    let text = RULES.replace(
+        r#"regex = '''(?i)[a-z_]{0,10}acmecorp[\w.-]{0,20}\s*=\s*"(?P<secret>[0-9a-f]{16})"'''"#,
+        r#"regex = '''(?m)^[ \t]{0,4}acmecorp_key=(?P<secret>[0-9a-f]{16})$'''"#,
+    );
+    let e = Engine::new(parse_rules_file("test.toml", &text).unwrap(), Default::default()).unwrap();
+    let value = "3f9a0c4e7b1d2a68";
+    let found = |text: &str| ids(&e, text).contains(&"test-context".to_string());
+    assert!(found(&format!("a = 1\n  acmecorp_key={value}\nb = 2\n")));
+    assert!(found(&format!("acmecorp_key={value}")));
+    assert!(!found(&format!("x  acmecorp_key={value}\n")));
+    assert!(!found(&format!("a = 1\r  acmecorp_key={value}\n")));
+}
