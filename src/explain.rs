@@ -14,12 +14,7 @@ pub fn explain(rule: &Rule) -> String {
     if !rule.description.is_empty() {
         let _ = writeln!(out, "\n{}", rule.description);
     }
-    let rotation = &rule.rotation;
-    let _ = writeln!(out, "\nWhat to do:");
-    let _ = writeln!(out, "  1. Revoke:  {}", rotation.revoke);
-    let _ = writeln!(out, "  2. Reissue: {}", rotation.reissue);
-    let _ = writeln!(out, "  3. Verify:  {}", rotation.verify);
-    let _ = writeln!(out, "  Docs: {}", rotation.docs);
+    let _ = write!(out, "\nWhat to do:\n{}", rule.rotation);
     let _ = writeln!(
         out,
         "  Once a secret is committed, deleting the line does not help: it stays in history. Revoke first, then clean history if needed."

@@ -96,12 +96,7 @@ fn write_advice(findings: &[Finding], out: &mut dyn Write) -> std::io::Result<()
         by_provider.entry(&finding.rule.provider).or_insert(&finding.rule.rotation);
     }
     for (provider, rotation) in by_provider {
-        writeln!(out, "How to rotate {provider} credentials:")?;
-        writeln!(out, "  1. Revoke:  {}", rotation.revoke)?;
-        writeln!(out, "  2. Reissue: {}", rotation.reissue)?;
-        writeln!(out, "  3. Verify:  {}", rotation.verify)?;
-        writeln!(out, "  Docs: {}", rotation.docs)?;
-        writeln!(out)?;
+        writeln!(out, "How to rotate {provider} credentials:\n{rotation}")?;
     }
     Ok(())
 }

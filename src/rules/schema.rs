@@ -79,6 +79,16 @@ pub struct Rotation {
     pub docs: String,
 }
 
+/// The steps as the text report and `keyhound explain` print them, one indented line each.
+impl std::fmt::Display for Rotation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "  1. Revoke:  {}", self.revoke)?;
+        writeln!(f, "  2. Reissue: {}", self.reissue)?;
+        writeln!(f, "  3. Verify:  {}", self.verify)?;
+        writeln!(f, "  Docs: {}", self.docs)
+    }
+}
+
 /// How a provider accepts its keys, for the header checks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
