@@ -1,5 +1,5 @@
 //! Engine throughput on real source code (the crates in cargo's registry cache), against the
-//! classic design measured in `../shared/notes/engine-measurements.md`: every rule's regex
+//! classic design measured in `docs/engine-design.md`: every rule's regex
 //! run over the whole input. Run with `cargo bench --bench engine`.
 
 use std::{fs, path::PathBuf, sync::OnceLock};

@@ -1,7 +1,7 @@
 //! The matching engine. One Aho-Corasick pass over every byte (`pass.rs`) finds each rule's
 //! literal prefixes (or its keywords); each hit is confirmed by that rule's regex anchored at
 //! the hit over a bounded range, or, for context rules, on the hit's line. See
-//! `../shared/notes/engine-measurements.md` for why this shape and not a `RegexSet`.
+//! `docs/engine-design.md` for why this shape and not a `RegexSet`.
 
 mod literals;
 mod pass;
