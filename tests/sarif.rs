@@ -7,8 +7,7 @@ use std::path::Path;
 use common::*;
 use serde_json::Value;
 
-const SCHEMA: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sarif-schema-2.1.0.json");
+const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sarif-schema-2.1.0.json");
 
 struct Fixture {
     dir: tempfile::TempDir,
