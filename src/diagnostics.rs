@@ -1,24 +1,53 @@
 //! Warnings about input that could not be scanned. They go to stderr as they happen (never
 //! into the report) and are counted, so a summary can say how much was skipped.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{
+    OnceLock,
+    atomic::{AtomicBool, AtomicUsize, Ordering},
+};
 
-#[derive(Debug, Default)]
+/// Makes a warning safe to print: redacts secrets, escapes control characters. Set by the
+/// scan plan, which owns the rules (see `report::redact::for_warning`).
+pub type Sanitizer = Box<dyn Fn(&str) -> String + Send + Sync>;
+
+#[derive(Default)]
 pub struct Diagnostics {
     quiet: AtomicBool,
     warnings: AtomicUsize,
+    sanitizer: OnceLock<Sanitizer>,
+}
+
+impl std::fmt::Debug for Diagnostics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Diagnostics")
+            .field("quiet", &self.quiet)
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Diagnostics {
     pub fn new(quiet: bool) -> Self {
-        Diagnostics { quiet: AtomicBool::new(quiet), warnings: AtomicUsize::new(0) }
+        Diagnostics { quiet: AtomicBool::new(quiet), ..Default::default() }
+    }
+
+    /// Warnings name paths, refs and commits from the repository: each passes `sanitizer`
+    /// before it is printed. Only the first one set applies.
+    pub fn with_sanitizer(self, sanitizer: Sanitizer) -> Self {
+        let _ = self.sanitizer.set(sanitizer);
+        self
     }
 
     /// One line on stderr: `keyhound: warning: <subject>: <message>`.
     pub fn warn(&self, subject: &str, message: impl std::fmt::Display) {
         self.warnings.fetch_add(1, Ordering::Relaxed);
         if !self.quiet.load(Ordering::Relaxed) {
-            eprintln!("keyhound: warning: {subject}: {message}");
+            let line = format!("{subject}: {message}");
+            let line = match self.sanitizer.get() {
+                Some(sanitize) => sanitize(&line),
+                None => line.replace(|c: char| c.is_control(), "?"),
+            };
+            eprintln!("keyhound: warning: {line}");
         }
     }
 

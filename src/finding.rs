@@ -101,16 +101,6 @@ impl Finding {
     pub fn redacted_secret(&self) -> String {
         redact(&self.secret)
     }
-
-    /// `text` with this finding's secret redacted wherever it occurs. A finding without a
-    /// secret (`dotenv-committed`) leaves it alone: replacing the empty string would insert
-    /// the redaction between every character.
-    pub fn redact_in(&self, text: &str) -> String {
-        if self.secret.is_empty() || !text.contains(&self.secret) {
-            return text.to_string();
-        }
-        text.replace(&self.secret, &self.redacted_secret())
-    }
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {
@@ -155,11 +145,21 @@ fn redacted_line(
     truncate_chars(&text, SNIPPET_MAX_CHARS)
 }
 
+/// `text` cut to at most `max` characters (then `…`). A cut inside a run of token characters
+/// drops the whole run, so truncation never leaves a recognisable part of a secret that a
+/// later redaction could no longer match.
 fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
+    let Some((cut, next)) = text.char_indices().nth(max) else {
+        return text.to_string();
+    };
+    let is_token_char =
+        |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '+' | '/' | '=' | '.' | '~' | '%');
+    let kept = if is_token_char(next) {
+        text[..cut].trim_end_matches(is_token_char)
+    } else {
+        &text[..cut]
+    };
+    format!("{kept}…")
 }
 
 /// Byte offset → line and column, built on first use (most files have no findings).
@@ -238,6 +238,14 @@ mod tests {
         let text = b"ab\ncd\n\nef";
         let index = LineIndex::new();
         assert_eq!([1, 2, 3, 4, 9].map(|line| index.line_start(text, line)), [0, 3, 6, 7, 9]);
+    }
+
+    #[test]
+    fn snippet_truncation_never_keeps_part_of_a_token() {
+        let text = format!("key = {}", "A".repeat(40));
+        assert_eq!(truncate_chars(&text, 20), "key = …");
+        assert_eq!(truncate_chars("a b c d", 4), "a b …");
+        assert_eq!(truncate_chars("short", 10), "short");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::{
     io::{BufWriter, Write},
     path::{Path, PathBuf},
     process::ExitCode,
+    sync::Arc,
 };
 
 use anyhow::{Context, Result, bail};
@@ -18,11 +19,11 @@ use keyhound::{
     explain::{explain, suggestions},
     exposure::KeyAgePolicy,
     finding::Finding,
-    report::{Format, ReportOptions, ScanSummary, write_report},
+    report::{Format, Redactor, ReportOptions, ScanSummary, redact, write_report, write_stale},
     rule_check::check_examples,
     rules::{self, Rule},
     sources::{ScanStats, files, history, staged, stdin},
-    suppress::{Baseline, BaselineEntry, baseline::DEFAULT_BASELINE_FILE},
+    suppress::{Baseline, baseline::DEFAULT_BASELINE_FILE},
 };
 
 /// Finds leaked credentials in working trees and git histories, and says how to rotate them.
@@ -194,11 +195,13 @@ fn build_engine(rules: Vec<Rule>) -> Result<Engine> {
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let (config, engine) = prepare(&args)?;
-    let diagnostics = Diagnostics::new(args.quiet);
-    let (findings, summary) = collect(&args, &engine, &diagnostics)?;
-    let filtered = engine.suppressions().filter_findings(findings);
+    let diagnostics = diagnostics_for(&engine, args.quiet);
+    let (found, summary) = collect(&args, &engine, &diagnostics)?;
+    // Every secret of the run, suppressed ones too, is redacted wherever it appears.
+    let redactor = Redactor::new(&found, Some(&engine), args.show_secrets);
+    let filtered = engine.suppressions().filter_findings(found.clone());
     if !args.quiet {
-        report_stale(&filtered.stale);
+        write_stale(&filtered.stale, &redactor, &mut std::io::stderr().lock())?;
     }
     let findings = filtered.findings;
     let format = args.format.or(config.format).unwrap_or(Format::Text);
@@ -208,18 +211,23 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     }
     let max_days = args.max_key_age.or(config.max_key_age_days.map(u64::from));
     let options = ReportOptions {
-        show_secrets: args.show_secrets,
         key_age: KeyAgePolicy {
             max_days: max_days.unwrap_or(keyhound::exposure::DEFAULT_MAX_KEY_AGE_DAYS),
             now: None,
         },
     };
-    emit(format, args.output.as_deref(), &findings, &summary, &options)?;
+    emit(format, args.output.as_deref(), &findings, &summary, &options, &redactor)?;
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+/// Warnings that redact what the rules find in them and escape control characters.
+fn diagnostics_for(engine: &Arc<Engine>, quiet: bool) -> Diagnostics {
+    let engine = Arc::clone(engine);
+    Diagnostics::new(quiet).with_sanitizer(Box::new(move |line| redact::for_warning(&engine, line)))
+}
+
 /// The configuration, and the engine with the configured rules and suppressions.
-fn prepare(args: &ScanArgs) -> Result<(Config, Engine)> {
+fn prepare(args: &ScanArgs) -> Result<(Config, Arc<Engine>)> {
     let config = Config::for_scan(&args.path, args.noise.config.as_deref())?;
     let suppressions = config.suppressions(
         &args.path,
@@ -227,21 +235,7 @@ fn prepare(args: &ScanArgs) -> Result<(Config, Engine)> {
         args.noise.baseline.as_deref(),
     )?;
     let engine = config.engine(suppressions)?;
-    Ok((config, engine))
-}
-
-fn report_stale(stale: &[BaselineEntry]) {
-    if stale.is_empty() {
-        return;
-    }
-    eprintln!(
-        "keyhound: baseline: {} entr{} no longer found (fixed, or moved to another path):",
-        stale.len(),
-        if stale.len() == 1 { "y" } else { "ies" }
-    );
-    for entry in stale {
-        eprintln!("  {entry}");
-    }
+    Ok((config, Arc::new(engine)))
 }
 
 /// Every finding of the scan's source, before finding-level suppression.
@@ -309,10 +303,12 @@ fn run_baseline(args: ScanArgs) -> Result<ExitCode> {
         );
     }
     let (_, engine) = prepare(&args)?;
-    let diagnostics = Diagnostics::new(args.quiet);
-    let (findings, _) = collect(&args, &engine, &diagnostics)?;
-    let findings = engine.suppressions().filter_findings(findings).findings;
-    let baseline = Baseline::from_findings(&findings);
+    let diagnostics = diagnostics_for(&engine, args.quiet);
+    let (found, _) = collect(&args, &engine, &diagnostics)?;
+    let redactor = Redactor::new(&found, Some(&engine), false);
+    let findings = engine.suppressions().filter_findings(found).findings;
+    // A baseline is committed: a path holding a secret is stored redacted (it still matches).
+    let baseline = Baseline::from_findings(&findings).redact_paths(|path| redactor.public(path));
     let path = args.output.unwrap_or_else(|| PathBuf::from(DEFAULT_BASELINE_FILE));
     std::fs::write(&path, baseline.to_json())
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -340,19 +336,20 @@ fn emit(
     findings: &[Finding],
     summary: &ScanSummary,
     options: &ReportOptions,
+    redactor: &Redactor,
 ) -> Result<()> {
     match output {
         Some(path) => {
             let file =
                 File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
             let mut out = BufWriter::new(file);
-            write_report(format, findings, summary, options, &mut out)
+            write_report(format, findings, summary, options, redactor, &mut out)
                 .and_then(|()| out.flush())
                 .with_context(|| format!("cannot write {}", path.display()))
         }
         None => {
             let mut out = BufWriter::new(std::io::stdout().lock());
-            write_report(format, findings, summary, options, &mut out)
+            write_report(format, findings, summary, options, redactor, &mut out)
                 .and_then(|()| out.flush())
                 .context("cannot write the report to standard output")
         }

@@ -4,22 +4,28 @@
 
 use std::io::Write;
 
-use super::sarif::history_sentence;
+use super::{redact::Redactor, sarif::history_sentence};
 use crate::{finding::Finding, rules::Severity};
 
-pub(super) fn write(findings: &[Finding], out: &mut dyn Write) -> std::io::Result<()> {
+pub(super) fn write(
+    findings: &[Finding],
+    redactor: &Redactor,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     for finding in findings {
-        writeln!(out, "{}", annotation(finding))?;
+        writeln!(out, "{}", annotation(finding, redactor))?;
     }
     Ok(())
 }
 
-/// One workflow command line for `finding`.
-pub fn annotation(finding: &Finding) -> String {
+/// One workflow command line for `finding`. Its strings are redacted and their control
+/// characters escaped before the workflow-command escaping, so a file name cannot end the
+/// annotation or colour the log.
+pub fn annotation(finding: &Finding, redactor: &Redactor) -> String {
     let rule = &finding.rule;
     let span = finding.span;
     let mut props = vec![
-        ("file", finding.path.clone()),
+        ("file", redactor.public_terminal(&finding.path)),
         ("line", span.line.to_string()),
         ("col", span.column.to_string()),
         ("endLine", span.end_line.to_string()),
@@ -37,9 +43,8 @@ pub fn annotation(finding: &Finding) -> String {
         rule.name, rule.provider, rule.severity, rule.provider, rule.rotation.docs
     );
     if let Some(p) = &finding.provenance {
-        let summary = finding.redact_in(&p.summary);
         message.push(' ');
-        message.push_str(&history_sentence(p, &summary));
+        message.push_str(&history_sentence(p, &|text| redactor.public_terminal(text)));
     }
     format!("::{} {}::{}", command(rule.severity), properties.join(","), escape_data(&message))
 }

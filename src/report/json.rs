@@ -1,10 +1,10 @@
 //! `--format json` (one array) and `--format jsonl` (one object per line).
 
-use std::io::Write;
+use std::{borrow::Cow, io::Write};
 
 use serde::Serialize;
 
-use super::ReportOptions;
+use super::{ReportOptions, redact::Redactor};
 use crate::{
     exposure::HISTORY_ADVICE,
     finding::{Finding, Provenance},
@@ -17,7 +17,7 @@ struct FindingView<'a> {
     rule_name: &'a str,
     provider: &'a str,
     severity: Severity,
-    path: &'a str,
+    path: Cow<'a, str>,
     line: usize,
     column: usize,
     end_line: usize,
@@ -25,7 +25,7 @@ struct FindingView<'a> {
     secret: String,
     secret_sha256: &'a str,
     fingerprint: &'a str,
-    snippet: &'a str,
+    snippet: Cow<'a, str>,
     rotation: &'a Rotation,
     #[serde(skip_serializing_if = "str::is_empty")]
     description: &'a str,
@@ -58,13 +58,13 @@ struct HistoryView<'a> {
 struct OccurrenceView<'a> {
     /// `null` for a blob no commit reaches.
     commit: Option<&'a str>,
-    path: &'a str,
+    path: Cow<'a, str>,
     line: usize,
     blob: &'a str,
 }
 
 impl<'a> HistoryView<'a> {
-    fn new(p: &'a Provenance) -> Self {
+    fn new(p: &'a Provenance, redactor: &Redactor) -> Self {
         HistoryView {
             blob: &p.blob,
             line: p.line,
@@ -75,7 +75,7 @@ impl<'a> HistoryView<'a> {
                 .iter()
                 .map(|o| OccurrenceView {
                     commit: Some(o.commit.as_str()).filter(|c| !c.is_empty()),
-                    path: &o.path,
+                    path: redactor.text(&o.path),
                     line: o.line,
                     blob: &o.blob,
                 })
@@ -87,51 +87,51 @@ impl<'a> HistoryView<'a> {
 #[derive(Serialize)]
 struct CommitView<'a> {
     id: &'a str,
-    author_name: &'a str,
-    author_email: &'a str,
+    author_name: Cow<'a, str>,
+    author_email: Cow<'a, str>,
     time: i64,
-    summary: &'a str,
+    summary: Cow<'a, str>,
     blob: &'a str,
 }
 
 impl<'a> CommitView<'a> {
-    fn new(p: &'a Provenance) -> Self {
+    fn new(p: &'a Provenance, redactor: &Redactor) -> Self {
         CommitView {
             id: &p.commit,
-            author_name: &p.author_name,
-            author_email: &p.author_email,
+            author_name: redactor.text(&p.author_name),
+            author_email: redactor.text(&p.author_email),
             time: p.time,
-            summary: &p.summary,
+            summary: redactor.text(&p.summary),
             blob: &p.blob,
         }
     }
 }
 
-fn view<'a>(finding: &'a Finding, options: &ReportOptions) -> FindingView<'a> {
+fn view<'a>(finding: &'a Finding, options: &ReportOptions, redactor: &Redactor) -> FindingView<'a> {
     let exposure = options.key_age.exposure(finding);
     FindingView {
         rule_id: &finding.rule.id,
         rule_name: &finding.rule.name,
         provider: &finding.rule.provider,
         severity: finding.rule.severity,
-        path: &finding.path,
+        path: redactor.text(&finding.path),
         line: finding.span.line,
         column: finding.span.column,
         end_line: finding.span.end_line,
         end_column: finding.span.end_column,
-        secret: if options.show_secrets {
-            finding.secret.clone()
-        } else {
-            finding.redacted_secret()
-        },
+        secret: redactor.secret(finding),
         secret_sha256: &finding.secret_sha256,
         fingerprint: &finding.fingerprint,
-        snippet: &finding.snippet,
+        snippet: redactor.text(&finding.snippet),
         rotation: &finding.rule.rotation,
         description: &finding.rule.description,
         // A blob no commit reaches has history but no commit.
-        commit: finding.provenance.as_ref().filter(|p| !p.commit.is_empty()).map(CommitView::new),
-        history: finding.provenance.as_ref().map(HistoryView::new),
+        commit: finding
+            .provenance
+            .as_ref()
+            .filter(|p| !p.commit.is_empty())
+            .map(|p| CommitView::new(p, redactor)),
+        history: finding.provenance.as_ref().map(|p| HistoryView::new(p, redactor)),
         exposure_days: exposure.map(|e| e.days),
         rotation_overdue: exposure.map(|e| e.overdue),
         history_advice: finding.provenance.as_ref().map(|_| HISTORY_ADVICE),
@@ -141,9 +141,10 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions) -> FindingView<'a> {
 pub(super) fn write_array(
     findings: &[Finding],
     options: &ReportOptions,
+    redactor: &Redactor,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let views: Vec<_> = findings.iter().map(|f| view(f, options)).collect();
+    let views: Vec<_> = findings.iter().map(|f| view(f, options, redactor)).collect();
     serde_json::to_writer_pretty(&mut *out, &views)?;
     writeln!(out)
 }
@@ -151,10 +152,11 @@ pub(super) fn write_array(
 pub(super) fn write_lines(
     findings: &[Finding],
     options: &ReportOptions,
+    redactor: &Redactor,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     for finding in findings {
-        serde_json::to_writer(&mut *out, &view(finding, options))?;
+        serde_json::to_writer(&mut *out, &view(finding, options, redactor))?;
         writeln!(out)?;
     }
     Ok(())
@@ -167,12 +169,10 @@ mod tests {
 
     fn render(finding: Finding, now_days: i64) -> serde_json::Value {
         let now = SAMPLE_COMMIT_TIME + now_days * 86_400;
-        let options = ReportOptions {
-            show_secrets: false,
-            key_age: KeyAgePolicy { max_days: 90, now: Some(now) },
-        };
+        let options = ReportOptions { key_age: KeyAgePolicy { max_days: 90, now: Some(now) } };
         let mut out = Vec::new();
-        write_array(&[finding], &options, &mut out).unwrap();
+        let redactor = Redactor::new(std::slice::from_ref(&finding), None, false);
+        write_array(std::slice::from_ref(&finding), &options, &redactor, &mut out).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         value[0].clone()
     }

@@ -1,13 +1,17 @@
-//! Reporters: findings in, bytes out. No reporter prints a secret unless `show_secrets`.
+//! Reporters: findings in, bytes out. Every string a reporter prints passes the run's
+//! [`Redactor`]: no secret unless `--show-secrets`, and never in SARIF or GitHub annotations.
 
 mod github;
 mod json;
+pub mod redact;
 mod sarif;
 mod text;
 
 use std::io::Write;
 
-use crate::finding::Finding;
+pub use redact::Redactor;
+
+use crate::{finding::Finding, suppress::BaselineEntry};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -25,7 +29,6 @@ pub enum Format {
 
 #[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
-    pub show_secrets: bool,
     /// Exposure age of history findings and the `--max-key-age` limit.
     pub key_age: crate::exposure::KeyAgePolicy,
 }
@@ -44,13 +47,35 @@ pub fn write_report(
     findings: &[Finding],
     summary: &ScanSummary,
     options: &ReportOptions,
+    redactor: &Redactor,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Text => text::write(findings, summary, options, out),
-        Format::Json => json::write_array(findings, options, out),
-        Format::Jsonl => json::write_lines(findings, options, out),
-        Format::Sarif => sarif::write(findings, out),
-        Format::Github => github::write(findings, out),
+        Format::Text => text::write(findings, summary, options, redactor, out),
+        Format::Json => json::write_array(findings, options, redactor, out),
+        Format::Jsonl => json::write_lines(findings, options, redactor, out),
+        Format::Sarif => sarif::write(findings, redactor, out),
+        Format::Github => github::write(findings, redactor, out),
     }
+}
+
+/// The baseline entries no finding matched, for standard error.
+pub fn write_stale(
+    stale: &[BaselineEntry],
+    redactor: &Redactor,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if stale.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "keyhound: baseline: {} entr{} no longer found (fixed, or moved to another path):",
+        stale.len(),
+        if stale.len() == 1 { "y" } else { "ies" }
+    )?;
+    for entry in stale {
+        writeln!(out, "  {}", redactor.public_terminal(&entry.to_string()))?;
+    }
+    Ok(())
 }

@@ -16,6 +16,7 @@ use serde_sarif::sarif::{
     ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 
+use super::redact::Redactor;
 use crate::{
     exposure::HISTORY_ADVICE,
     finding::{Finding, Provenance},
@@ -36,7 +37,11 @@ const SRCROOT: &str = "%SRCROOT%";
 const PATH: &AsciiSet =
     &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
 
-pub(super) fn write(findings: &[Finding], out: &mut dyn Write) -> std::io::Result<()> {
+pub(super) fn write(
+    findings: &[Finding],
+    redactor: &Redactor,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let kept = most_severe(findings, MAX_RESULTS);
     if kept.len() < findings.len() {
         eprintln!(
@@ -45,7 +50,8 @@ pub(super) fn write(findings: &[Finding], out: &mut dyn Write) -> std::io::Resul
             findings.len()
         );
     }
-    serde_json::to_writer_pretty(&mut *out, &to_sarif(&kept, findings.len() - kept.len()))?;
+    let log = to_sarif(&kept, findings.len() - kept.len(), redactor);
+    serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
 }
 
@@ -61,7 +67,7 @@ fn most_severe(findings: &[Finding], limit: usize) -> Vec<&Finding> {
 }
 
 /// The SARIF log for `findings`; `omitted` findings were left out to respect the limit.
-pub fn to_sarif(findings: &[&Finding], omitted: usize) -> Sarif {
+pub fn to_sarif(findings: &[&Finding], omitted: usize, redactor: &Redactor) -> Sarif {
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut descriptors = Vec::new();
     let mut results = Vec::with_capacity(findings.len());
@@ -70,7 +76,7 @@ pub fn to_sarif(findings: &[&Finding], omitted: usize) -> Sarif {
             descriptors.push(descriptor(&finding.rule));
             descriptors.len() - 1
         });
-        results.push(result(finding, index, findings));
+        results.push(result(finding, index, redactor));
     }
     let driver = ToolComponent::builder()
         .name("keyhound")
@@ -148,29 +154,32 @@ fn rotation_advice(rule: &Rule) -> Advice {
     Advice { text, markdown }
 }
 
-fn result(finding: &Finding, rule_index: usize, all: &[&Finding]) -> Result {
+fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
     let rule = &finding.rule;
     let mut text = format!(
         "{} ({}) found in {}. Revoke it at {} first: deleting the line does not remove it \
          from git history.",
-        rule.name, rule.provider, finding.path, rule.provider
+        rule.name,
+        rule.provider,
+        redactor.public(&finding.path),
+        rule.provider
     );
     let mut props = properties([
         ("provider", json!(rule.provider)),
         ("severity", json!(rule.severity.as_str())),
     ]);
     if let Some(p) = &finding.provenance {
-        let summary = redact_secrets(&p.summary, finding, all);
+        let public = |text: &str| redactor.public(text).into_owned();
         text.push(' ');
-        text.push_str(&history_sentence(p, &summary));
-        add_history_properties(&mut props, p, &summary);
+        text.push_str(&history_sentence(p, &public));
+        add_history_properties(&mut props, p, &public);
     }
     Result::builder()
         .rule_id(rule.id.as_str())
         .rule_index(rule_index as i64)
         .level(result_level(rule.severity))
         .message(Message::builder().text(text).build())
-        .locations(vec![location(finding, all)])
+        .locations(vec![location(finding, redactor)])
         .partial_fingerprints(BTreeMap::from([(
             FINGERPRINT_KEY.to_string(),
             finding.fingerprint.clone(),
@@ -179,17 +188,19 @@ fn result(finding: &Finding, rule_index: usize, all: &[&Finding]) -> Result {
         .build()
 }
 
-/// Where history says the secret came from; `summary` is already redacted.
-pub(super) fn history_sentence(p: &Provenance, summary: &str) -> String {
+/// Where history says the secret came from; `clean` redacts (and for a log, escapes) the
+/// commit's own strings.
+pub(super) fn history_sentence(p: &Provenance, clean: &dyn Fn(&str) -> String) -> String {
     let mut sentence = if p.commit.is_empty() {
         format!("Found in blob {}, which no commit reaches.", short_commit(&p.blob))
     } else {
         format!(
-            "Introduced in commit {} by {} <{}> on {}: {summary}",
+            "Introduced in commit {} by {} <{}> on {}: {}",
             short_commit(&p.commit),
-            p.author_name,
-            p.author_email,
-            commit_date(p)
+            clean(&p.author_name),
+            clean(&p.author_email),
+            commit_date(p),
+            clean(&p.summary)
         )
     };
     if !p.occurrences.is_empty() {
@@ -198,16 +209,16 @@ pub(super) fn history_sentence(p: &Provenance, summary: &str) -> String {
     sentence
 }
 
-fn add_history_properties(props: &mut PropertyBag, p: &Provenance, summary: &str) {
+fn add_history_properties(props: &mut PropertyBag, p: &Provenance, clean: &dyn Fn(&str) -> String) {
     let mut history =
         vec![("blob", json!(p.blob)), ("otherOccurrences", json!(p.occurrences.len()))];
     if !p.commit.is_empty() {
         history.extend([
             ("commit", json!(p.commit)),
-            ("author", json!(p.author_name)),
-            ("authorEmail", json!(p.author_email)),
+            ("author", json!(clean(&p.author_name))),
+            ("authorEmail", json!(clean(&p.author_email))),
             ("date", json!(commit_date(p))),
-            ("commitSummary", json!(summary)),
+            ("commitSummary", json!(clean(&p.summary))),
             ("commitLine", json!(p.line)),
         ]);
     }
@@ -220,7 +231,7 @@ fn add_history_properties(props: &mut PropertyBag, p: &Provenance, summary: &str
     props.additional_properties.extend(history.into_iter().map(|(k, v)| (k.to_string(), v)));
 }
 
-fn location(finding: &Finding, all: &[&Finding]) -> Location {
+fn location(finding: &Finding, redactor: &Redactor) -> Location {
     let span = finding.span;
     let region = Region::builder()
         .start_line(span.line as i64)
@@ -231,12 +242,12 @@ fn location(finding: &Finding, all: &[&Finding]) -> Location {
     let context = Region::builder()
         .start_line(span.line as i64)
         .end_line(span.end_line as i64)
-        .snippet(
-            ArtifactContent::builder().text(redact_secrets(&finding.snippet, finding, all)).build(),
-        )
+        .snippet(ArtifactContent::builder().text(redactor.public(&finding.snippet)).build())
         .build();
-    let artifact =
-        ArtifactLocation::builder().uri(encode_path(&finding.path)).uri_base_id(SRCROOT).build();
+    let artifact = ArtifactLocation::builder()
+        .uri(encode_path(&redactor.public(&finding.path)))
+        .uri_base_id(SRCROOT)
+        .build();
     Location::builder()
         .physical_location(
             PhysicalLocation::builder()
@@ -246,13 +257,6 @@ fn location(finding: &Finding, all: &[&Finding]) -> Location {
                 .build(),
         )
         .build()
-}
-
-/// A snippet is redacted for its own finding only; another secret on the same line (or in a
-/// commit summary) must not leak through it either.
-fn redact_secrets(text: &str, finding: &Finding, all: &[&Finding]) -> String {
-    let same_file = all.iter().copied().filter(|o| o.path == finding.path);
-    std::iter::once(finding).chain(same_file).fold(text.to_string(), |text, f| f.redact_in(&text))
 }
 
 /// A relative URI for a `/`-separated path: each segment percent-encoded.
@@ -355,7 +359,9 @@ mod tests {
             in_head: Some(false),
             ..Default::default()
         });
-        let log = serde_json::to_value(to_sarif(&[&finding], 0)).unwrap();
+        // `--show-secrets` does not reach SARIF.
+        let redactor = Redactor::new(std::slice::from_ref(&finding), None, true);
+        let log = serde_json::to_value(to_sarif(&[&finding], 0, &redactor)).unwrap();
         let result = &log["runs"][0]["results"][0];
         let message = result["message"]["text"].as_str().unwrap();
         assert!(message.contains("GitHub"), "{message}");

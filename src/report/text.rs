@@ -2,7 +2,7 @@
 
 use std::{collections::BTreeMap, io::Write};
 
-use super::{ReportOptions, ScanSummary};
+use super::{ReportOptions, ScanSummary, redact::Redactor};
 use crate::{
     exposure::{Exposure, HISTORY_ADVICE, civil_date},
     finding::{Finding, Provenance},
@@ -13,10 +13,11 @@ pub(super) fn write(
     findings: &[Finding],
     summary: &ScanSummary,
     options: &ReportOptions,
+    redactor: &Redactor,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     for finding in findings {
-        write_finding(finding, options, out)?;
+        write_finding(finding, options, redactor, out)?;
     }
     write_advice(findings, out)?;
     if findings.iter().any(|f| f.provenance.is_some()) {
@@ -29,15 +30,15 @@ pub(super) fn write(
 fn write_finding(
     finding: &Finding,
     options: &ReportOptions,
+    redactor: &Redactor,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let rule = &finding.rule;
-    let secret =
-        if options.show_secrets { finding.secret.clone() } else { finding.redacted_secret() };
+    let secret = redactor.terminal(&redactor.secret(finding));
     writeln!(
         out,
         "{}:{}:{}: {} [{}] {} ({})",
-        finding.path,
+        redactor.terminal(&finding.path),
         finding.span.line,
         finding.span.column,
         rule.severity,
@@ -47,7 +48,7 @@ fn write_finding(
     )?;
     writeln!(out, "    secret: {secret}    fingerprint: {}", finding.fingerprint)?;
     if let Some(p) = &finding.provenance {
-        write_provenance(p, out)?;
+        write_provenance(p, redactor, out)?;
     }
     if let Some(exposure) = options.key_age.exposure(finding) {
         writeln!(out, "    {}", exposure_line(&exposure, options.key_age.max_days))?;
@@ -59,7 +60,11 @@ fn write_finding(
     writeln!(out)
 }
 
-fn write_provenance(p: &Provenance, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_provenance(
+    p: &Provenance,
+    redactor: &Redactor,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if p.commit.is_empty() {
         writeln!(out, "    blob: {} (in no commit)", p.blob)?;
     } else {
@@ -68,7 +73,9 @@ fn write_provenance(p: &Provenance, out: &mut dyn Write) -> std::io::Result<()> 
         writeln!(
             out,
             "    commit: {short} by {} <{}> on {date}: {}",
-            p.author_name, p.author_email, p.summary
+            redactor.terminal(&p.author_name),
+            redactor.terminal(&p.author_email),
+            redactor.terminal(&p.summary)
         )?;
     }
     let yes_no = |known: Option<bool>| match known {
@@ -148,12 +155,10 @@ mod tests {
 
     fn render(findings: &[Finding], now_days: i64) -> String {
         let now = SAMPLE_COMMIT_TIME + now_days * 86_400;
-        let options = ReportOptions {
-            show_secrets: false,
-            key_age: KeyAgePolicy { max_days: 90, now: Some(now) },
-        };
+        let options = ReportOptions { key_age: KeyAgePolicy { max_days: 90, now: Some(now) } };
         let mut out = Vec::new();
-        write(findings, &ScanSummary::default(), &options, &mut out).unwrap();
+        let redactor = Redactor::new(findings, None, false);
+        write(findings, &ScanSummary::default(), &options, &redactor, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 

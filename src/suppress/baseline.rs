@@ -23,6 +23,10 @@ pub struct BaselineEntry {
     pub secret_sha256: String,
 }
 
+/// What a redacted secret leaves in a path (`ghp_****`): a stored path with it matches any
+/// characters there.
+const REDACTED: &str = "****";
+
 impl BaselineEntry {
     pub fn of(finding: &Finding) -> Self {
         BaselineEntry {
@@ -31,6 +35,30 @@ impl BaselineEntry {
             secret_sha256: finding.secret_sha256.clone(),
         }
     }
+
+    /// Whether this stored entry stands for `found`: the same entry, or the same rule and
+    /// secret at a path this one's redactions stand for.
+    pub fn matches(&self, found: &BaselineEntry) -> bool {
+        self.rule_id == found.rule_id
+            && self.secret_sha256 == found.secret_sha256
+            && (self.path == found.path || redacted_path_matches(&self.path, &found.path))
+    }
+}
+
+/// Whether `path` is `pattern` with each `****` standing for one or more characters.
+fn redacted_path_matches(pattern: &str, path: &str) -> bool {
+    let mut parts = pattern.split(REDACTED);
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = path.strip_prefix(first) else { return false };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else { return false };
+    for part in middle {
+        // The wildcard before `part` takes at least one character.
+        let Some(skip) = rest.char_indices().nth(1).map(|(i, _)| i) else { return false };
+        let Some(at) = rest[skip..].find(part) else { return false };
+        rest = &rest[skip + at + part.len()..];
+    }
+    rest.len() > last.len() && rest.ends_with(last)
 }
 
 impl std::fmt::Display for BaselineEntry {
@@ -70,7 +98,34 @@ impl Baseline {
     }
 
     pub fn contains(&self, entry: &BaselineEntry) -> bool {
-        self.entries.contains(entry)
+        self.matching(entry).is_some()
+    }
+
+    /// The stored entry that stands for `found`, if any (see [`BaselineEntry::matches`]).
+    pub fn matching(&self, found: &BaselineEntry) -> Option<&BaselineEntry> {
+        if let Some(exact) = self.entries.get(found) {
+            return Some(exact);
+        }
+        let first_of_rule = BaselineEntry {
+            rule_id: found.rule_id.clone(),
+            path: String::new(),
+            secret_sha256: String::new(),
+        };
+        self.entries
+            .range(first_of_rule..)
+            .take_while(|e| e.rule_id == found.rule_id)
+            .find(|e| e.path.contains(REDACTED) && e.matches(found))
+    }
+
+    /// The same entries with each path passed through `redact` (a baseline is committed, so a
+    /// secret in a file name must not be stored).
+    pub fn redact_paths(self, redact: impl Fn(&str) -> std::borrow::Cow<'_, str>) -> Self {
+        let entries = self
+            .entries
+            .into_iter()
+            .map(|e| BaselineEntry { path: redact(&e.path).into_owned(), ..e })
+            .collect();
+        Baseline { entries }
     }
 
     /// Sorted, pretty JSON, so a baseline diffs well in review.
@@ -116,6 +171,18 @@ mod tests {
 
     fn entry(rule: &str, path: &str) -> BaselineEntry {
         BaselineEntry { rule_id: rule.into(), path: path.into(), secret_sha256: "ab".repeat(32) }
+    }
+
+    #[test]
+    fn a_redacted_path_still_matches_its_finding() {
+        let stored = Baseline { entries: [entry("r1", "keys/ghp_****.txt")].into() };
+        assert!(stored.contains(&entry("r1", "keys/ghp_abcdefghijkl.txt")));
+        assert!(!stored.contains(&entry("r1", "keys/ghp_.txt")), "the secret took characters");
+        assert!(!stored.contains(&entry("r1", "other/ghp_abcdefghijkl.txt")));
+        assert!(!stored.contains(&entry("r2", "keys/ghp_abcdefghijkl.txt")));
+        assert!(redacted_path_matches("a/AKIA****-x/ghp_****", "a/AKIAQQQQ-x/ghp_zz"));
+        assert!(!redacted_path_matches("a/AKIA****-x/ghp_****", "a/AKIAQQQQ-x/ghp_"));
+        assert!(stored.contains(&entry("r1", "keys/ghp_****.txt")), "exact entries too");
     }
 
     #[test]

@@ -160,10 +160,9 @@ impl Suppressions {
             .filter(|finding| {
                 let mut in_baseline = false;
                 if let Some(baseline) = &self.baseline {
-                    let entry = BaselineEntry::of(finding);
-                    in_baseline = baseline.contains(&entry);
-                    if in_baseline {
-                        matched_baseline.insert(entry);
+                    if let Some(stored) = baseline.matching(&BaselineEntry::of(finding)) {
+                        in_baseline = true;
+                        matched_baseline.insert(stored.clone());
                     }
                 }
                 !in_baseline && !self.fingerprints.contains(&finding.fingerprint)

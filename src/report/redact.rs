@@ -1,0 +1,250 @@
+//! The one step every string passes before it leaves keyhound: secrets redacted, control
+//! characters escaped.
+//!
+//! A [`Redactor`] knows every secret the run found (suppressed ones too), and also runs the
+//! rules over each string, so a token that only appears in a file name, a commit summary or an
+//! author field is caught as well. Reporters, the baseline writer, the stale-baseline list and
+//! warnings call it; SARIF and GitHub annotations use [`Redactor::public`], which redacts even
+//! under `--show-secrets`.
+//!
+//! Escaping is for what reaches a terminal or a workflow log (text, GitHub annotations,
+//! warnings): a file name with `\x1b]0;…` must not retitle the window, one with `\n` must not
+//! forge a finding line. JSON and SARIF escape control characters by their own syntax.
+
+use std::{borrow::Cow, cell::RefCell, ops::Range};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::{
+    engine::{Engine, Scanner},
+    finding::{Finding, redact},
+};
+
+/// Secrets shorter than this are redacted where they were found but not searched for in
+/// other strings: a four-character password would otherwise blank every word that holds it.
+const MIN_KNOWN_SECRET_CHARS: usize = 8;
+
+/// Redacts the run's secrets in any string.
+pub struct Redactor<'e> {
+    show_secrets: bool,
+    /// Every secret of the run, longest first among overlapping ones.
+    known: Option<AhoCorasick>,
+    engine: Option<&'e Engine>,
+    scanner: RefCell<Option<Scanner<'e>>>,
+}
+
+impl<'e> Redactor<'e> {
+    /// A redactor for a run's `findings` (before suppression, so baselined secrets stay
+    /// hidden too); `engine` also finds secrets no finding holds.
+    pub fn new(findings: &[Finding], engine: Option<&'e Engine>, show_secrets: bool) -> Self {
+        let mut secrets: Vec<&str> = findings
+            .iter()
+            .map(|f| f.secret.as_str())
+            .filter(|s| s.chars().count() >= MIN_KNOWN_SECRET_CHARS)
+            .collect();
+        secrets.sort_unstable();
+        secrets.dedup();
+        let known = (!secrets.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&secrets)
+                .expect("plain literal patterns always build")
+        });
+        Redactor { show_secrets, known, engine, scanner: RefCell::new(None) }
+    }
+
+    /// A redactor that only knows what the rules find.
+    pub fn with_engine(engine: &'e Engine, show_secrets: bool) -> Self {
+        Self::new(&[], Some(engine), show_secrets)
+    }
+
+    pub fn shows_secrets(&self) -> bool {
+        self.show_secrets
+    }
+
+    /// `text` for a report that honours `--show-secrets`.
+    pub fn text<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.show_secrets { Cow::Borrowed(text) } else { self.public(text) }
+    }
+
+    /// `text` with every secret redacted, whatever `--show-secrets` says (SARIF, GitHub
+    /// annotations, baselines, warnings).
+    pub fn public<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let ranges = self.secret_ranges(text);
+        if ranges.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for range in ranges {
+            out.push_str(&text[at..range.start]);
+            out.push_str(&redact(&text[range.clone()]));
+            at = range.end;
+        }
+        out.push_str(&text[at..]);
+        Cow::Owned(out)
+    }
+
+    /// A finding's secret as reports show it.
+    pub fn secret(&self, finding: &Finding) -> String {
+        if self.show_secrets { finding.secret.clone() } else { finding.redacted_secret() }
+    }
+
+    /// For the terminal: redacted as [`Redactor::text`], then escaped.
+    pub fn terminal(&self, text: &str) -> String {
+        escape_control(&self.text(text)).into_owned()
+    }
+
+    /// For a workflow log: redacted as [`Redactor::public`], then escaped.
+    pub fn public_terminal(&self, text: &str) -> String {
+        escape_control(&self.public(text)).into_owned()
+    }
+
+    /// Byte ranges of secrets in `text`, sorted, merged where they overlap, on UTF-8
+    /// boundaries.
+    fn secret_ranges(&self, text: &str) -> Vec<Range<usize>> {
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        if let Some(known) = &self.known {
+            ranges.extend(known.find_iter(text).map(|m| m.range()));
+        }
+        if let Some(engine) = self.engine {
+            let mut scanner = self.scanner.borrow_mut();
+            let scanner = scanner.get_or_insert_with(|| engine.scanner());
+            ranges.extend(
+                scanner
+                    .scan(text.as_bytes())
+                    .into_iter()
+                    .filter(|m| m.secret_end > m.secret_start)
+                    .map(|m| m.secret_start..m.secret_end),
+            );
+        }
+        merge(ranges, text)
+    }
+}
+
+/// Sorted, non-overlapping ranges widened to character boundaries (a rule may match bytes
+/// inside a multi-byte character).
+fn merge(mut ranges: Vec<Range<usize>>, text: &str) -> Vec<Range<usize>> {
+    ranges.sort_unstable_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        let mut start = range.start.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = range.end.min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        match merged.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => merged.push(start..end),
+        }
+    }
+    merged
+}
+
+/// Redacts what the rules find in `text` and escapes it: for warnings, which are printed
+/// while the scan runs, before its findings are known.
+pub fn for_warning(engine: &Engine, text: &str) -> String {
+    Redactor::with_engine(engine, false).public_terminal(text)
+}
+
+/// Control characters as escapes (`\n`, `\t`, `\r`, `\x1b`, `\u{202e}`), so a string from a
+/// repository cannot move the cursor, run a terminal escape sequence, start a new line of
+/// output or reorder text (bidirectional overrides).
+pub fn escape_control(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x100 && needs_escape(c) => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        fake::FakeGen,
+        rules::builtin_rules,
+        sources::{Tracking, scan_content},
+    };
+
+    fn engine() -> Engine {
+        Engine::new(builtin_rules().unwrap(), Default::default()).unwrap()
+    }
+
+    #[test]
+    fn two_secrets_on_one_line_are_both_redacted_in_each_snippet() {
+        let engine = engine();
+        let mut fake = FakeGen::new(3);
+        let (a, b) = (fake.crc32_token("ghp_"), fake.crc32_token("ghp_"));
+        let line = format!("tokens = [\"{a}\", \"{b}\"]\n");
+        let findings =
+            scan_content(&mut engine.scanner(), "t.py", line.as_bytes(), Tracking::NoRepository);
+        assert_eq!(findings.len(), 2);
+        let redactor = Redactor::new(&findings, Some(&engine), false);
+        for finding in &findings {
+            let snippet = redactor.text(&finding.snippet);
+            assert!(!snippet.contains(&a) && !snippet.contains(&b), "{snippet}");
+        }
+    }
+
+    #[test]
+    fn a_known_secret_is_redacted_in_any_string_even_where_no_rule_matches() {
+        let secret = "s3cr3t-Value-9f8e7d";
+        let engine = engine();
+        let mut findings = scan_content(
+            &mut engine.scanner(),
+            "a.txt",
+            FakeGen::new(1).crc32_token("ghp_").as_bytes(),
+            Tracking::NoRepository,
+        );
+        findings[0].secret = secret.into();
+        let redactor = Redactor::new(&findings, None, false);
+        assert_eq!(redactor.text(&format!("fix: drop {secret}!")), "fix: drop s3cr****!");
+        assert_eq!(Redactor::new(&findings, None, true).text(secret), secret);
+        assert_eq!(redactor.public("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn a_token_in_a_file_name_is_found_by_the_rules() {
+        let engine = engine();
+        let token = FakeGen::new(4).crc32_token("ghp_");
+        let redactor = Redactor::new(&[], Some(&engine), true);
+        let path = format!("keys/{token}.txt");
+        assert_eq!(redactor.text(&path), path, "--show-secrets shows it");
+        assert_eq!(redactor.public(&path), "keys/ghp_****.txt");
+    }
+
+    #[test]
+    fn control_characters_become_visible_escapes() {
+        assert_eq!(escape_control("a\x1b]0;pwned\x07b"), "a\\x1b]0;pwned\\x07b");
+        assert_eq!(escape_control("x.txt\nfake.py:1:1: critical"), "x.txt\\nfake.py:1:1: critical");
+        assert_eq!(escape_control("ab\u{202e}cd\u{85}"), "ab\\u{202e}cd\\x85");
+        assert_eq!(escape_control("plain ü/path"), "plain ü/path");
+    }
+
+    #[test]
+    fn overlapping_ranges_merge_on_character_boundaries() {
+        let text = "éabcdef";
+        assert_eq!(merge(vec![3..5, 1..4, 6..7], text), vec![0..5, 6..7]);
+    }
+}
