@@ -21,3 +21,4 @@ pub mod rule_check;
 pub mod rules;
 pub mod sources;
 pub mod suppress;
+pub mod validate;

@@ -131,7 +131,14 @@ pub fn resolve_rule_specs(
     resolve_file(
         file,
         text,
-        RuleFileSpec { provider: None, rotation: None, auth: None, rules: specs },
+        RuleFileSpec {
+            provider: None,
+            rotation: None,
+            auth: None,
+            _validate: None,
+            _revoke: None,
+            rules: specs,
+        },
     )
 }
 
@@ -192,6 +199,11 @@ pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
         rules.extend(parse_rules_file(file, text)?);
     }
     Ok(rules)
+}
+
+/// The embedded rule files as `(name, text)`, for readers of their other tables.
+pub fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
+    builtin::BUILTIN_RULE_FILES
 }
 
 /// Reads and parses a rules file from disk.

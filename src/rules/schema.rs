@@ -13,6 +13,11 @@ pub(super) struct RuleFileSpec {
     pub provider: Option<String>,
     pub rotation: Option<Rotation>,
     pub auth: Option<Auth>,
+    /// Live checks and self-revocation requests: read by `crate::validate`, not by rules.
+    #[serde(default, rename = "validate")]
+    pub _validate: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "revoke")]
+    pub _revoke: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     pub rules: Vec<Spanned<RuleSpec>>,
 }

@@ -1,0 +1,202 @@
+//! From findings to requests: one job per unique secret (and partner, and variables), the
+//! partner key from the same file (AWS), variables read from the finding's line under a
+//! fixed pattern (a Shopify shop, a Twilio account), and the findings each answer goes to.
+
+use std::{collections::HashMap, sync::Arc, time::SystemTime};
+
+use super::{
+    Options,
+    catalog::{Catalog, Signing, Validator, Variable},
+    outcome::Validation,
+    request::{self, Prepared, Values},
+    sigv4,
+};
+use crate::finding::{Finding, sha256_hex};
+
+/// The rule whose finding gives an AWS temporary key (`ASIA...`) its session token.
+const AWS_SESSION_TOKEN_RULE: &str = "aws-session-token";
+
+pub struct Job {
+    pub validator: Arc<Validator>,
+    /// The request, or the answer decided without one (a partner key is missing).
+    pub request: Result<Prepared, Validation>,
+    /// Indexes of the findings this job's answer belongs to.
+    findings: Vec<usize>,
+}
+
+pub struct Plan {
+    pub jobs: Vec<Job>,
+    /// Per finding without a job: why it is `unknown`.
+    unchecked: Vec<Option<Validation>>,
+}
+
+impl Plan {
+    /// The validation of every finding, in the findings' order.
+    pub fn assign(self, validations: Vec<Validation>) -> Vec<Validation> {
+        let mut out = self.unchecked;
+        for (job, validation) in self.jobs.iter().zip(validations) {
+            for &finding in &job.findings {
+                out[finding] = Some(validation.clone());
+            }
+        }
+        out.into_iter().map(|v| v.expect("every finding has a validation or a reason")).collect()
+    }
+}
+
+pub fn plan(findings: &[Finding], catalog: &Catalog, options: &Options) -> Plan {
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut by_identity: HashMap<String, usize> = HashMap::new();
+    let mut unchecked: Vec<Option<Validation>> = vec![None; findings.len()];
+    for (index, finding) in findings.iter().enumerate() {
+        let Some(validator) = catalog.validator_for(&finding.rule.id) else { continue };
+        let partner = validator.pair.as_deref().map(|rule| nearest(findings, finding, rule));
+        let (values, identity) = match gather(findings, finding, validator, partner) {
+            Ok(gathered) => gathered,
+            Err(reason) => {
+                unchecked[index] = Some(Validation::unknown(reason));
+                continue;
+            }
+        };
+        let mut members = vec![index];
+        members.extend(partner.flatten());
+        match by_identity.get(&identity) {
+            Some(&job) => jobs[job].findings.extend(members),
+            None => {
+                let request = build(validator, &values, options).map_err(Validation::unknown);
+                by_identity.insert(identity, jobs.len());
+                jobs.push(Job { validator: Arc::clone(validator), request, findings: members });
+            }
+        }
+    }
+    for (index, finding) in findings.iter().enumerate() {
+        let has_job = jobs.iter().any(|job| job.findings.contains(&index));
+        if has_job || unchecked[index].is_some() {
+            continue;
+        }
+        let reason = match catalog.pair_rules().find(|(pair, _)| *pair == finding.rule.id) {
+            Some((_, v)) => format!(
+                "checked only together with a {} in the same file",
+                v.rules.first().map_or("partner key", String::as_str)
+            ),
+            None => format!(
+                "keyhound has no validator for {} ({})",
+                finding.rule.name, finding.rule.provider
+            ),
+        };
+        unchecked[index] = Some(Validation::unknown(reason));
+    }
+    Plan { jobs, unchecked }
+}
+
+/// The finding of `rule` in the same file nearest to `finding`'s line.
+fn nearest(findings: &[Finding], finding: &Finding, rule: &str) -> Option<usize> {
+    findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.rule.id == rule && f.path == finding.path)
+        .min_by_key(|(_, f)| f.span.line.abs_diff(finding.span.line))
+        .map(|(i, _)| i)
+}
+
+/// The template values and the identity that deduplicates requests (hashes only).
+fn gather<'a>(
+    findings: &'a [Finding],
+    finding: &'a Finding,
+    validator: &'a Validator,
+    partner: Option<Option<usize>>,
+) -> Result<(Values<'a>, String), String> {
+    let pair = match partner {
+        None => None,
+        Some(Some(i)) => Some(findings[i].secret.as_str()),
+        Some(None) => {
+            return Err(format!(
+                "checked only together with a {} in the same file",
+                validator.pair.as_deref().unwrap_or("partner key")
+            ));
+        }
+    };
+    let mut variables = Vec::new();
+    for (source, vars) in
+        [(&finding.snippet, &validator.from_line), (&finding.secret, &validator.from_secret)]
+    {
+        for variable in vars {
+            let value = read_variable(variable, source).ok_or_else(|| {
+                format!("checked only when its {} is on the same line", variable.name)
+            })?;
+            variables.push((variable.name.as_str(), value));
+        }
+    }
+    let session = match (validator.signing, pair) {
+        (Some(Signing::AwsSigV4), Some(key_id)) if key_id.starts_with("ASIA") => {
+            let token = nearest(findings, finding, AWS_SESSION_TOKEN_RULE).ok_or(
+                "a temporary (ASIA) key is checked only with its session token in the same file",
+            )?;
+            Some(findings[token].secret.as_str())
+        }
+        _ => None,
+    };
+    if let Some(token) = session {
+        variables.push(("session_token", token.to_string()));
+    }
+    let mut identity = format!("{}\0{}", validator.provider_id, validator.request.url);
+    for part in std::iter::once(finding.secret.as_str())
+        .chain(pair)
+        .chain(variables.iter().map(|(_, v)| v.as_str()))
+    {
+        identity.push('\0');
+        identity.push_str(&sha256_hex(part.as_bytes()));
+    }
+    Ok((Values { secret: &finding.secret, pair, variables }, identity))
+}
+
+/// The first match of the variable's pattern, if it is a plain host-name-like word: a value
+/// from scanned content can select one of the provider's own hosts, never name another.
+fn read_variable(variable: &Variable, text: &str) -> Option<String> {
+    let found = variable.pattern.find(text.as_bytes())?;
+    let value = &text[found.start()..found.end()];
+    let plain = !value.is_empty()
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    plain.then(|| value.to_string())
+}
+
+/// The request, signed when the validator signs.
+pub fn build(
+    validator: &Validator,
+    values: &Values,
+    options: &Options,
+) -> Result<Prepared, String> {
+    let mut prepared =
+        request::prepare(&validator.request, values, options.base_for(&validator.provider_id))?;
+    if validator.signing == Some(Signing::AwsSigV4) {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        sign_aws(&mut prepared, values, &sigv4::amz_date(now));
+    }
+    Ok(prepared)
+}
+
+fn sign_aws(prepared: &mut Prepared, values: &Values, amz_date: &str) {
+    let uri: ureq::http::Uri = prepared.url.parse().expect("prepare checked the URL");
+    let host = uri.authority().map_or("", |a| a.as_str()).to_string();
+    let session_token =
+        values.variables.iter().find(|(n, _)| *n == "session_token").map(|(_, v)| v.as_str());
+    let signable = sigv4::Signable {
+        method: prepared.method.as_str(),
+        host: &host,
+        path: uri.path(),
+        query: uri.query().unwrap_or(""),
+        headers: &prepared.headers,
+        body: prepared.body.as_deref().unwrap_or(b""),
+        region: sigv4::STS_REGION,
+        service: sigv4::STS_SERVICE,
+        amz_date,
+    };
+    let credentials = sigv4::Credentials {
+        access_key_id: values.pair.unwrap_or(""),
+        secret_access_key: values.secret,
+        session_token,
+    };
+    let added = sigv4::sign(&signable, &credentials);
+    prepared.headers.extend(added);
+}
