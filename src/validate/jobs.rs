@@ -8,6 +8,7 @@ use super::{
     Options,
     catalog::{Catalog, Signing, Validator, Variable},
     outcome::Validation,
+    request::host_of,
     request::{self, Prepared, Values},
     sigv4,
 };
@@ -151,7 +152,7 @@ fn gather<'a>(
 
 /// The first match of the variable's pattern, if it is a plain host-name-like word: a value
 /// from scanned content can select one of the provider's own hosts, never name another.
-fn read_variable(variable: &Variable, text: &str) -> Option<String> {
+pub(super) fn read_variable(variable: &Variable, text: &str) -> Option<String> {
     let found = variable.pattern.find(text.as_bytes())?;
     let value = &text[found.start()..found.end()];
     let plain = !value.is_empty()
@@ -199,4 +200,104 @@ fn sign_aws(prepared: &mut Prepared, values: &Values, amz_date: &str) {
     };
     let added = sigv4::sign(&signable, &credentials);
     prepared.headers.extend(added);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{engine::Engine, fake::FakeGen, finding::LineIndex};
+
+    /// Every validator's example, scanned by the built-in rules, gives one request that
+    /// carries the found secret and goes to the validator's own host.
+    #[test]
+    fn every_example_plans_one_request_with_its_secret() {
+        let catalog = Catalog::builtin().unwrap();
+        let engine =
+            Engine::new(crate::rules::builtin_rules().unwrap(), Default::default()).unwrap();
+        for (seed, validator) in catalog.validators().iter().enumerate() {
+            let text = FakeGen::new(seed as u64).expand(&validator.example).unwrap();
+            let lines = LineIndex::new();
+            let findings: Vec<Finding> = engine
+                .scanner()
+                .scan(text.as_bytes())
+                .iter()
+                .map(|m| {
+                    Finding::new(
+                        engine.rule(m.rule).clone(),
+                        "x".into(),
+                        text.as_bytes(),
+                        &lines,
+                        m,
+                    )
+                })
+                .collect();
+            let plan = plan(&findings, &catalog, &Options::default());
+            let provider = &validator.provider;
+            assert_eq!(
+                plan.jobs.len(),
+                1,
+                "{provider}: {:?}",
+                findings.iter().map(|f| &f.rule.id).collect::<Vec<_>>()
+            );
+            let job = &plan.jobs[0];
+            let request = job.request.as_ref().unwrap_or_else(|v| panic!("{provider}: {v}"));
+            let secret = &findings[job.findings[0]].secret;
+            assert!(validator.rules.contains(&findings[job.findings[0]].rule.id), "{provider}");
+            let after_scheme = validator.request.url.split_once("://").unwrap().1;
+            let template_host = after_scheme.split('/').next().unwrap();
+            let host = host_of(&request.url);
+            // A variable may pick a subdomain, never the domain (`{dc}.api.mailchimp.com`).
+            let fixed = template_host.rsplit_once('}').map_or(template_host, |(_, rest)| rest);
+            assert!(
+                host.ends_with(fixed) && host.contains('.'),
+                "{provider}: {host} vs {template_host}"
+            );
+            let basic = request
+                .headers
+                .iter()
+                .any(|(n, v)| n == "Authorization" && v.starts_with("Basic "));
+            let carried = request.url.contains(secret.as_str())
+                || request.headers.iter().any(|(_, v)| v.contains(secret.as_str()))
+                || basic
+                || validator.signing.is_some();
+            assert!(carried, "{provider}: the request does not carry the secret");
+        }
+    }
+
+    #[test]
+    fn shop_domains_come_only_from_myshopify_and_aws_needs_its_pair() {
+        let catalog = Catalog::builtin().unwrap();
+        let engine =
+            Engine::new(crate::rules::builtin_rules().unwrap(), Default::default()).unwrap();
+        let scan = |text: &str| -> Vec<Finding> {
+            let lines = LineIndex::new();
+            engine
+                .scanner()
+                .scan(text.as_bytes())
+                .iter()
+                .map(|m| {
+                    Finding::new(
+                        engine.rule(m.rule).clone(),
+                        "x".into(),
+                        text.as_bytes(),
+                        &lines,
+                        m,
+                    )
+                })
+                .collect()
+        };
+        let mut fake = FakeGen::new(1);
+        let token = fake.expand("shpat_{{hex:32}}").unwrap();
+        let findings =
+            scan(&format!("url = \"https://evil.example/{token}\" host = attacker.test"));
+        let plan = plan(&findings, &catalog, &Options::default());
+        assert!(plan.jobs.is_empty());
+        let validations = plan.assign(Vec::new());
+        assert!(validations[0].detail.contains("shop"), "{}", validations[0].detail);
+
+        let key_id = fake.expand("AKIA{{upper:16}}").unwrap();
+        let findings = scan(&format!("aws_access_key_id = {key_id}\n"));
+        let validations = super::plan(&findings, &catalog, &Options::default()).assign(Vec::new());
+        assert!(validations[0].detail.contains("together with"), "{}", validations[0].detail);
+    }
 }

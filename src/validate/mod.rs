@@ -9,13 +9,14 @@
 
 pub mod answer;
 pub mod catalog;
-// pub mod doctor;
+pub mod doctor;
 mod http;
 mod jobs;
 pub mod outcome;
 mod pool;
+pub mod recognise;
 pub mod request;
-// pub mod revoke;
+pub mod revoke;
 pub mod sigv4;
 
 use std::time::Duration;
