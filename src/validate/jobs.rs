@@ -204,6 +204,7 @@ fn sign_aws(prepared: &mut Prepared, values: &Values, amz_date: &str) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::request::host_of;
     use super::*;
     use crate::{engine::Engine, fake::FakeGen, finding::LineIndex};
 
