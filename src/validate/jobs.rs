@@ -8,7 +8,6 @@ use super::{
     Options,
     catalog::{Catalog, Signing, Validator, Variable},
     outcome::Validation,
-    request::host_of,
     request::{self, Prepared, Values},
     sigv4,
 };
