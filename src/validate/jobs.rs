@@ -207,30 +207,30 @@ mod tests {
     use super::*;
     use crate::{engine::Engine, fake::FakeGen, finding::LineIndex};
 
+    fn builtin() -> (Catalog, Engine) {
+        let engine =
+            Engine::new(crate::rules::builtin_rules().unwrap(), Default::default()).unwrap();
+        (Catalog::builtin().unwrap(), engine)
+    }
+
+    fn scan(engine: &Engine, text: &str) -> Vec<Finding> {
+        let lines = LineIndex::new();
+        let content = text.as_bytes();
+        let matches = engine.scanner().scan(content);
+        let finding = |m: &crate::engine::Match| {
+            Finding::new(engine.rule(m.rule).clone(), "x".into(), content, &lines, m)
+        };
+        matches.iter().map(finding).collect()
+    }
+
     /// Every validator's example, scanned by the built-in rules, gives one request that
     /// carries the found secret and goes to the validator's own host.
     #[test]
     fn every_example_plans_one_request_with_its_secret() {
-        let catalog = Catalog::builtin().unwrap();
-        let engine =
-            Engine::new(crate::rules::builtin_rules().unwrap(), Default::default()).unwrap();
+        let (catalog, engine) = builtin();
         for (seed, validator) in catalog.validators().iter().enumerate() {
             let text = FakeGen::new(seed as u64).expand(&validator.example).unwrap();
-            let lines = LineIndex::new();
-            let findings: Vec<Finding> = engine
-                .scanner()
-                .scan(text.as_bytes())
-                .iter()
-                .map(|m| {
-                    Finding::new(
-                        engine.rule(m.rule).clone(),
-                        "x".into(),
-                        text.as_bytes(),
-                        &lines,
-                        m,
-                    )
-                })
-                .collect();
+            let findings = scan(&engine, &text);
             let plan = plan(&findings, &catalog, &Options::default());
             let provider = &validator.provider;
             assert_eq!(
@@ -266,26 +266,8 @@ mod tests {
 
     #[test]
     fn shop_domains_come_only_from_myshopify_and_aws_needs_its_pair() {
-        let catalog = Catalog::builtin().unwrap();
-        let engine =
-            Engine::new(crate::rules::builtin_rules().unwrap(), Default::default()).unwrap();
-        let scan = |text: &str| -> Vec<Finding> {
-            let lines = LineIndex::new();
-            engine
-                .scanner()
-                .scan(text.as_bytes())
-                .iter()
-                .map(|m| {
-                    Finding::new(
-                        engine.rule(m.rule).clone(),
-                        "x".into(),
-                        text.as_bytes(),
-                        &lines,
-                        m,
-                    )
-                })
-                .collect()
-        };
+        let (catalog, engine) = builtin();
+        let scan = |text: &str| scan(&engine, text);
         let mut fake = FakeGen::new(1);
         let token = fake.expand("shpat_{{hex:32}}").unwrap();
         let findings =
