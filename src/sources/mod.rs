@@ -46,6 +46,14 @@ impl ScanStats {
         true
     }
 
+    /// Adds what a source counted itself.
+    pub fn add(&self, summary: &ScanSummary) {
+        self.files.fetch_add(summary.files, Ordering::Relaxed);
+        self.bytes.fetch_add(summary.bytes, Ordering::Relaxed);
+        self.skipped_binary.fetch_add(summary.skipped_binary, Ordering::Relaxed);
+        self.skipped_large.fetch_add(summary.skipped_large, Ordering::Relaxed);
+    }
+
     pub fn summary(&self) -> ScanSummary {
         ScanSummary {
             files: self.files.load(Ordering::Relaxed),

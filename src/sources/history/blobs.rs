@@ -32,25 +32,20 @@ use crate::{
 /// (huge objects, long chains) cannot take the machine's memory.
 const PACK_CACHE_BYTES: usize = 64 << 20;
 
-/// Objects in the store, in pack order, that are wanted; with `others`, also every other
-/// object (for `--all-objects`) minus those `known` not to be blobs.
+/// Objects in the store, in pack order, that are wanted.
 pub struct Ordered {
     pub wanted: Vec<ObjectId>,
     /// Wanted but in no pack and not loose: missing (a partial clone).
     pub missing: usize,
-    pub others: Vec<ObjectId>,
 }
 
 pub fn pack_order(
     repo: &gix::Repository,
     wanted: &HashMap<ObjectId, String>,
-    collect_others: Option<&dyn Fn(&ObjectId) -> bool>,
     diagnostics: &Diagnostics,
 ) -> Result<Ordered> {
     let mut remaining: HashSet<ObjectId> = wanted.keys().copied().collect();
     let mut ordered = Vec::with_capacity(remaining.len());
-    let mut others = Vec::new();
-    let mut others_seen = HashSet::new();
     let objects = repo
         .objects
         .store_ref()
@@ -67,15 +62,11 @@ pub fn pack_order(
         };
         if remaining.remove(&id) {
             ordered.push(id);
-        } else if let Some(is_known) = collect_others {
-            if !wanted.contains_key(&id) && !is_known(&id) && others_seen.insert(id) {
-                others.push(id);
-            }
         } else if remaining.is_empty() {
             break;
         }
     }
-    Ok(Ordered { wanted: ordered, missing: remaining.len(), others })
+    Ok(Ordered { wanted: ordered, missing: remaining.len() })
 }
 
 /// Scans `ids` (each with its path in `paths`) and returns the findings by blob.

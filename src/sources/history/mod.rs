@@ -13,8 +13,11 @@
 //! `<blob:ID>` with the blob id and no commit.
 
 pub mod blobs;
+pub mod graph;
+pub mod ingest;
 pub mod packs;
 pub mod provenance;
+pub mod store;
 pub mod walk;
 
 use std::{
@@ -26,17 +29,22 @@ use std::{
 use anyhow::{Context, Result, bail};
 use gix::ObjectId;
 
+use rayon::prelude::*;
+
 use self::{
     blobs::BlobScan,
     provenance::{CommitMeta, Introduction},
+    store::{Idx, State, Store},
     walk::CommitGraph,
 };
 use crate::{
+    checks,
     diagnostics::Diagnostics,
     engine::Engine,
     finding::{Finding, Occurrence, Provenance, fingerprint},
     progress::Progress,
-    sources::ScanStats,
+    report::ScanSummary,
+    sources::{ScanStats, Tracking, scan_content},
 };
 
 /// Which part of history to scan.
@@ -122,7 +130,6 @@ fn scan_repository(
     }
     let mut repository = Repository {
         repo,
-        path: path.to_path_buf(),
         engine: context.engine,
         options,
         diagnostics,
@@ -197,8 +204,6 @@ pub fn unreachable_blob_path(id: &ObjectId) -> String {
 
 struct Repository<'a> {
     repo: gix::Repository,
-    /// Where `repo` was opened, to open it afresh.
-    path: std::path::PathBuf,
     engine: &'a Engine,
     options: &'a HistoryOptions,
     diagnostics: &'a Diagnostics,
@@ -211,56 +216,158 @@ struct Repository<'a> {
 type Scanned = (Vec<Finding>, Vec<String>);
 
 impl Repository<'_> {
+    /// Every object read once into memory ([`ingest`]), then walked there ([`graph`]).
     fn scan_everything(&mut self) -> Result<Scanned> {
-        let repo = &self.repo;
-        let tips = walk::ref_tips(repo, self.diagnostics)?;
-        let graph = walk::walk_commits(repo, &tips.commits, &HashSet::new(), self.diagnostics);
+        let (repo, diagnostics) = (&self.repo, self.diagnostics);
+        let tips = walk::ref_tips(repo, diagnostics)?;
+        let mut store = Store::new(ingest::list_objects(repo, diagnostics)?);
+        let progress =
+            Progress::new("history", store.index.listed_len() as u64, !self.options.progress);
+        let read = ingest::read_all(
+            repo,
+            &store,
+            self.engine,
+            self.options.max_file_size,
+            &progress,
+            diagnostics,
+        );
+        progress.finish();
+        store.seal();
+        let graph = graph::commit_graph(&store, &tips.commits, diagnostics);
+        if graph.nodes.is_empty() && !tips.commits.is_empty() {
+            bail!(
+                "{}: no commit of the history could be read (a truncated or missing pack?)",
+                self.label
+            );
+        }
         self.warn_missing_commits(&graph);
-        let roots = graph.nodes.values().map(|n| n.tree).chain(tips.trees.iter().copied());
+        let roots: Vec<Idx> = graph
+            .nodes
+            .values()
+            .map(|n| n.tree)
+            .chain(tips.trees.iter().copied())
+            .map(|tree| store.index.number(&tree))
+            .collect();
+        let tip_blobs: Vec<Idx> = tips.blobs.iter().map(|b| store.index.number(b)).collect();
         let suppressions = self.engine.suppressions();
         let rank = |path: &str, is_dir: bool| suppressions.path_rank(path, is_dir);
-        let mut reachable = walk::reachable_blobs(repo, roots, &rank, self.diagnostics);
-        if reachable.missing_trees > 0 {
+        let inspects = |name: &[u8]| checks::inspects_path(&String::from_utf8_lossy(name));
+        let mut reach = graph::reach(&store, roots, &rank, &inspects, diagnostics);
+        for &blob in &tip_blobs {
+            if !reach.reached(blob) {
+                reach.ranks[blob as usize] = 0;
+                reach.paths.insert(blob, unreachable_blob_path(&store.index.id(blob)));
+            }
+        }
+        self.warn_unreadable(&store, &reach);
+        self.count_blobs(&store, &reach);
+        let mut jobs: Vec<(Idx, String)> = reach
+            .paths
+            .iter()
+            .filter(|(idx, _)| matches!(store.state(**idx), State::Matched | State::Text))
+            .map(|(idx, path)| (*idx, path.clone()))
+            .collect();
+        let mut dangling = HashSet::new();
+        if self.options.all_objects {
+            for idx in 0..store.index.listed_len() as Idx {
+                if !reach.reached(idx) && store.state(idx) == State::Matched {
+                    let id = store.index.id(idx);
+                    dangling.insert(id);
+                    jobs.push((idx, unreachable_blob_path(&id)));
+                }
+            }
+        }
+        let by_blob = self.scan_paths(&store, &read, &jobs);
+        let with_findings: HashSet<Idx> = by_blob
+            .keys()
+            .filter(|id| !dangling.contains(*id))
+            .filter_map(|id| store.index.lookup(id))
+            .collect();
+        let introductions = if with_findings.is_empty() {
+            Vec::new()
+        } else {
+            let order = provenance::oldest_first(&graph);
+            graph::introductions(&store, &graph, &order, &|idx| with_findings.contains(&idx))
+        };
+        let findings = self.assemble(&introductions, &by_blob);
+        Ok((findings, reach.gitlinks.into_iter().collect()))
+    }
+
+    /// Warnings for what the walk reached but could not read.
+    fn warn_unreadable(&self, store: &Store, reach: &graph::Reach) {
+        if reach.missing_trees > 0 {
             self.diagnostics.warn(
                 &self.label,
                 format!(
                     "{} tree(s) missing from the object database (a partial clone?); \
                      files under them not scanned",
-                    reachable.missing_trees
+                    reach.missing_trees
                 ),
             );
         }
-        for blob in &tips.blobs {
-            reachable.blobs.entry(*blob).or_insert_with(|| unreachable_blob_path(blob));
+        if reach.missing_blobs > 0 {
+            self.diagnostics.warn(
+                &self.label,
+                format!(
+                    "{} blob(s) missing from the object database (a partial clone?); \
+                     not scanned",
+                    reach.missing_blobs
+                ),
+            );
         }
-        let known =
-            |id: &ObjectId| graph.nodes.contains_key(id) || reachable.trees.contains_key(id);
-        let all_objects = self.options.all_objects.then_some(&known as &dyn Fn(&ObjectId) -> bool);
-        let ordered = blobs::pack_order(repo, &reachable.blobs, all_objects, self.diagnostics)?;
-        let dangling = self.unreachable_blobs(&ordered.others);
-        let mut ids = ordered.wanted;
-        ids.extend(&dangling);
-        self.drop_pack_mappings()?;
-        let repo = &self.repo;
-        let by_blob = self.scan_blobs(&ids, ordered.missing, &|id: &ObjectId| {
-            reachable.blobs.get(id).cloned().unwrap_or_else(|| unreachable_blob_path(id))
-        });
-        let with_findings: HashSet<ObjectId> =
-            by_blob.keys().filter(|id| !dangling.contains(*id)).copied().collect();
-        let introductions = if with_findings.is_empty() {
-            Vec::new()
-        } else {
-            let order = provenance::oldest_first(&graph);
-            provenance::introductions(
-                repo,
-                &graph,
-                &order,
-                &|id| with_findings.contains(id),
-                self.diagnostics,
+        let corrupt = store.corrupt.lock().expect("corrupt objects");
+        let mut blobs: Vec<(&Idx, &String)> =
+            reach.paths.iter().filter(|(idx, _)| corrupt.contains_key(*idx)).collect();
+        blobs.sort();
+        for (idx, path) in blobs {
+            self.diagnostics
+                .warn(&format!("blob {} ({path})", store.index.id(*idx)), &corrupt[idx]);
+        }
+    }
+
+    /// Counts the blobs read into the scan's summary: those history reaches, and with
+    /// `--all-objects` every other one too.
+    fn count_blobs(&self, store: &Store, reach: &graph::Reach) {
+        let mut summary = ScanSummary::default();
+        for idx in 0..store.index.listed_len() as Idx {
+            if !reach.reached(idx) && !self.options.all_objects {
+                continue;
+            }
+            match store.state(idx) {
+                State::Text | State::Matched => {
+                    summary.files += 1;
+                    summary.bytes += store.size(idx);
+                }
+                State::Binary => summary.skipped_binary += 1,
+                State::Large => summary.skipped_large += 1,
+                _ => {}
+            }
+        }
+        self.stats.add(&summary);
+    }
+
+    /// Scans each blob at its path, in parallel: the second scan of matched blobs, and the
+    /// first of those at a path a check inspects.
+    fn scan_paths(
+        &self,
+        store: &Store,
+        read: &ingest::Read,
+        jobs: &[(Idx, String)],
+    ) -> HashMap<ObjectId, Vec<Finding>> {
+        let sync_repo = self.repo.clone().into_sync();
+        jobs.par_iter()
+            .map_init(
+                || (sync_repo.to_thread_local(), self.engine.scanner(), Vec::new()),
+                |(repo, scanner, buf), (idx, path)| {
+                    let id = store.index.id(*idx);
+                    let findings = ingest::blob_content(repo, read, &id, *idx, buf)
+                        .map(|content| scan_content(scanner, path, content, Tracking::Committed))
+                        .unwrap_or_default();
+                    (id, findings)
+                },
             )
-        };
-        let findings = self.assemble(&introductions, &by_blob);
-        Ok((findings, reachable.gitlinks.into_iter().collect()))
+            .filter(|(_, findings)| !findings.is_empty())
+            .collect()
     }
 
     fn scan_range(&mut self, exclude: &str, include: &str) -> Result<Scanned> {
@@ -280,7 +387,7 @@ impl Repository<'_> {
         for introduction in &introductions {
             paths.entry(introduction.blob).or_insert_with(|| introduction.path.clone());
         }
-        let ordered = blobs::pack_order(repo, &paths, None, self.diagnostics)?;
+        let ordered = blobs::pack_order(repo, &paths, self.diagnostics)?;
         let by_blob = self.scan_blobs(&ordered.wanted, ordered.missing, &|id| {
             paths.get(id).cloned().unwrap_or_else(|| unreachable_blob_path(id))
         });
@@ -288,14 +395,6 @@ impl Repository<'_> {
             introductions.into_iter().filter(|i| by_blob.contains_key(&i.blob)).collect();
         // A range names commits of this repository only; submodules are not followed.
         Ok((self.assemble(&introductions, &by_blob), Vec::new()))
-    }
-
-    /// Opens the repository afresh, dropping the old object store and with it its memory
-    /// maps of the packs: the walk touched most of their pages and the pack traversal maps
-    /// each pack again, so keeping both would count every pack twice in memory.
-    fn drop_pack_mappings(&mut self) -> Result<()> {
-        self.repo = open_with_caches(&self.path)?;
-        Ok(())
     }
 
     fn resolve_commit(&self, spec: &str) -> Result<ObjectId> {
@@ -317,18 +416,6 @@ impl Repository<'_> {
                 format!("{} commit(s) missing from the object database", graph.missing),
             );
         }
-    }
-
-    /// Of objects no walk reached, the blobs (the header says which without inflating).
-    fn unreachable_blobs(&self, others: &[ObjectId]) -> HashSet<ObjectId> {
-        others
-            .iter()
-            .filter(|id| {
-                matches!(self.repo.try_find_header(**id),
-                    Ok(Some(header)) if header.kind() == gix::objs::Kind::Blob)
-            })
-            .copied()
-            .collect()
     }
 
     fn scan_blobs(

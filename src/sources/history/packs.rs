@@ -67,7 +67,7 @@ pub fn scan_packs(
 
 /// The `.idx` files of the repository's packs and of its alternates' packs. A
 /// multi-pack-index only indexes these same packs, so it is not needed.
-fn pack_indices(repo: &gix::Repository) -> Vec<PathBuf> {
+pub(super) fn pack_indices(repo: &gix::Repository) -> Vec<PathBuf> {
     let store = repo.objects.store_ref();
     let mut dirs = vec![store.path().to_path_buf()];
     dirs.extend(store.alternate_db_paths().unwrap_or_default());
@@ -82,6 +82,38 @@ fn pack_indices(repo: &gix::Repository) -> Vec<PathBuf> {
         indices.extend(found);
     }
     indices
+}
+
+/// Resolves every object of one pack, on every thread, and hands each to `processor`.
+pub(super) fn traverse<P>(
+    idx: &pack::index::File,
+    data: &pack::data::File,
+    max_file_size: u64,
+    mut processor: P,
+) -> anyhow::Result<()>
+where
+    P: FnMut(gix::objs::Kind, &[u8], &pack::index::Entry) + Send + Clone,
+{
+    let threads = rayon::current_num_threads().max(1);
+    let alloc_limit = max_file_size.max(ALLOC_LIMIT_BYTES);
+    idx.traverse_with_index(
+        data,
+        move |kind, content: &[u8], entry: &pack::index::Entry, _: &dyn gix::progress::Progress| {
+            processor(kind, content, entry);
+            Ok(())
+        },
+        &mut gix::progress::Discard,
+        &AtomicBool::new(false),
+        pack::index::traverse::with_index::Options {
+            thread_limit: Some(threads),
+            // Corruption is reported per object by the one-by-one reads after a failed
+            // traversal; checksums of the whole pack would cost a full read.
+            check: SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
+            alloc_limit_bytes: Some(usize::try_from(alloc_limit).unwrap_or(usize::MAX)),
+        },
+    )
+    .map_err(|err| anyhow::anyhow!("cannot resolve the pack: {err}"))?;
+    Ok(())
 }
 
 /// One pack's traversal, with what all traversals share.
@@ -105,32 +137,12 @@ impl Traversal<'_, '_> {
         let data = pack::data::File::at(idx_path.with_extension("pack"), object_hash)
             .map_err(|err| anyhow::anyhow!("cannot read the pack: {err}"))?;
         let mut scanner = LazyScanner::new(self.job.engine);
-        let processor = move |kind,
-                              content: &[u8],
-                              entry: &pack::index::Entry,
-                              _: &dyn gix::progress::Progress| {
+        let processor = move |kind, content: &[u8], entry: &pack::index::Entry| {
             if kind == gix::objs::Kind::Blob {
                 self.scan(&mut scanner, &entry.oid, content);
             }
-            Ok(())
         };
-        let threads = rayon::current_num_threads().max(1);
-        let alloc_limit = self.job.max_file_size.max(ALLOC_LIMIT_BYTES);
-        idx.traverse_with_index(
-            &data,
-            processor,
-            &mut gix::progress::Discard,
-            &AtomicBool::new(false),
-            pack::index::traverse::with_index::Options {
-                thread_limit: Some(threads),
-                // Corruption is reported per object by the one-by-one reads after a
-                // failed traversal; checksums of the whole pack would cost a full read.
-                check: SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
-                alloc_limit_bytes: Some(usize::try_from(alloc_limit).unwrap_or(usize::MAX)),
-            },
-        )
-        .map_err(|err| anyhow::anyhow!("cannot resolve the pack: {err}"))?;
-        Ok(())
+        traverse(&idx, &data, self.job.max_file_size, processor)
     }
 
     /// Whether enough of the pack's objects are still-wanted blobs.
@@ -168,17 +180,17 @@ impl Traversal<'_, '_> {
 
 /// A scanner made on first use. The traversal clones its processor once per thread; a clone
 /// starts without a scanner, so each thread makes its own (scanners hold per-thread state).
-struct LazyScanner<'e> {
+pub(super) struct LazyScanner<'e> {
     engine: &'e Engine,
     scanner: Option<Scanner<'e>>,
 }
 
 impl<'e> LazyScanner<'e> {
-    fn new(engine: &'e Engine) -> Self {
+    pub(super) fn new(engine: &'e Engine) -> Self {
         LazyScanner { engine, scanner: None }
     }
 
-    fn get(&mut self) -> &mut Scanner<'e> {
+    pub(super) fn get(&mut self) -> &mut Scanner<'e> {
         self.scanner.get_or_insert_with(|| self.engine.scanner())
     }
 }

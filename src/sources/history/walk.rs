@@ -2,7 +2,7 @@
 //! their trees with one path each. Each tree is read once (a seen-set of tree ids), so the
 //! walk costs the number of unique trees, not commits × tree size.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result};
 use gix::{ObjectId, objs::Find as _};
@@ -50,19 +50,6 @@ pub enum EntryKind {
     Blob,
     /// A submodule's commit: another repository's object.
     Gitlink,
-}
-
-/// Every blob reachable from the walked trees.
-#[derive(Debug, Default)]
-pub struct Reachable {
-    /// Blob id → the best path it was seen at (see [`reachable_blobs`]).
-    pub blobs: HashMap<ObjectId, String>,
-    /// Tree id → the best rank of a path it was walked under.
-    pub trees: HashMap<ObjectId, u8>,
-    /// Paths of submodules (gitlinks) anywhere in history.
-    pub gitlinks: BTreeSet<String>,
-    /// Trees named but absent (a partial clone, or a broken repository).
-    pub missing_trees: usize,
 }
 
 /// Reads a git object, telling a missing one (`Ok(None)`) from one that cannot be read.
@@ -200,64 +187,6 @@ pub fn walk_commits(
         }
     }
     graph
-}
-
-/// Every blob reachable from `roots`, each with one path to scan it under: the first found
-/// among those of the best `rank` (0 best). Each blob is scanned once, so a blob that is also
-/// at an ignored path, or in a lock file where generic rules are off, must not be scanned
-/// there when it also stands somewhere every rule applies. Each tree is walked once, again only
-/// when reached under a better-ranked path (so at most three times).
-pub fn reachable_blobs(
-    repo: &gix::Repository,
-    roots: impl IntoIterator<Item = ObjectId>,
-    rank: &dyn Fn(&str, bool) -> u8,
-    diagnostics: &Diagnostics,
-) -> Reachable {
-    let mut reachable = Reachable::default();
-    let mut blob_ranks: HashMap<ObjectId, u8> = HashMap::new();
-    let mut stack: Vec<(ObjectId, String)> = Vec::new();
-    for root in roots {
-        if reachable.trees.insert(root, 0).is_none() {
-            stack.push((root, String::new()));
-        }
-    }
-    let mut buf = Vec::new();
-    while let Some((tree, prefix)) = stack.pop() {
-        let entries = match read_tree(repo, &tree, &mut buf) {
-            Ok(Some(entries)) => entries,
-            Ok(None) => {
-                reachable.missing_trees += 1;
-                continue;
-            }
-            Err(err) => {
-                diagnostics.warn(&format!("tree {tree}"), format!("{err:#}"));
-                continue;
-            }
-        };
-        for entry in entries {
-            let path = join_path(&prefix, &entry.name);
-            match entry.kind {
-                EntryKind::Tree => {
-                    let rank = rank(&path, true);
-                    if reachable.trees.get(&entry.oid).is_none_or(|&seen| rank < seen) {
-                        reachable.trees.insert(entry.oid, rank);
-                        stack.push((entry.oid, path));
-                    }
-                }
-                EntryKind::Blob => {
-                    let rank = rank(&path, false);
-                    if blob_ranks.get(&entry.oid).is_none_or(|&best| rank < best) {
-                        blob_ranks.insert(entry.oid, rank);
-                        reachable.blobs.insert(entry.oid, path);
-                    }
-                }
-                EntryKind::Gitlink => {
-                    reachable.gitlinks.insert(path);
-                }
-            }
-        }
-    }
-    reachable
 }
 
 /// The blob at `path` in `tree`, if there is one.

@@ -1,0 +1,220 @@
+//! Reading every object of a repository once, on every thread, into a [`Store`].
+//!
+//! Packs are resolved whole, delta tree by delta tree ([`packs::traverse`]); loose objects
+//! and whatever a failed traversal left are then read one by one. Commits and trees are kept
+//! (small, see [`Store`]); blobs are scanned as they are inflated, before any path is known,
+//! since the engine's search does not depend on the path: a blob without a match cannot give
+//! a finding, except at a path a check inspects whatever the content (`.env` files), and
+//! those are known by name. Blobs with a match are marked, and kept up to a budget, to be
+//! scanned again once the walk has given them their path.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
+
+use anyhow::{Context, Result};
+use gix::{ObjectId, odb::pack, odb::store::iter::Ordering as PackOrdering};
+use rayon::prelude::*;
+
+use super::{
+    packs::{self, LazyScanner},
+    store::{Commit, Idx, ObjectIndex, State, Store},
+};
+use crate::{diagnostics::Diagnostics, engine::Engine, progress::Progress, sources::looks_binary};
+
+/// Contents of matched blobs kept in memory for their second scan; beyond this they are read
+/// again by id (so memory does not grow with the number of matched blobs).
+const KEPT_BYTES: usize = 128 << 20;
+
+/// What reading found besides the store: contents and messages to scan again with a path.
+#[derive(Default)]
+pub struct Read {
+    /// Matched blobs' contents, up to [`KEPT_BYTES`].
+    pub kept: HashMap<Idx, Vec<u8>>,
+    /// Commit messages the engine matched in.
+    pub messages: HashMap<Idx, Vec<u8>>,
+    /// Objects read (all kinds).
+    pub objects: usize,
+}
+
+struct Reader<'a> {
+    store: &'a Store,
+    engine: &'a Engine,
+    max_file_size: u64,
+    hash: gix::hash::Kind,
+    progress: &'a Progress,
+    kept: Mutex<HashMap<Idx, Vec<u8>>>,
+    kept_bytes: AtomicUsize,
+    messages: Mutex<HashMap<Idx, Vec<u8>>>,
+    objects: AtomicUsize,
+}
+
+/// Every object id the object database lists (packs, loose objects, alternates).
+pub fn list_objects(repo: &gix::Repository, diagnostics: &Diagnostics) -> Result<ObjectIndex> {
+    let objects = repo
+        .objects
+        .store_ref()
+        .iter()
+        .context("cannot list the object database")?
+        .with_ordering(PackOrdering::PackLexicographicalThenLooseLexicographical);
+    let mut ids = Vec::new();
+    for id in objects {
+        match id {
+            Ok(id) => ids.push(id),
+            Err(err) => diagnostics.warn("objects", format!("cannot list: {err}")),
+        }
+    }
+    Ok(ObjectIndex::new(ids))
+}
+
+/// Reads every listed object into `store`.
+pub fn read_all(
+    repo: &gix::Repository,
+    store: &Store,
+    engine: &Engine,
+    max_file_size: u64,
+    progress: &Progress,
+    diagnostics: &Diagnostics,
+) -> Read {
+    let reader = Reader {
+        store,
+        engine,
+        max_file_size,
+        hash: repo.object_hash(),
+        progress,
+        kept: Mutex::new(HashMap::new()),
+        kept_bytes: AtomicUsize::new(0),
+        messages: Mutex::new(HashMap::new()),
+        objects: AtomicUsize::new(0),
+    };
+    for idx_path in packs::pack_indices(repo) {
+        if let Err(err) = reader.read_pack(&idx_path, repo.object_hash()) {
+            diagnostics.warn(
+                &idx_path.with_extension("pack").display().to_string(),
+                format!("{err}; reading its objects one by one"),
+            );
+        }
+    }
+    reader.read_rest(repo);
+    Read {
+        kept: reader.kept.into_inner().expect("kept blobs"),
+        messages: reader.messages.into_inner().expect("messages"),
+        objects: reader.objects.into_inner(),
+    }
+}
+
+impl Reader<'_> {
+    fn read_pack(&self, idx_path: &std::path::Path, hash: gix::hash::Kind) -> Result<()> {
+        let idx = pack::index::File::at(idx_path, hash)
+            .map_err(|err| anyhow::anyhow!("cannot read the index: {err}"))?;
+        let data = pack::data::File::at(idx_path.with_extension("pack"), hash)
+            .map_err(|err| anyhow::anyhow!("cannot read the pack: {err}"))?;
+        let mut scanner = LazyScanner::new(self.engine);
+        let processor = move |kind, content: &[u8], entry: &pack::index::Entry| {
+            if let Some(idx) = self.store.index.lookup(&entry.oid) {
+                if self.store.claim(idx) {
+                    self.take(&mut scanner, idx, kind, content);
+                }
+            }
+        };
+        packs::traverse(&idx, &data, self.max_file_size, processor)
+    }
+
+    /// Loose objects, and those of packs that could not be traversed, by lookup.
+    fn read_rest(&self, repo: &gix::Repository) {
+        let listed = self.store.index.listed_len() as Idx;
+        let unread: Vec<Idx> =
+            (0..listed).filter(|&i| self.store.state(i) == State::Unread).collect();
+        let sync_repo = repo.clone().into_sync();
+        unread.par_chunks(256).for_each_init(
+            || (sync_repo.to_thread_local(), LazyScanner::new(self.engine), Vec::new()),
+            |(repo, scanner, buf), run| {
+                for &idx in run {
+                    if !self.store.claim(idx) {
+                        continue;
+                    }
+                    let id = self.store.index.id(idx);
+                    match super::walk::read_object(repo, &id, buf) {
+                        Ok(Some(data)) => self.take(scanner, idx, data.kind, data.data),
+                        // Listed but gone (removed while scanning): counted as missing.
+                        Ok(None) => self.store.set_state(idx, State::Unread),
+                        Err(err) => self.store.set_corrupt(idx, format!("corrupt: {err:#}")),
+                    }
+                }
+            },
+        );
+    }
+
+    /// One object, claimed by this thread.
+    fn take(&self, scanner: &mut LazyScanner<'_>, idx: Idx, kind: gix::objs::Kind, data: &[u8]) {
+        self.objects.fetch_add(1, Ordering::Relaxed);
+        self.progress.add(data.len() as u64);
+        let store = self.store;
+        match kind {
+            gix::objs::Kind::Blob => {
+                let size = data.len() as u64;
+                let state = if size > self.max_file_size {
+                    State::Large
+                } else if looks_binary(data) {
+                    State::Binary
+                } else if scanner.get().scan(data).is_empty() {
+                    State::Text
+                } else {
+                    self.keep(idx, data);
+                    State::Matched
+                };
+                store.set_blob(idx, state, size);
+            }
+            gix::objs::Kind::Tree => {
+                if let Err(problem) = store.add_tree(idx, data) {
+                    store.set_corrupt(idx, format!("cannot parse: {problem}"));
+                }
+            }
+            gix::objs::Kind::Commit => match self.parse_commit(data) {
+                Ok((commit, message)) => {
+                    if !scanner.get().scan(message).is_empty() {
+                        self.messages.lock().expect("messages").insert(idx, message.to_vec());
+                    }
+                    store.add_commit(idx, commit);
+                }
+                Err(err) => store.set_corrupt(idx, format!("cannot parse: {err}")),
+            },
+            gix::objs::Kind::Tag => store.set_state(idx, State::Tag),
+        }
+    }
+
+    fn parse_commit<'d>(&self, data: &'d [u8]) -> Result<(Commit, &'d [u8])> {
+        let commit = gix::objs::CommitRef::from_bytes(data, self.hash)?;
+        let index = &self.store.index;
+        let parents = commit.parents().map(|p| index.number(&p)).collect();
+        let time = commit.time().map(|t| t.seconds).unwrap_or_default();
+        let tree = index.number(&commit.tree());
+        Ok((Commit { tree, parents, time }, commit.message.as_ref()))
+    }
+
+    fn keep(&self, idx: Idx, data: &[u8]) {
+        let before = self.kept_bytes.fetch_add(data.len(), Ordering::Relaxed);
+        if before + data.len() <= KEPT_BYTES {
+            self.kept.lock().expect("kept blobs").insert(idx, data.to_vec());
+        }
+    }
+}
+
+/// The content of a blob the walk wants scanned: kept, or read again by id.
+pub fn blob_content<'a>(
+    repo: &gix::Repository,
+    read: &'a Read,
+    id: &ObjectId,
+    idx: Idx,
+    buf: &'a mut Vec<u8>,
+) -> Option<&'a [u8]> {
+    if let Some(content) = read.kept.get(&idx) {
+        return Some(content);
+    }
+    let data = super::walk::read_object(repo, id, buf).ok().flatten()?;
+    Some(data.data)
+}

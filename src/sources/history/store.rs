@@ -1,0 +1,532 @@
+//! Every object of a repository, read once, kept in the small form the walks need.
+//!
+//! Objects get dense numbers ([`Idx`]) so that per-object state is an array, not a map.
+//! Trees are the bulk of a long history's decoded bytes (git/git: 2.5 GB of tree content,
+//! 66 M entries, for 163 k trees) although consecutive versions of a tree differ in an entry
+//! or two. So a tree is stored as a list of shared chunks: its entries are cut where an
+//! entry's object id says so (content-defined, so an inserted entry only changes the chunk it
+//! lands in), and each distinct chunk is decoded and kept once, found again by a 128-bit hash
+//! of its raw bytes. Only entries of chunks not seen before are decoded and their names and
+//! ids numbered.
+
+use std::{
+    collections::HashMap,
+    hash::BuildHasher,
+    sync::{
+        Mutex,
+        atomic::{AtomicU8, AtomicU64, Ordering},
+    },
+};
+
+use gix::ObjectId;
+
+/// An object's number: its rank among the listed ids, or, for an id only named by a tree or
+/// commit (a missing object), a number after them.
+pub type Idx = u32;
+
+/// Dense numbers for object ids.
+pub struct ObjectIndex {
+    /// The object database's ids, sorted and unique.
+    listed: Vec<ObjectId>,
+    /// `fanout[k]`: how many listed ids have their first two bytes below `k`.
+    fanout: Vec<u32>,
+    /// Ids named but not listed, numbered from `listed.len()` on.
+    absent: Mutex<(HashMap<ObjectId, Idx>, Vec<ObjectId>)>,
+}
+
+fn fanout_key(id: &gix::oid) -> usize {
+    let bytes = id.as_bytes();
+    (usize::from(bytes[0]) << 8) | usize::from(bytes[1])
+}
+
+impl ObjectIndex {
+    pub fn new(mut listed: Vec<ObjectId>) -> Self {
+        listed.sort_unstable();
+        listed.dedup();
+        let mut fanout = vec![0u32; (1 << 16) + 1];
+        for id in &listed {
+            fanout[fanout_key(id) + 1] += 1;
+        }
+        for k in 1..fanout.len() {
+            fanout[k] += fanout[k - 1];
+        }
+        ObjectIndex { listed, fanout, absent: Mutex::new((HashMap::new(), Vec::new())) }
+    }
+
+    pub fn listed_len(&self) -> usize {
+        self.listed.len()
+    }
+
+    /// Every number given out so far (listed and absent).
+    pub fn numbered(&self) -> usize {
+        self.listed.len() + self.absent.lock().expect("absent ids").1.len()
+    }
+
+    /// The number of a listed id.
+    pub fn lookup(&self, id: &gix::oid) -> Option<Idx> {
+        let key = fanout_key(id);
+        let (start, end) = (self.fanout[key] as usize, self.fanout[key + 1] as usize);
+        let found = self.listed[start..end].binary_search_by(|probe| probe.as_ref().cmp(id));
+        found.ok().map(|i| (start + i) as Idx)
+    }
+
+    /// The number of any id, giving one to an id not listed.
+    pub fn number(&self, id: &gix::oid) -> Idx {
+        if let Some(idx) = self.lookup(id) {
+            return idx;
+        }
+        let mut absent = self.absent.lock().expect("absent ids");
+        let (by_id, ids) = &mut *absent;
+        let next = (self.listed.len() + ids.len()) as Idx;
+        *by_id.entry(id.to_owned()).or_insert_with(|| {
+            ids.push(id.to_owned());
+            next
+        })
+    }
+
+    pub fn id(&self, idx: Idx) -> ObjectId {
+        let idx = idx as usize;
+        match self.listed.get(idx) {
+            Some(id) => *id,
+            None => self.absent.lock().expect("absent ids").1[idx - self.listed.len()],
+        }
+    }
+}
+
+/// What reading an object found, per listed object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum State {
+    Unread = 0,
+    /// Being read by a thread.
+    Claimed,
+    Commit,
+    Tree,
+    Tag,
+    /// A text blob without any match.
+    Text,
+    /// A text blob the engine matched in: scanned again at its path once the path is known.
+    Matched,
+    Binary,
+    /// Over `--max-file-size`.
+    Large,
+    /// Could not be read or parsed (the reason is in [`Store::corrupt`]).
+    Corrupt,
+}
+
+impl State {
+    fn from_u8(value: u8) -> State {
+        const ALL: [State; 10] = [
+            State::Unread,
+            State::Claimed,
+            State::Commit,
+            State::Tree,
+            State::Tag,
+            State::Text,
+            State::Matched,
+            State::Binary,
+            State::Large,
+            State::Corrupt,
+        ];
+        ALL[usize::from(value)]
+    }
+
+    pub fn is_blob(self) -> bool {
+        matches!(self, State::Text | State::Matched | State::Binary | State::Large)
+    }
+}
+
+/// What a tree entry points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Tree,
+    /// A file or a symbolic link: content to scan.
+    Blob,
+    /// A submodule's commit: another repository's object.
+    Gitlink,
+}
+
+/// One decoded tree entry: a numbered name (its kind in the top two bits) and object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    name_and_kind: u32,
+    pub child: Idx,
+}
+
+const KIND_SHIFT: u32 = 30;
+const NAME_MASK: u32 = (1 << KIND_SHIFT) - 1;
+
+impl Entry {
+    fn new(name: u32, kind: EntryKind, child: Idx) -> Entry {
+        let kind_bits = match kind {
+            EntryKind::Blob => 0,
+            EntryKind::Tree => 1,
+            EntryKind::Gitlink => 2,
+        };
+        Entry { name_and_kind: name | (kind_bits << KIND_SHIFT), child }
+    }
+
+    pub fn name(self) -> u32 {
+        self.name_and_kind & NAME_MASK
+    }
+
+    pub fn kind(self) -> EntryKind {
+        match self.name_and_kind >> KIND_SHIFT {
+            1 => EntryKind::Tree,
+            2 => EntryKind::Gitlink,
+            _ => EntryKind::Blob,
+        }
+    }
+}
+
+/// A commit: just what the walks need.
+#[derive(Debug, Clone)]
+pub struct Commit {
+    pub tree: Idx,
+    pub parents: Box<[Idx]>,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+}
+
+/// Entry names, numbered.
+#[derive(Default)]
+struct Names {
+    by_name: HashMap<Box<[u8]>, u32>,
+    names: Vec<Box<[u8]>>,
+}
+
+const CHUNK_SHARDS: usize = 16;
+/// An entry ends a chunk when its id's second byte is a multiple of this (or the chunk is
+/// full): about eight entries a chunk.
+const CHUNK_CUT: u8 = 8;
+const CHUNK_MAX: usize = 32;
+
+#[derive(Default)]
+struct ChunkShard {
+    by_hash: HashMap<u128, u32>,
+    chunks: Vec<Box<[Entry]>>,
+}
+
+/// The objects read, in the form the walks use.
+pub struct Store {
+    pub index: ObjectIndex,
+    states: Vec<AtomicU8>,
+    /// Blob sizes (0 for other objects).
+    sizes: Vec<AtomicU64>,
+    names: Mutex<Names>,
+    shards: Vec<Mutex<ChunkShard>>,
+    /// Tree → its chunk ids; commit → its parsed form. Collected unordered while reading,
+    /// then placed by [`Store::seal`].
+    trees_read: Mutex<Vec<(Idx, Box<[u32]>)>>,
+    commits_read: Mutex<Vec<(Idx, Commit)>>,
+    trees: Vec<Box<[u32]>>,
+    commits: Vec<Commit>,
+    /// After [`Store::seal`]: the chunks per shard, and the names, free of locks.
+    sealed_chunks: Vec<Vec<Box<[Entry]>>>,
+    sealed_names: Vec<Box<[u8]>>,
+    /// Per object: its place in `trees` or `commits` (`u32::MAX`: none).
+    slots: Vec<u32>,
+    /// Why objects could not be read.
+    pub corrupt: Mutex<HashMap<Idx, String>>,
+    hashers: (foldhash::fast::FixedState, foldhash::fast::FixedState),
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+impl Store {
+    pub fn new(index: ObjectIndex) -> Store {
+        let n = index.listed_len();
+        Store {
+            index,
+            states: (0..n).map(|_| AtomicU8::new(State::Unread as u8)).collect(),
+            sizes: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            names: Mutex::new(Names::default()),
+            shards: (0..CHUNK_SHARDS).map(|_| Mutex::new(ChunkShard::default())).collect(),
+            trees_read: Mutex::new(Vec::new()),
+            commits_read: Mutex::new(Vec::new()),
+            trees: Vec::new(),
+            commits: Vec::new(),
+            sealed_chunks: Vec::new(),
+            sealed_names: Vec::new(),
+            slots: Vec::new(),
+            corrupt: Mutex::new(HashMap::new()),
+            hashers: (
+                foldhash::fast::FixedState::with_seed(0x6b65_7968_6f75_6e64),
+                foldhash::fast::FixedState::with_seed(0x7472_6565_6368_756e),
+            ),
+        }
+    }
+
+    pub fn state(&self, idx: Idx) -> State {
+        match self.states.get(idx as usize) {
+            Some(state) => State::from_u8(state.load(Ordering::Acquire)),
+            None => State::Unread,
+        }
+    }
+
+    /// Takes a listed, unread object for the calling thread; false if another has it.
+    pub fn claim(&self, idx: Idx) -> bool {
+        self.states[idx as usize]
+            .compare_exchange(
+                State::Unread as u8,
+                State::Claimed as u8,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            )
+            .is_ok()
+    }
+
+    pub fn set_state(&self, idx: Idx, state: State) {
+        self.states[idx as usize].store(state as u8, Ordering::Release);
+    }
+
+    pub fn set_blob(&self, idx: Idx, state: State, size: u64) {
+        self.sizes[idx as usize].store(size, Ordering::Relaxed);
+        self.set_state(idx, state);
+    }
+
+    pub fn size(&self, idx: Idx) -> u64 {
+        self.sizes.get(idx as usize).map_or(0, |s| s.load(Ordering::Relaxed))
+    }
+
+    pub fn set_corrupt(&self, idx: Idx, reason: String) {
+        self.corrupt.lock().expect("corrupt objects").insert(idx, reason);
+        self.set_state(idx, State::Corrupt);
+    }
+
+    pub fn add_commit(&self, idx: Idx, commit: Commit) {
+        self.commits_read.lock().expect("commits").push((idx, commit));
+        self.set_state(idx, State::Commit);
+    }
+
+    /// Parses and stores a tree; `Err` names what is malformed.
+    pub fn add_tree(&self, idx: Idx, data: &[u8]) -> Result<(), &'static str> {
+        let mut chunk_ids = Vec::new();
+        let mut rest = data;
+        let mut chunk_start = 0;
+        let mut entries_in_chunk = 0;
+        while !rest.is_empty() {
+            let (_, after, id) = parse_entry(rest)?;
+            entries_in_chunk += 1;
+            let consumed = data.len() - after.len();
+            rest = after;
+            if id[1] % CHUNK_CUT == 0 || entries_in_chunk == CHUNK_MAX || rest.is_empty() {
+                chunk_ids.push(self.intern_chunk(&data[chunk_start..consumed])?);
+                chunk_start = consumed;
+                entries_in_chunk = 0;
+            }
+        }
+        self.trees_read.lock().expect("trees").push((idx, chunk_ids.into_boxed_slice()));
+        self.set_state(idx, State::Tree);
+        Ok(())
+    }
+
+    fn intern_chunk(&self, raw: &[u8]) -> Result<u32, &'static str> {
+        let hash = (u128::from(self.hashers.0.hash_one(raw)) << 64)
+            | u128::from(self.hashers.1.hash_one(raw));
+        let shard_no = (hash as usize) % CHUNK_SHARDS;
+        if let Some(&local) = self.shards[shard_no].lock().expect("chunks").by_hash.get(&hash) {
+            return Ok(chunk_id(shard_no, local));
+        }
+        let entries = self.decode_chunk(raw)?;
+        let mut shard = self.shards[shard_no].lock().expect("chunks");
+        let ChunkShard { by_hash, chunks } = &mut *shard;
+        let local = *by_hash.entry(hash).or_insert_with(|| {
+            chunks.push(entries);
+            (chunks.len() - 1) as u32
+        });
+        Ok(chunk_id(shard_no, local))
+    }
+
+    fn decode_chunk(&self, mut raw: &[u8]) -> Result<Box<[Entry]>, &'static str> {
+        let mut entries = Vec::new();
+        while !raw.is_empty() {
+            let (header, rest, id) = parse_entry(raw)?;
+            raw = rest;
+            let (mode, name) = header;
+            let kind = match mode {
+                b"40000" | b"040000" => EntryKind::Tree,
+                b"160000" => EntryKind::Gitlink,
+                _ => EntryKind::Blob,
+            };
+            let name = self.name_number(name)?;
+            let child = self.index.number(gix::oid::try_from_bytes(id).map_err(|_| "bad id")?);
+            entries.push(Entry::new(name, kind, child));
+        }
+        Ok(entries.into_boxed_slice())
+    }
+
+    fn name_number(&self, name: &[u8]) -> Result<u32, &'static str> {
+        let mut names = self.names.lock().expect("names");
+        if let Some(&number) = names.by_name.get(name) {
+            return Ok(number);
+        }
+        let number = u32::try_from(names.names.len())
+            .ok()
+            .filter(|n| *n <= NAME_MASK)
+            .ok_or("too many distinct names")?;
+        names.names.push(name.into());
+        names.by_name.insert(name.into(), number);
+        Ok(number)
+    }
+
+    /// Places what was read for lookup; call once reading is done.
+    pub fn seal(&mut self) {
+        let total = self.index.numbered();
+        self.slots = vec![NO_SLOT; total];
+        let trees = std::mem::take(self.trees_read.get_mut().expect("trees"));
+        self.trees = Vec::with_capacity(trees.len());
+        for (idx, chunks) in trees {
+            self.slots[idx as usize] = self.trees.len() as u32;
+            self.trees.push(chunks);
+        }
+        let commits = std::mem::take(self.commits_read.get_mut().expect("commits"));
+        self.commits = Vec::with_capacity(commits.len());
+        for (idx, commit) in commits {
+            self.slots[idx as usize] = self.commits.len() as u32;
+            self.commits.push(commit);
+        }
+        self.sealed_chunks = self
+            .shards
+            .iter_mut()
+            .map(|shard| std::mem::take(&mut shard.get_mut().expect("chunks").chunks))
+            .collect();
+        self.sealed_names = std::mem::take(&mut self.names.get_mut().expect("names").names);
+    }
+
+    pub fn commit(&self, idx: Idx) -> Option<&Commit> {
+        if self.state(idx) != State::Commit {
+            return None;
+        }
+        self.commits.get(*self.slots.get(idx as usize)? as usize)
+    }
+
+    /// A tree's chunk ids, if the tree was read.
+    pub fn tree_chunks(&self, idx: Idx) -> Option<&[u32]> {
+        if self.state(idx) != State::Tree {
+            return None;
+        }
+        self.trees.get(*self.slots.get(idx as usize)? as usize).map(|c| &c[..])
+    }
+
+    /// The entries of one chunk (after [`Store::seal`]).
+    pub fn chunk(&self, id: u32) -> &[Entry] {
+        &self.sealed_chunks[id as usize % CHUNK_SHARDS][id as usize / CHUNK_SHARDS]
+    }
+
+    /// A tree's entries in order.
+    pub fn entries(&self, idx: Idx) -> Option<Vec<Entry>> {
+        let chunks = self.tree_chunks(idx)?;
+        let mut entries = Vec::new();
+        for &chunk in chunks {
+            entries.extend_from_slice(self.chunk(chunk));
+        }
+        Some(entries)
+    }
+
+    /// An entry's name (after [`Store::seal`]).
+    pub fn name(&self, number: u32) -> &[u8] {
+        &self.sealed_names[number as usize]
+    }
+
+    pub fn name_count(&self) -> usize {
+        self.sealed_names.len()
+    }
+
+    /// Distinct chunks and the entries they hold, for the memory notes.
+    pub fn chunk_totals(&self) -> (usize, usize) {
+        let chunks = self.sealed_chunks.iter().flatten();
+        (chunks.clone().count(), chunks.map(|c| c.len()).sum())
+    }
+}
+
+fn chunk_id(shard: usize, local: u32) -> u32 {
+    local * CHUNK_SHARDS as u32 + shard as u32
+}
+
+type EntryHeader<'a> = (&'a [u8], &'a [u8]);
+
+/// One raw tree entry, `<mode> <name>\0<20-byte id>`: (mode, name), the rest, and the id.
+fn parse_entry(raw: &[u8]) -> Result<(EntryHeader<'_>, &[u8], &[u8]), &'static str> {
+    let nul = memchr::memchr(0, raw).ok_or("entry without a name end")?;
+    let header = &raw[..nul];
+    let space = memchr::memchr(b' ', header).ok_or("entry without a mode")?;
+    let (mode, name) = (&header[..space], &header[space + 1..]);
+    if name.is_empty() {
+        return Err("entry without a name");
+    }
+    let id_end = nul + 1 + 20;
+    if raw.len() < id_end {
+        return Err("entry cut short");
+    }
+    Ok(((mode, name), &raw[id_end..], &raw[nul + 1..id_end]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8, cut: bool) -> ObjectId {
+        let mut bytes = [n; 20];
+        bytes[1] = if cut { 0 } else { 1 };
+        ObjectId::from_bytes_or_panic(&bytes)
+    }
+
+    fn raw_tree(entries: &[(&str, &str, ObjectId)]) -> Vec<u8> {
+        let mut raw = Vec::new();
+        for (mode, name, id) in entries {
+            raw.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            raw.extend_from_slice(id.as_bytes());
+        }
+        raw
+    }
+
+    #[test]
+    fn ids_are_numbered_by_rank_and_absent_ones_after() {
+        let index = ObjectIndex::new(vec![id(9, false), id(3, false), id(3, false)]);
+        assert_eq!(index.listed_len(), 2);
+        assert_eq!(index.lookup(&id(3, false)), Some(0));
+        assert_eq!(index.lookup(&id(9, false)), Some(1));
+        assert_eq!(index.lookup(&id(5, false)), None);
+        assert_eq!(index.number(&id(5, false)), 2);
+        assert_eq!(index.number(&id(5, false)), 2);
+        assert_eq!(index.id(2), id(5, false));
+        assert_eq!(index.numbered(), 3);
+    }
+
+    #[test]
+    fn trees_share_unchanged_chunks_and_keep_their_entries() {
+        let ids: Vec<ObjectId> = (1..=20).map(|n| id(n, n % 4 == 0)).collect();
+        let index = ObjectIndex::new(ids.clone());
+        let mut store = Store::new(index);
+        let names: Vec<String> = (0..20).map(|n| format!("file{n:02}")).collect();
+        let first: Vec<(&str, &str, ObjectId)> =
+            names.iter().zip(&ids).map(|(n, id)| ("100644", n.as_str(), *id)).collect();
+        let mut second = first.clone();
+        second[17].2 = ids[2];
+        second[0].0 = "40000";
+        let (a, b) = (store.index.lookup(&ids[0]).unwrap(), store.index.lookup(&ids[1]).unwrap());
+        store.claim(a);
+        store.add_tree(a, &raw_tree(&first)).unwrap();
+        store.add_tree(b, &raw_tree(&second)).unwrap();
+        store.seal();
+        let (chunks_a, chunks_b) = (store.tree_chunks(a).unwrap(), store.tree_chunks(b).unwrap());
+        assert_eq!(chunks_a.len(), chunks_b.len());
+        let shared = chunks_a.iter().zip(chunks_b).filter(|(x, y)| x == y).count();
+        assert_eq!(shared, chunks_a.len() - 2, "only the two changed chunks differ");
+        let entries = store.entries(b).unwrap();
+        assert_eq!(entries.len(), 20);
+        assert_eq!(entries[0].kind(), EntryKind::Tree);
+        assert_eq!(store.index.id(entries[17].child), ids[2]);
+        assert_eq!(store.name(entries[5].name()), b"file05");
+        assert_eq!(store.entries(a).unwrap()[17].kind(), EntryKind::Blob);
+    }
+
+    #[test]
+    fn malformed_trees_are_refused() {
+        let store = Store::new(ObjectIndex::new(vec![id(1, false)]));
+        assert!(store.add_tree(0, b"100644 name-without-end").is_err());
+        assert!(store.add_tree(0, b"100644 short\0abc").is_err());
+        assert!(store.add_tree(0, b"nomode\0aaaaaaaaaaaaaaaaaaaa").is_err());
+    }
+}
