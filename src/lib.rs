@@ -14,6 +14,7 @@ pub mod fake;
 pub mod finding;
 pub mod git;
 pub mod hook;
+pub mod input;
 pub mod placeholder;
 pub mod progress;
 pub mod report;

@@ -216,7 +216,7 @@ pub fn load_rules_file(path: &Path) -> Result<Vec<Rule>, RuleError> {
 /// `what` says what the file is (`rules file`, `configuration`).
 pub fn read_text(path: &Path, what: &str) -> Result<(String, String), RuleError> {
     let name = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match crate::input::read_input_file(path) {
         Ok(text) => Ok((name, text)),
         Err(err) => {
             Err(RuleError { file: name, line: 1, message: format!("cannot read {what}: {err}") })

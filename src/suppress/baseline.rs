@@ -159,7 +159,7 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::input::read_input_file(path)
             .with_context(|| format!("cannot read baseline {}", path.display()))?;
         Self::from_json(&path.display().to_string(), &text)
     }
