@@ -32,10 +32,9 @@ impl Diagnostics {
     }
 
     /// Warnings name paths, refs and commits from the repository: each passes `sanitizer`
-    /// before it is printed. Only the first one set applies.
-    pub fn with_sanitizer(self, sanitizer: Sanitizer) -> Self {
+    /// before it is printed. Set it as soon as the rules are loaded; the first one set stays.
+    pub fn set_sanitizer(&self, sanitizer: Sanitizer) {
         let _ = self.sanitizer.set(sanitizer);
-        self
     }
 
     /// One line on stderr: `keyhound: warning: <subject>: <message>`.

@@ -50,7 +50,10 @@ pub enum Encoding {
     /// UTF-8 or another byte-oriented text (scanned as bytes).
     Bytes,
     /// UTF-16, little or big endian; `bom` if it starts with a byte-order mark.
-    Utf16 { little_endian: bool, bom: bool },
+    Utf16 {
+        little_endian: bool,
+        bom: bool,
+    },
     Binary,
 }
 

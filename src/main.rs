@@ -223,7 +223,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
 /// Warnings that redact what the rules find in them and escape control characters.
 fn diagnostics_for(engine: &Arc<Engine>, quiet: bool) -> Diagnostics {
     let engine = Arc::clone(engine);
-    Diagnostics::new(quiet).with_sanitizer(Box::new(move |line| redact::for_warning(&engine, line)))
+    let diagnostics = Diagnostics::new(quiet);
+    diagnostics.set_sanitizer(Box::new(move |line| redact::for_warning(&engine, line)));
+    diagnostics
 }
 
 /// The configuration, and the engine with the configured rules and suppressions.
