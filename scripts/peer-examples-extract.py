@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Extracts the positive and negative rule examples of secret scanners' rule sets from bare git
+copies of their repositories into a corpus directory, one file per example.
+
+Used by scripts/peer-examples.sh; run that instead. Knows three rule-set layouts:
+- Nosey Parker: crates/noseyparker*/data/**/rules/*.yml (`examples`, `negative_examples`);
+- Kingfisher: data/rules/*.yml (same keys);
+- gitleaks and its forks: cmd/generate/config/rules/*.go, the string literals of `tps` and
+  `fps` (examples built at run time by the peer's generator are skipped: they are not text).
+
+Rules that only match identifiers (categories with `identifier` but not `secret`, or
+Kingfisher's `visible: false` helper rules) are skipped: a scanner of secrets need not find them.
+Writes <corpus>/examples/<peer>/NNNNN.pos|neg and <corpus>/index/<peer>.tsv (file, kind, peer
+rule id); `score` reads keyhound's JSONL findings on <corpus>/examples and prints the table.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import warnings
+
+warnings.simplefilter("ignore", FutureWarning)  # peers' regexes trip re's nested-set warning
+
+try:
+    import yaml
+except ImportError:
+    sys.exit("peer-examples: needs PyYAML (pip install pyyaml)")
+
+
+def git_files(git_dir, pattern):
+    """The HEAD blobs whose path matches `pattern`: [(path, text)]."""
+    listing = subprocess.run(
+        ["git", "--git-dir", git_dir, "ls-tree", "-r", "HEAD"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    wanted = []
+    for line in listing.splitlines():
+        meta, path = line.split("\t", 1)
+        kind, oid = meta.split()[1:3]
+        if kind == "blob" and pattern.search(path):
+            wanted.append((path, oid))
+    if not wanted:
+        return []
+    batch = subprocess.run(
+        ["git", "--git-dir", git_dir, "cat-file", "--batch"],
+        input="".join(oid + "\n" for _, oid in wanted).encode(),
+        check=True, capture_output=True,
+    ).stdout
+    files, pos = [], 0
+    for path, _ in wanted:
+        header_end = batch.index(b"\n", pos)
+        header = batch[pos:header_end].split()
+        if header[-1] == b"missing":
+            pos = header_end + 1
+            continue
+        size = int(header[2])
+        body = batch[header_end + 1:header_end + 1 + size]
+        pos = header_end + 1 + size + 1
+        files.append((path, body.decode("utf-8", "replace")))
+    return files
+
+
+def identifier_only(rule):
+    categories = rule.get("categories") or []
+    return ("identifier" in categories and "secret" not in categories) or rule.get("visible") is False
+
+
+def yaml_rules(files):
+    """(examples, patterns): the examples of every rule kept, and every rule's pattern."""
+    examples, patterns = [], {}
+    for path, text in files:
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            print(f"peer-examples: skipping {path}: {err}".splitlines()[0], file=sys.stderr)
+            continue
+        if not isinstance(doc, dict):
+            continue
+        for rule in doc.get("rules") or []:
+            if not isinstance(rule, dict):
+                continue
+            rule_id = str(rule.get("id") or rule.get("name"))
+            if isinstance(rule.get("pattern"), str):
+                patterns[rule_id] = rule["pattern"]
+            if identifier_only(rule):
+                continue
+            for kind, key in (("pos", "examples"), ("neg", "negative_examples")):
+                for example in rule.get(key) or []:
+                    if isinstance(example, str):
+                        examples.append((rule_id, kind, example))
+    return examples, patterns
+
+
+def toml_patterns(git_dir):
+    """The regex of every rule in a gitleaks-style generated config (config/*.toml)."""
+    import tomllib
+
+    patterns = {}
+    for _, text in git_files(git_dir, re.compile(r"^config/[^/]+\.toml$")):
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            continue
+        for rule in doc.get("rules") or []:
+            if isinstance(rule.get("regex"), str) and "id" in rule:
+                patterns[rule["id"]] = rule["regex"]
+    return patterns
+
+
+def compile_peer_regex(pattern):
+    """The peer's pattern as a Python regex, or None when its syntax has no Python form.
+    Leading global flags (`(?x)` then `(?i)` on the next line) are merged into one group."""
+    flags = ""
+    rest = pattern
+    while True:
+        match = re.match(r"\s*\(\?([a-z]+)\)", rest)
+        if not match:
+            break
+        flags += match.group(1)
+        rest = rest[match.end():]
+    rest = rest.replace("\\z", "\\Z")
+    try:
+        return re.compile((f"(?{''.join(sorted(set(flags)))})" if flags else "") + rest)
+    except (re.error, OverflowError, ValueError):
+        return None
+
+
+def other_rules_report(examples, patterns):
+    """Drops negatives that another rule of the same peer matches: Nosey Parker lists a bot
+    token among its user-token rule's negatives, yet its bot-token rule reports it. Such a
+    negative is that peer's positive, not a text no scanner should report."""
+    compiled = {rule_id: compile_peer_regex(p) for rule_id, p in patterns.items()}
+    positives = {text for _, kind, text in examples if kind == "pos"}
+    kept, dropped = [], 0
+    for rule_id, kind, text in examples:
+        if kind == "neg" and (text in positives or any(
+                regex is not None and other != rule_id and regex.search(text)
+                for other, regex in compiled.items())):
+            dropped += 1
+            continue
+        kept.append((rule_id, kind, text))
+    usable = sum(r is not None for r in compiled.values())
+    return kept, dropped, usable, len(compiled)
+
+
+GO_TOKEN = re.compile(
+    r'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|[A-Za-z_][A-Za-z0-9_.]*|:=|\S',
+    re.S,
+)
+GO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'", "a": "\a",
+              "b": "\b", "f": "\f", "v": "\v"}
+
+
+def go_string(token):
+    if token.startswith("`"):
+        return token[1:-1]
+    out, body, i = [], token[1:-1], 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt in GO_ESCAPES:
+            out.append(GO_ESCAPES[nxt])
+            i += 2
+        elif nxt in "xuU":
+            width = {"x": 2, "u": 4, "U": 8}[nxt]
+            out.append(chr(int(body[i + 2:i + 2 + width], 16)))
+            i += 2 + width
+        else:  # octal
+            out.append(chr(int(body[i + 1:i + 4], 8)))
+            i += 4
+    return "".join(out)
+
+
+def is_string(token):
+    return token[:1] in ('"', "`")
+
+
+def go_elements(tokens, i, close):
+    """Splits the list starting at tokens[i] up to the bracket `close` into top-level elements;
+    returns (elements, index after the close)."""
+    depth, element, elements = 0, [], []
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in "([{":
+            depth += 1
+        elif tok in ")]}":
+            if depth == 0 and tok == close:
+                if element:
+                    elements.append(element)
+                return elements, i + 1
+            depth -= 1
+        if tok == "," and depth == 0:
+            elements.append(element)
+            element = []
+        else:
+            element.append(tok)
+        i += 1
+    return elements, i
+
+
+def literal(element):
+    """The value of an element made of string literals joined by `+` only, else None."""
+    if not element or not all(is_string(t) or t == "+" for t in element):
+        return None
+    return "".join(go_string(t) for t in element if t != "+")
+
+
+def go_examples(files):
+    examples = []
+    for path, text in files:
+        if path.endswith("_test.go"):
+            continue
+        tokens = [t for t in GO_TOKEN.findall(text) if not t.startswith(("//", "/*"))]
+        rule_id = None
+        for i, tok in enumerate(tokens):
+            if tok == "RuleID" and i + 2 < len(tokens) and is_string(tokens[i + 2]):
+                rule_id = go_string(tokens[i + 2])
+                continue
+            if tok not in ("tps", "fps") or i + 2 >= len(tokens) or tokens[i + 1] not in (":=", "="):
+                continue
+            kind = "pos" if tok == "tps" else "neg"
+            rhs = tokens[i + 2:i + 6]
+            if rhs[:3] == ["[", "]", "string"] and len(rhs) > 3 and rhs[3] == "{":
+                elements, _ = go_elements(tokens, i + 6, "}")
+            elif rhs[:2] == ["append", "("]:
+                elements, _ = go_elements(tokens, i + 4, ")")
+                elements = elements[1:]  # the slice appended to
+            else:
+                continue
+            for element in elements:
+                value = literal(element)
+                if value is not None and rule_id:
+                    examples.append((rule_id, kind, value))
+    return examples
+
+
+def go_module(git_dir):
+    try:
+        text = subprocess.run(
+            ["git", "--git-dir", git_dir, "show", "HEAD:go.mod"],
+            check=True, capture_output=True, text=True,
+        ).stdout
+    except subprocess.CalledProcessError:
+        return None
+    match = re.search(r"^module\s+(\S+)", text, re.M)
+    if not match:
+        return None
+    parts = [p for p in match.group(1).split("/") if not re.fullmatch(r"v\d+", p)]
+    return parts[-1]
+
+
+def peer_of(git_dir):
+    """(peer name, examples, patterns) for the rule set found in `git_dir`."""
+    np_rules = git_files(git_dir, re.compile(r"^crates/noseyparker[^/]*/data/.*rules/[^/]+\.ya?ml$"))
+    if np_rules:
+        return ("noseyparker", *yaml_rules(np_rules))
+    go_rules = git_files(git_dir, re.compile(r"^cmd/generate/config/rules/[^/]+\.go$"))
+    if go_rules:
+        name = go_module(git_dir) or os.path.basename(git_dir)
+        return name, go_examples(go_rules), toml_patterns(git_dir)
+    yml_rules = git_files(git_dir, re.compile(r"^data/rules/[^/]+\.ya?ml$"))
+    if yml_rules:
+        return ("kingfisher", *yaml_rules(yml_rules))
+    sys.exit(f"peer-examples: no known rule set in {git_dir}")
+
+
+def extract(corpus, git_dirs):
+    for git_dir in git_dirs:
+        peer, examples, patterns = peer_of(git_dir)
+        examples, dropped, usable, total = other_rules_report(examples, patterns)
+        print(f"{peer}: {dropped} negatives dropped (another of its rules matches them; "
+              f"{usable} of its {total} regexes have a Python form)", file=sys.stderr)
+        out_dir = os.path.join(corpus, "examples", peer)
+        os.makedirs(out_dir, exist_ok=False)
+        os.makedirs(os.path.join(corpus, "index"), exist_ok=True)
+        with open(os.path.join(corpus, "index", peer + ".tsv"), "w") as index:
+            for n, (rule_id, kind, text) in enumerate(examples):
+                name = f"{n:05d}.{kind}"
+                with open(os.path.join(out_dir, name), "w") as f:
+                    f.write(text if text.endswith("\n") else text + "\n")
+                index.write(f"{peer}/{name}\t{kind}\t{rule_id}\n")
+
+
+def score(corpus, findings_path, show_misses):
+    """Prints recall and precision per peer from keyhound's JSONL findings."""
+    import json
+
+    found = {}
+    with open(findings_path) as f:
+        for line in f:
+            if line.strip():
+                finding = json.loads(line)
+                found.setdefault(finding["path"].lstrip("./"), []).append(finding["rule_id"])
+    print(f"{'peer':<14}{'rules':>6}{'positives':>10}{'found':>7}{'recall':>8}"
+          f"{'negatives':>10}{'flagged':>8}{'precision':>10}")
+    misses = []
+    for index_name in sorted(os.listdir(os.path.join(corpus, "index"))):
+        peer = index_name[:-4]
+        rules, pos, hit, neg, flagged = set(), 0, 0, 0, 0
+        with open(os.path.join(corpus, "index", index_name)) as index:
+            for line in index:
+                path, kind, rule_id = line.rstrip("\n").split("\t")
+                rules.add(rule_id)
+                ours = found.get(path, [])
+                if kind == "pos":
+                    pos += 1
+                    hit += bool(ours)
+                    if not ours:
+                        misses.append((peer, "missed", rule_id, path, ""))
+                else:
+                    neg += 1
+                    flagged += bool(ours)
+                    if ours:
+                        misses.append((peer, "flagged", rule_id, path, ",".join(sorted(set(ours)))))
+        recall = hit / pos if pos else float("nan")
+        precision = hit / (hit + flagged) if hit + flagged else float("nan")
+        print(f"{peer:<14}{len(rules):>6}{pos:>10}{hit:>7}{recall:>8.3f}"
+              f"{neg:>10}{flagged:>8}{precision:>10.3f}")
+    if show_misses:
+        print()
+        for peer, what, rule_id, path, ours in misses:
+            with open(os.path.join(corpus, "examples", path), errors="replace") as f:
+                text = f.read().strip().replace("\n", "\\n")
+            if len(text) > 140:
+                text = text[:137] + "..."
+            print(f"{peer}\t{what}\t{rule_id}\t{ours}\t{text}")
+
+
+def main():
+    usage = "usage: peer-examples-extract.py extract CORPUS GIT_DIR... | score CORPUS FINDINGS [--misses]"
+    if len(sys.argv) >= 4 and sys.argv[1] == "extract":
+        extract(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) in (4, 5) and sys.argv[1] == "score":
+        score(sys.argv[2], sys.argv[3], sys.argv[4:] == ["--misses"])
+    else:
+        sys.exit(usage)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Peer-examples benchmark: how many of other scanners' own rule examples keyhound finds.
+#
+#   scripts/peer-examples.sh [--misses] [--keep DIR] MIRROR...
+#
+# Each MIRROR is a local bare copy of a peer's repository (fetch github:praetorian-inc/noseyparker,
+# github:mongodb/kingfisher, github:gitleaks/gitleaks, github:betterleaks/betterleaks; a directory
+# holding `repo` is accepted too). Their positive and negative rule examples are written into a
+# temporary corpus, one file per example (removed afterwards unless --keep; never commit it),
+# scanned with keyhound, and scored per peer:
+#   recall    = positive examples with at least one finding / positive examples
+#   precision = found positives / (found positives + negative examples with a finding)
+# Rules that match only identifiers are skipped (see peer-examples-extract.py). --misses also
+# lists every missed positive and every flagged negative (peer, what, peer rule, our rules, text).
+# KEYHOUND=path/to/keyhound scans with that binary instead of building this tree's debug one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+misses=()
+keep=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --misses) misses=(--misses); shift ;;
+        --keep) keep=$2; shift 2 ;;
+        -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+        -*) echo "peer-examples: unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+done
+if [ $# -eq 0 ]; then
+    echo "usage: scripts/peer-examples.sh [--misses] [--keep DIR] MIRROR..." >&2
+    exit 2
+fi
+
+git_dirs=()
+for mirror in "$@"; do
+    if [ -d "$mirror/repo" ]; then mirror=$mirror/repo; fi
+    if ! git --git-dir="$mirror" rev-parse --verify -q HEAD >/dev/null; then
+        echo "peer-examples: $mirror is not a git repository with a HEAD" >&2
+        exit 2
+    fi
+    git_dirs+=("$mirror")
+done
+
+if [ -z "${KEYHOUND:-}" ]; then
+    cargo build --locked --quiet --bin keyhound
+    KEYHOUND=$PWD/target/debug/keyhound
+fi
+
+if [ -n "$keep" ]; then
+    mkdir -p "$keep"
+    corpus=$(mktemp -d "$keep/corpus.XXXXXX")
+else
+    corpus=$(mktemp -d "${TMPDIR:-/tmp}/keyhound-peer-examples.XXXXXX")
+    trap 'rm -rf "$corpus"' EXIT
+fi
+findings=$corpus/findings.jsonl
+
+python3 scripts/peer-examples-extract.py extract "$corpus" "${git_dirs[@]}"
+status=0
+"$KEYHOUND" scan --quiet --no-ignore --format jsonl "$corpus/examples" >"$findings" || status=$?
+if [ "$status" -gt 1 ]; then
+    echo "peer-examples: keyhound scan failed (exit $status)" >&2
+    exit 2
+fi
+echo "keyhound $("$KEYHOUND" --version | awk '{ print $2 }'), $("$KEYHOUND" rules | wc -l) rules"
+python3 scripts/peer-examples-extract.py score "$corpus" "$findings" "${misses[@]}"
