@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# End-to-end check of keyhound's pre-commit framework hook (.pre-commit-hooks.yaml).
+# End-to-end check of keyhound's pre-commit framework hooks (.pre-commit-hooks.yaml).
 #
 # Installs the real `pre-commit` from PyPI into a temporary virtual environment, creates a
-# temporary git repository and checks, both with `pre-commit try-repo` and through a real
-# `git commit` with the hook installed, that a staged fake token is rejected with the finding
-# shown and that a clean commit passes. pre-commit builds keyhound with `cargo install` from a
-# clone of this repository at HEAD: commit your changes before running it. Its builds go to
-# target/pre-commit/ (or $KEYHOUND_PRE_COMMIT_TARGET_DIR) so dependencies are compiled once
-# across runs. Not target/ itself: the clone and the checkout share build-script output there
-# (same package, same unit hash), so one's list of embedded rule files could go stale for the
-# other.
+# temporary git repository and checks that a staged fake token is rejected with the finding
+# shown and that a clean change passes, for each way of installing the hook:
+#   - `keyhound` (language: python) from this repository at HEAD, with `pre-commit try-repo`
+#     and through a real `git commit` with the hook installed: pre-commit pip-installs the
+#     clone, so maturin builds the wheel with cargo (commit your changes before running it).
+#     Its builds go to target/pre-commit/ (or $KEYHOUND_PRE_COMMIT_TARGET_DIR) so dependencies
+#     are compiled once across runs. Not target/ itself: the clone and the checkout share
+#     build-script output there (same package, same unit hash), so one's list of embedded rule
+#     files could go stale for the other;
+#   - `keyhound-system` (language: system) with a keyhound wheel installed on PATH;
+#   - the README's local hook that pip-installs a prebuilt wheel (`additional_dependencies`),
+#     here the wheel built from this checkout.
 #
 # Needs: python3 (with venv), git, cargo, network access to PyPI (and crates.io).
 # Prints PASS or FAIL on the last line; exits non-zero on failure.
@@ -18,6 +22,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/keyhound-pre-commit.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+. "$root/scripts/lib/python-tools.sh"
 
 fail() {
     echo "FAIL: $*" >&2
@@ -30,11 +35,15 @@ if [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]; then
 fi
 rev=$(git -C "$root" rev-parse HEAD)
 
-step "installing pre-commit into a temporary virtual environment"
-python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
+step "installing pre-commit and maturin into a temporary virtual environment"
+python_venv "$work/venv" pre-commit maturin
 pre_commit="$work/venv/bin/pre-commit"
 "$pre_commit" --version
+
+step "building a keyhound wheel from this checkout (dev profile, reusing target/)"
+wheel=$(build_dev_wheel "$work/venv/bin/maturin" "$work/dist")
+python3 -m venv "$work/installed"
+"$work/installed/bin/pip" install --quiet --disable-pip-version-check "$wheel"
 
 # Isolated git and pre-commit state; a fixed identity so commits work on any machine.
 export PRE_COMMIT_HOME="$work/pre-commit-home"
@@ -44,26 +53,14 @@ export GIT_AUTHOR_NAME="keyhound test" GIT_AUTHOR_EMAIL="test@example.invalid"
 export GIT_COMMITTER_NAME="keyhound test" GIT_COMMITTER_EMAIL="test@example.invalid"
 unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
 
-# A format-valid fake GitHub token, generated now (never a literal in the repository):
-# ghp_, 30 random base62 characters, then their CRC32 in 6 base62 digits.
-fake_token=$(python3 - <<'PY'
-import random, zlib
-alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-body = "".join(random.SystemRandom().choice(alphabet) for _ in range(30))
-value, digits = zlib.crc32(body.encode()), ""
-for _ in range(6):
-    digits = alphabet[value % 62] + digits
-    value //= 62
-print("ghp_" + body + digits)
-PY
-)
+fake_token=$(fake_github_token)
 
 repo="$work/repo"
 git init -q "$repo"
 cd "$repo"
 git commit -q --allow-empty -m "start"
 
-step "pre-commit try-repo: a staged fake token is rejected"
+step "pre-commit try-repo keyhound (python, built from this repository): a staged fake token is rejected"
 printf 'export GH_TOKEN=%s\n' "$fake_token" > deploy.sh
 git add deploy.sh
 if "$pre_commit" try-repo "$root" keyhound --ref "$rev" > "$work/try-leak.log" 2>&1; then
@@ -75,7 +72,7 @@ grep -q "deploy.sh:1:" "$work/try-leak.log" || fail "try-repo output does not sh
 grep -q "github-classic-pat" "$work/try-leak.log" || fail "try-repo output does not name the rule"
 if grep -qF "$fake_token" "$work/try-leak.log"; then fail "the secret was printed"; fi
 
-step "pre-commit try-repo: a clean change passes"
+step "pre-commit try-repo keyhound: a clean change passes"
 printf 'export GH_TOKEN="$(vault read -field=token secret/gh)"\n' > deploy.sh
 git add deploy.sh
 "$pre_commit" try-repo "$root" keyhound --ref "$rev" > "$work/try-clean.log" 2>&1 ||
@@ -105,4 +102,44 @@ cat "$work/commit-leak.log"
 grep -q "app.cfg:2:" "$work/commit-leak.log" || fail "the rejected commit does not show the finding"
 [ "$(git rev-parse HEAD)" = "$clean_head" ] || fail "HEAD moved after a rejected commit"
 
-echo "PASS: keyhound's pre-commit hook rejects staged secrets and passes clean commits"
+git rm -q --cached app.cfg && rm app.cfg
+
+step "pre-commit try-repo keyhound-system (keyhound from PATH)"
+printf 'export GH_TOKEN=%s\n' "$fake_token" > deploy.sh
+git add deploy.sh
+if PATH="$work/installed/bin:$PATH" "$pre_commit" try-repo "$root" keyhound-system --ref "$rev" \
+    > "$work/system-leak.log" 2>&1; then
+    cat "$work/system-leak.log"
+    fail "keyhound-system passed a staged secret"
+fi
+grep -q "deploy.sh:1:" "$work/system-leak.log" || { cat "$work/system-leak.log"; fail "keyhound-system does not show the finding"; }
+git checkout -q HEAD -- deploy.sh
+PATH="$work/installed/bin:$PATH" "$pre_commit" try-repo "$root" keyhound-system --ref "$rev" \
+    > "$work/system-clean.log" 2>&1 || { cat "$work/system-clean.log"; fail "keyhound-system rejected a clean change"; }
+
+step "a local python hook that pip-installs the prebuilt wheel"
+cat > "$work/local-hook.yaml" <<YAML
+repos:
+  - repo: local
+    hooks:
+      - id: keyhound
+        name: keyhound
+        entry: keyhound scan --staged .
+        language: python
+        additional_dependencies: ["$wheel"]
+        pass_filenames: false
+        always_run: true
+        require_serial: true
+YAML
+printf 'export GH_TOKEN=%s\n' "$fake_token" > deploy.sh
+git add deploy.sh
+if "$pre_commit" run --config "$work/local-hook.yaml" > "$work/local-leak.log" 2>&1; then
+    cat "$work/local-leak.log"
+    fail "the local wheel hook passed a staged secret"
+fi
+grep -q "deploy.sh:1:" "$work/local-leak.log" || { cat "$work/local-leak.log"; fail "the local wheel hook does not show the finding"; }
+git checkout -q HEAD -- deploy.sh
+"$pre_commit" run --config "$work/local-hook.yaml" > "$work/local-clean.log" 2>&1 ||
+    { cat "$work/local-clean.log"; fail "the local wheel hook rejected a clean change"; }
+
+echo "PASS: keyhound's pre-commit hooks (python, system, local wheel) reject staged secrets and pass clean commits"
