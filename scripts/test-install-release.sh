@@ -15,12 +15,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-step() { echo "==> $*"; }
+. "$root/scripts/lib/e2e.sh"
 
 (cd "$root" && cargo build --quiet --locked --bin keyhound)
 target_dir=$(cd "$root" && cargo metadata --format-version 1 --no-deps |

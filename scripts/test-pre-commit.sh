@@ -23,13 +23,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/keyhound-pre-commit.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-. "$root/scripts/lib/python-tools.sh"
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-step() { echo "==> $*"; }
+. "$root/scripts/lib/e2e.sh"
 
 if [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]; then
     echo "note: $root has uncommitted changes; pre-commit tests its committed HEAD" >&2

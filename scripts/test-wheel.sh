@@ -11,13 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/keyhound-wheel.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-. "$root/scripts/lib/python-tools.sh"
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-step() { echo "==> $*"; }
+. "$root/scripts/lib/e2e.sh"
 
 step "installing maturin, uv and pipx into a temporary virtual environment"
 python_venv "$work/tools" maturin uv pipx

@@ -1,5 +1,10 @@
-# Helpers shared by the end-to-end scripts that use tools from PyPI. Source it; needs $work
-# (a temporary directory the caller removes) and $root (the repository).
+# Helpers shared by the end-to-end scripts. Source it after setting $root (the repository).
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+step() { echo "==> $*"; }
 
 # python_venv DIR PACKAGE...: a fresh virtual environment in DIR with PACKAGEs installed.
 python_venv() {
