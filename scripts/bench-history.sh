@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Times `keyhound scan --history-only` against git inflating the same objects.
+# Whole-history scan speed: keyhound against the inflate floor and Kingfisher, same run.
 #
 #   scripts/bench-history.sh [REPO]
 #
-# Without REPO, a synthetic repository is generated with `git fast-import` (COMMITS commits,
-# each rewriting FILES_PER_COMMIT of FILES text files, so packs hold long delta chains) and
-# repacked with --depth=$DEPTH (default 50: long delta chains, like a gc'd repository; a
-# smaller DEPTH gives shallow ones). With AS_IMPORTED=1 the pack is left as fast-import wrote
-# it (each version of a file a delta of the previous one: linear chains up to 50 deep).
-# Each variant has its own default path under /tmp.
-# Reports wall time and peak RSS (/usr/bin/time -v) of:
-#   1. keyhound scan --history-only (release build), with -j1 and -j2
-#   2. git cat-file --batch-all-objects --batch --unordered >/dev/null
-#   3. the same object list split over two `git cat-file --batch` processes
+# REPO is any git repository (bare or not). Without it, a synthetic one is generated with
+# `git fast-import` (COMMITS commits, each rewriting FILES_PER_COMMIT of FILES text files,
+# so packs hold long delta chains) and repacked with --depth=$DEPTH (default 50, like a
+# gc'd repository). With AS_IMPORTED=1 the pack is left as fast-import wrote it.
+#
+# Each of ROUNDS rounds (default 3) runs, one after the other (interleaved, so a load spike
+# on a shared machine hits all of them alike):
+#   floor      every object inflated by git, the object list split over two
+#              `git cat-file --batch` processes (pack order);
+#   keyhound   keyhound scan --history-only --format json (release build; KEYHOUND=path);
+#   kingfisher kingfisher scan REPO --git-history full (if installed: KINGFISHER=path, or on
+#              PATH; the project's peers are installed by the shared install-peers script).
+# It prints each run, then the medians of wall time, CPU time (user + system, less sensitive
+# to other load) and peak RSS, and keyhound's ratios to the floor and to Kingfisher, with the
+# load average before and after.
 set -euo pipefail
 
 COMMITS=${COMMITS:-3000}
@@ -20,10 +25,12 @@ FILES=${FILES:-400}
 FILES_PER_COMMIT=${FILES_PER_COMMIT:-20}
 LINES=${LINES:-200}
 DEPTH=${DEPTH:-50}
+ROUNDS=${ROUNDS:-3}
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 keyhound=${KEYHOUND:-$here/target/release/keyhound}
 [ -x "$keyhound" ] || (cd "$here" && cargo build --release --quiet)
+kingfisher=${KINGFISHER:-$(command -v kingfisher || true)}
 
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 
@@ -77,35 +84,60 @@ if [ -z "$repo" ]; then
 fi
 
 objects=$(git -C "$repo" count-objects -v | awk '/^(count|in-pack)/ {n += $2} END {print n}')
-blobs=$(git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' |
-    awk '$1 == "blob" {n++; s += $2} END {printf "%d blobs, %.1f MiB", n, s / 1048576}')
-pack=$(du -sh "$repo/objects/pack" | cut -f1)
-echo "corpus: $repo: $objects objects, $blobs, packs $pack"
+summary=$(git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' |
+    awk '{n[$1]++; s[$1] += $2} END {printf "%d commits, %d trees, %d blobs (%.1f MiB of blobs)", n["commit"], n["tree"], n["blob"], s["blob"] / 1048576}')
+pack=$(du -sh "$repo/objects/pack" 2>/dev/null || du -sh "$repo/.git/objects/pack")
+echo "corpus: $repo: $objects objects: $summary; packs ${pack%%[[:space:]]*}"
+echo "cores: $(nproc); load before: $(uptime | sed 's/.*load average: //')"
 
-measure() {
-    local name=$1; shift
-    local log
-    log=$(mktemp)
-    /usr/bin/time -v "$@" >/dev/null 2>"$log" || true
-    local wall rss
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
-    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f MiB", $2 / 1024}' "$log")
-    printf '%-44s wall %-9s peak RSS %s\n' "$name" "$wall" "$rss"
-    rm -f "$log"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+git -C "$repo" cat-file --batch-all-objects --batch-check='%(objectname)' --unordered >"$work/ids"
+split -n l/2 "$work/ids" "$work/ids."
+
+floor() {
+    git -C "$repo" cat-file --batch <"$work/ids.aa" >/dev/null &
+    git -C "$repo" cat-file --batch <"$work/ids.ab" >/dev/null &
+    wait
 }
 
-for jobs in 1 2; do
-    measure "keyhound scan --history-only -j$jobs" \
-        "$keyhound" scan --history-only --quiet --format json -j"$jobs" "$repo"
+# measure NAME COMMAND...: one run; appends "NAME wall cpu rss_kib" to $work/runs.
+measure() {
+    local name=$1; shift
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || true
+    read -r wall user sys rss < <(tail -n 1 "$work/time")
+    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
+    echo "$name $wall $cpu $rss" >>"$work/runs"
+    printf '  %-10s wall %7.2f s  cpu %7.2f s  peak RSS %5.0f MiB\n' "$name" "$wall" "$cpu" "$((rss / 1024))"
+}
+
+export -f floor
+export repo work
+for round in $(seq 1 "$ROUNDS"); do
+    echo "round $round:"
+    measure floor bash -c floor
+    measure keyhound "$keyhound" scan --history-only --quiet --format json "$repo"
+    if [ -n "$kingfisher" ]; then
+        measure kingfisher "$kingfisher" scan "$repo" --no-validate --no-update-check \
+            --git-history full --format json -o "$work/kingfisher.json"
+    fi
 done
-measure "git cat-file --batch-all-objects --unordered" \
-    git -C "$repo" cat-file --batch-all-objects --batch --unordered
-list=$(mktemp)
-git -C "$repo" cat-file --batch-all-objects --batch-check='%(objectname)' --unordered >"$list"
-half=$(( ($(wc -l <"$list") + 1) / 2 ))
-split -l "$half" "$list" "$list.part."
-measure "2 x git cat-file --batch (split list)" bash -c "
-    git -C '$repo' cat-file --batch <'$list.part.aa' >/dev/null &
-    git -C '$repo' cat-file --batch <'$list.part.ab' >/dev/null &
-    wait"
-rm -f "$list" "$list".part.*
+echo "load after: $(uptime | sed 's/.*load average: //')"
+
+median() { # median NAME FIELD
+    awk -v n="$1" -v f="$2" '$1 == n {print $f}' "$work/runs" | sort -g |
+        awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+echo "medians of $ROUNDS:"
+for name in floor keyhound kingfisher; do
+    grep -q "^$name " "$work/runs" || continue
+    printf '  %-10s wall %7.2f s  cpu %7.2f s  peak RSS %5.0f MiB\n' "$name" \
+        "$(median "$name" 2)" "$(median "$name" 3)" "$(( $(median "$name" 4 | cut -d. -f1) / 1024 ))"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+kw=$(median keyhound 2); kc=$(median keyhound 3)
+echo "keyhound / floor:      wall $(ratio "$kw" "$(median floor 2)")x  cpu $(ratio "$kc" "$(median floor 3)")x"
+if grep -q '^kingfisher ' "$work/runs"; then
+    echo "keyhound / kingfisher: wall $(ratio "$kw" "$(median kingfisher 2)")x  cpu $(ratio "$kc" "$(median kingfisher 3)")x"
+fi
+echo "keyhound cpu / wall:   $(ratio "$kc" "$kw")"

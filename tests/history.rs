@@ -392,3 +392,107 @@ fn a_linked_worktree_scans_the_shared_history() {
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["history"]["in_worktree"], true);
 }
+
+#[test]
+fn a_secret_in_a_commit_message_is_a_finding_of_its_own_with_its_commit() {
+    let repo = git_repo();
+    let dir = repo.path();
+    write(dir, "README.md", "hello\n");
+    let secret = token(40);
+    let leaked = commit_all(dir, &format!("Use the CI token\n\nGITHUB_TOKEN={secret}\n"));
+    write(dir, "README.md", "hello again\n");
+    commit_all(dir, "Clean");
+
+    for mode in ["--history-only", "--history"] {
+        let (output, findings) = scan_json(dir, &[mode, "."]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let finding = at_path(&findings, "<commit message>");
+        assert_eq!(finding["line"], 3, "{finding:#}");
+        assert_eq!(finding["commit"]["id"], leaked, "{finding:#}");
+        assert_eq!(finding["history"]["in_head"], Value::Null, "{finding:#}");
+        assert!(!stdout(&output).contains(&secret), "the report must not print the secret");
+    }
+    let base = git(dir, &["rev-parse", "HEAD~1"]);
+    let (output, findings) = scan_json(dir, &["--range", &format!("{base}..HEAD"), "."]);
+    assert_eq!(output.status.code(), Some(0), "the leaking commit is outside: {findings:#?}");
+    let root = git(dir, &["rev-list", "--max-parents=0", "HEAD"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", &format!("again {secret}")]);
+    let (_, findings) = scan_json(dir, &["--range", &format!("{root}..HEAD"), "."]);
+    assert_eq!(
+        at_path(&findings, "<commit message>")["commit"]["id"],
+        git(dir, &["rev-parse", "HEAD"])
+    );
+}
+
+#[test]
+fn a_secret_in_a_branch_or_tag_name_is_a_finding_of_its_own_with_its_commit() {
+    let repo = git_repo();
+    let dir = repo.path();
+    write(dir, "README.md", "hello\n");
+    let tip = commit_all(dir, "Start");
+    let (in_branch, in_tag) = (token(41), token(42));
+    git(dir, &["branch", &format!("fix/{in_branch}")]);
+    git(dir, &["tag", "-a", "-m", "release", &format!("v1-{in_tag}")]);
+
+    let (output, findings) = scan_json(dir, &["--history-only", "."]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let at_ref: Vec<&Value> = findings.iter().filter(|f| f["path"] == "<ref name>").collect();
+    assert_eq!(at_ref.len(), 2, "{findings:#?}");
+    for finding in at_ref {
+        assert_eq!(finding["commit"]["id"], tip, "{finding:#}");
+    }
+    let report = stdout(&output);
+    assert!(!report.contains(&in_branch) && !report.contains(&in_tag), "{report}");
+}
+
+/// Damages a repository's one pack, given its path.
+type Damage = fn(&std::path::Path);
+
+#[test]
+fn a_history_none_of_which_can_be_read_is_an_error_not_a_clean_scan() {
+    let setups: [(&str, Damage); 3] = [
+        ("truncated pack", |pack| {
+            let bytes = std::fs::read(pack).expect("pack");
+            make_writable(pack);
+            std::fs::write(pack, &bytes[..bytes.len() / 3]).expect("truncate the pack");
+        }),
+        ("missing index", |pack| {
+            std::fs::remove_file(pack.with_extension("idx")).expect("remove the index");
+        }),
+        ("truncated index", |pack| {
+            let idx = pack.with_extension("idx");
+            let bytes = std::fs::read(&idx).expect("index");
+            make_writable(&idx);
+            std::fs::write(&idx, &bytes[..bytes.len() / 2]).expect("truncate the index");
+        }),
+    ];
+    for (what, damage) in setups {
+        let repo = git_repo();
+        let dir = repo.path();
+        write(dir, "a.txt", &format!("{}\n", token(43)));
+        commit_all(dir, "One");
+        write(dir, "b.txt", "more\n");
+        commit_all(dir, "Two");
+        git(dir, &["repack", "-adq"]);
+        git(dir, &["prune-packed"]);
+        let pack = std::fs::read_dir(dir.join(".git/objects/pack"))
+            .expect("pack directory")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|e| e == "pack"))
+            .expect("a pack");
+        damage(&pack);
+        let output = run(dir, &["scan", "--history-only", "--format", "json", "."]);
+        let errors = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{what}: {errors}{}", stdout(&output));
+        let error_lines: Vec<&str> = errors.lines().filter(|l| l.contains("error")).collect();
+        assert_eq!(error_lines.len(), 1, "{what}: {errors}");
+    }
+}
+
+fn make_writable(path: &std::path::Path) {
+    let mut permissions = std::fs::metadata(path).expect("file").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(path, permissions).expect("make writable");
+}

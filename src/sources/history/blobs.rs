@@ -140,20 +140,28 @@ impl BlobScan<'_> {
 }
 
 /// One thread's repository handle (with its own bounded pack cache), scanner and buffer.
-struct Worker<'e> {
+pub(super) struct Worker<'e> {
     repo: gix::Repository,
     scanner: Scanner<'e>,
     buf: Vec<u8>,
 }
 
 impl<'e> Worker<'e> {
-    fn new(repo: &gix::ThreadSafeRepository, engine: &'e Engine) -> Self {
+    pub(super) fn new(repo: &gix::ThreadSafeRepository, engine: &'e Engine) -> Self {
         let mut repo = repo.to_thread_local();
         repo.objects.set_pack_cache(|| {
             Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(PACK_CACHE_BYTES))
         });
         repo.object_cache_size(None);
         Worker { repo, scanner: engine.scanner(), buf: Vec::new() }
+    }
+
+    /// Reads a blob again and scans it at `path` (its size and kind are already known).
+    pub(super) fn rescan(&mut self, id: &ObjectId, path: &str) -> Vec<Finding> {
+        match read_object(&self.repo, id, &mut self.buf) {
+            Ok(Some(data)) => scan_content(&mut self.scanner, path, data.data, Tracking::Committed),
+            _ => Vec::new(),
+        }
     }
 
     fn scan(&mut self, job: &BlobScan<'_>, id: &ObjectId, path: &str) -> Vec<Finding> {

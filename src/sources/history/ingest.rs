@@ -17,7 +17,7 @@ use std::{
 };
 
 use anyhow::{Context, Result};
-use gix::{ObjectId, odb::pack, odb::store::iter::Ordering as PackOrdering};
+use gix::{odb::pack, odb::store::iter::Ordering as PackOrdering};
 use rayon::prelude::*;
 
 use super::{
@@ -28,7 +28,7 @@ use crate::{diagnostics::Diagnostics, engine::Engine, progress::Progress, source
 
 /// Contents of matched blobs kept in memory for their second scan; beyond this they are read
 /// again by id (so memory does not grow with the number of matched blobs).
-const KEPT_BYTES: usize = 128 << 20;
+const KEPT_BYTES: usize = 48 << 20;
 
 /// What reading found besides the store: contents and messages to scan again with a path.
 #[derive(Default)]
@@ -202,19 +202,4 @@ impl Reader<'_> {
             self.kept.lock().expect("kept blobs").insert(idx, data.to_vec());
         }
     }
-}
-
-/// The content of a blob the walk wants scanned: kept, or read again by id.
-pub fn blob_content<'a>(
-    repo: &gix::Repository,
-    read: &'a Read,
-    id: &ObjectId,
-    idx: Idx,
-    buf: &'a mut Vec<u8>,
-) -> Option<&'a [u8]> {
-    if let Some(content) = read.kept.get(&idx) {
-        return Some(content);
-    }
-    let data = super::walk::read_object(repo, id, buf).ok().flatten()?;
-    Some(data.data)
 }

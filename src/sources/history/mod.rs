@@ -1,13 +1,21 @@
 //! A repository's history, read straight from its object database with gix (never a `git`
 //! process, never a hook or filter).
 //!
-//! Three passes keep the cost near that of inflating every blob once:
-//! 1. [`walk`]: the commits reachable from every ref, and every blob their trees reach with
-//!    one path each (each tree read once);
-//! 2. [`blobs`]: each unique blob read and scanned once, in parallel: whole packs resolved
-//!    delta tree by delta tree ([`packs`]), the rest object by object in pack order;
-//! 3. [`provenance`]: only for blobs with findings, the commits that introduced them at each
-//!    path, oldest first, so each finding names the commit that leaked it.
+//! The whole history (every ref) costs about one inflation of every object:
+//! 1. [`ingest`]: every object read once, on every thread (whole packs resolved delta tree by
+//!    delta tree, [`packs`]; the rest object by object); commits and trees kept decoded in
+//!    memory ([`store`]), blobs searched by the engine as they are inflated;
+//! 2. [`graph`]: the walks over that memory: the commits the refs reach, the blobs their
+//!    trees reach (a path only for blobs that matched or that a check inspects by name), and
+//!    for blobs with findings the commits that introduced them at each path, oldest first;
+//! 3. the blobs that matched scanned again at their path, so path-dependent checks and
+//!    suppressions apply exactly as to a file.
+//!
+//! A range (`A..B`, `--since`) reads only its own commits' trees and blobs through the object
+//! store ([`walk`], [`provenance`], [`blobs`]).
+//!
+//! Commit messages and ref names (branches, tags) are scanned too: a secret there is a
+//! finding of its own, at [`COMMIT_MESSAGE_PATH`] or [`REF_NAME_PATH`], with its commit.
 //!
 //! Blobs no commit reaches (`--all-objects`) have no path; they are reported at the path
 //! `<blob:ID>` with the blob id and no commit.
@@ -197,6 +205,11 @@ fn with_prefix(mut finding: Finding, prefix: &str) -> Finding {
     finding
 }
 
+/// Where a secret in a commit message is reported (with the commit in its provenance).
+pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
+/// Where a secret in a branch or tag name is reported (with the commit the ref names).
+pub const REF_NAME_PATH: &str = "<ref name>";
+
 /// The path unreachable blobs are reported at.
 pub fn unreachable_blob_path(id: &ObjectId) -> String {
     format!("<blob:{id}>")
@@ -234,7 +247,8 @@ impl Repository<'_> {
         progress.finish();
         store.seal();
         let graph = graph::commit_graph(&store, &tips.commits, diagnostics);
-        if graph.nodes.is_empty() && !tips.commits.is_empty() {
+        let nothing_read = graph.nodes.is_empty() && tips.trees.is_empty() && tips.blobs.is_empty();
+        if nothing_read && tips.named > 0 {
             bail!(
                 "{}: no commit of the history could be read (a truncated or missing pack?)",
                 self.label
@@ -277,20 +291,69 @@ impl Repository<'_> {
                 }
             }
         }
-        let by_blob = self.scan_paths(&store, &read, &jobs);
+        let by_blob = self.scan_paths(&store, &read, &jobs)?;
         let with_findings: HashSet<Idx> = by_blob
             .keys()
             .filter(|id| !dangling.contains(*id))
             .filter_map(|id| store.index.lookup(id))
             .collect();
+        let order = provenance::oldest_first(&graph);
         let introductions = if with_findings.is_empty() {
             Vec::new()
         } else {
-            let order = provenance::oldest_first(&graph);
             graph::introductions(&store, &graph, &order, &|idx| with_findings.contains(&idx))
         };
-        let findings = self.assemble(&introductions, &by_blob);
+        let messages = order.iter().filter_map(|commit| {
+            let message = read.messages.get(&store.index.lookup(commit)?)?;
+            Some((*commit, &message[..]))
+        });
+        let mut texts = self.message_places(messages);
+        texts.extend(self.ref_name_places(&tips.names));
+        let findings = self.assemble(&introductions, &by_blob, texts);
         Ok((findings, reach.gitlinks.into_iter().collect()))
+    }
+
+    /// Secrets in commit messages: each a finding of its own, at [`COMMIT_MESSAGE_PATH`],
+    /// with its commit; `messages` oldest first.
+    fn message_places<'m>(
+        &self,
+        messages: impl Iterator<Item = (ObjectId, &'m [u8])>,
+    ) -> Vec<Place> {
+        let mut scanner = self.engine.scanner();
+        let mut places = Vec::new();
+        for (commit, message) in messages {
+            if scanner.scan(message).is_empty() {
+                continue;
+            }
+            let findings =
+                scan_content(&mut scanner, COMMIT_MESSAGE_PATH, message, Tracking::Committed);
+            places.extend(findings.into_iter().map(|finding| Place {
+                finding,
+                commit: Some(commit),
+                blob: None,
+            }));
+        }
+        places
+    }
+
+    /// Secrets in branch and tag names: each a finding of its own, at [`REF_NAME_PATH`],
+    /// with the commit the ref points at.
+    fn ref_name_places(&self, refs: &[walk::RefName]) -> Vec<Place> {
+        let mut scanner = self.engine.scanner();
+        let mut places = Vec::new();
+        for reference in refs {
+            let name = reference.name.as_bytes();
+            if scanner.scan(name).is_empty() {
+                continue;
+            }
+            let findings = scan_content(&mut scanner, REF_NAME_PATH, name, Tracking::Committed);
+            places.extend(findings.into_iter().map(|finding| Place {
+                finding,
+                commit: reference.commit,
+                blob: None,
+            }));
+        }
+        places
     }
 
     /// Warnings for what the walk reached but could not read.
@@ -347,27 +410,35 @@ impl Repository<'_> {
     }
 
     /// Scans each blob at its path, in parallel: the second scan of matched blobs, and the
-    /// first of those at a path a check inspects.
+    /// first of those at a path a check inspects. Blobs not kept in memory are read again in
+    /// pack order, in contiguous runs per thread, so each thread's pack cache holds the delta
+    /// bases it is about to need.
     fn scan_paths(
         &self,
         store: &Store,
         read: &ingest::Read,
         jobs: &[(Idx, String)],
-    ) -> HashMap<ObjectId, Vec<Finding>> {
+    ) -> Result<HashMap<ObjectId, Vec<Finding>>> {
+        let (kept, to_read): (Vec<_>, Vec<_>) =
+            jobs.iter().partition(|(idx, _)| read.kept.contains_key(idx));
+        let paths: HashMap<ObjectId, String> =
+            to_read.iter().map(|(idx, path)| (store.index.id(*idx), path.clone())).collect();
+        let ordered = blobs::pack_order(&self.repo, &paths, self.diagnostics)?.wanted;
+        let threads = rayon::current_num_threads().max(1);
+        let run_len = (ordered.len() / (threads * 8)).max(16);
         let sync_repo = self.repo.clone().into_sync();
-        jobs.par_iter()
-            .map_init(
-                || (sync_repo.to_thread_local(), self.engine.scanner(), Vec::new()),
-                |(repo, scanner, buf), (idx, path)| {
-                    let id = store.index.id(*idx);
-                    let findings = ingest::blob_content(repo, read, &id, *idx, buf)
-                        .map(|content| scan_content(scanner, path, content, Tracking::Committed))
-                        .unwrap_or_default();
-                    (id, findings)
-                },
-            )
-            .filter(|(_, findings)| !findings.is_empty())
-            .collect()
+        let scan_kept = kept.par_iter().map_init(
+            || self.engine.scanner(),
+            |scanner, (idx, path)| {
+                let findings = scan_content(scanner, path, &read.kept[idx], Tracking::Committed);
+                (store.index.id(*idx), findings)
+            },
+        );
+        let scan_read = ordered.par_chunks(run_len).flat_map_iter(|run| {
+            let mut worker = blobs::Worker::new(&sync_repo, self.engine);
+            run.iter().map(|id| (*id, worker.rescan(id, &paths[id]))).collect::<Vec<_>>()
+        });
+        Ok(scan_kept.chain(scan_read).filter(|(_, findings)| !findings.is_empty()).collect())
     }
 
     fn scan_range(&mut self, exclude: &str, include: &str) -> Result<Scanned> {
@@ -393,8 +464,19 @@ impl Repository<'_> {
         });
         let introductions: Vec<Introduction> =
             introductions.into_iter().filter(|i| by_blob.contains_key(&i.blob)).collect();
+        let mut buf = Vec::new();
+        let messages: Vec<(ObjectId, Vec<u8>)> = order
+            .iter()
+            .filter_map(|commit| {
+                let data = walk::read_object(repo, commit, &mut buf).ok().flatten()?;
+                let parsed =
+                    gix::objs::CommitRef::from_bytes(data.data, repo.object_hash()).ok()?;
+                Some((*commit, parsed.message.to_vec()))
+            })
+            .collect();
+        let texts = self.message_places(messages.iter().map(|(c, m)| (*c, &m[..])));
         // A range names commits of this repository only; submodules are not followed.
-        Ok((self.assemble(&introductions, &by_blob), Vec::new()))
+        Ok((self.assemble(&introductions, &by_blob, texts), Vec::new()))
     }
 
     fn resolve_commit(&self, spec: &str) -> Result<ObjectId> {
@@ -452,10 +534,12 @@ impl Repository<'_> {
 
     /// One finding per (rule, secret, path), attributed to the oldest commit that put the
     /// secret at that path, listing every other place history holds the same secret.
+    /// `texts` are the findings in commit messages and ref names, oldest commit first.
     fn assemble(
         &self,
         introductions: &[Introduction],
         by_blob: &HashMap<ObjectId, Vec<Finding>>,
+        texts: Vec<Place>,
     ) -> Vec<Finding> {
         let mut scanner = self.engine.scanner();
         let mut places: Vec<Place> = Vec::new();
@@ -473,7 +557,7 @@ impl Repository<'_> {
             places.extend(findings.into_iter().map(|finding| Place {
                 finding,
                 commit: Some(introduction.commit),
-                blob: introduction.blob,
+                blob: Some(introduction.blob),
             }));
         }
         // Blobs no commit introduced: unreachable ones, or ones only a tag names.
@@ -484,9 +568,10 @@ impl Repository<'_> {
             places.extend(findings.iter().map(|finding| Place {
                 finding: finding.clone(),
                 commit: None,
-                blob: *blob,
+                blob: Some(*blob),
             }));
         }
+        places.extend(texts);
         self.one_per_secret_and_path(places)
     }
 
@@ -520,17 +605,17 @@ impl Repository<'_> {
                     None => CommitMeta::default(),
                 };
                 let mut finding = place.finding.clone();
-                let reachable = place.commit.is_some();
+                let in_a_file = place.commit.is_some() && place.blob.is_some();
                 finding.provenance = Some(Provenance {
                     commit: place.commit.map(|c| c.to_string()).unwrap_or_default(),
                     author_name: meta.author_name,
                     author_email: meta.author_email,
                     time: meta.time,
                     summary: meta.summary,
-                    blob: place.blob.to_string(),
+                    blob: place.blob.map(|b| b.to_string()).unwrap_or_default(),
                     line: finding.span.line,
-                    in_head: reachable.then(|| self.in_head(head_tree, &finding)).flatten(),
-                    in_worktree: reachable.then(|| self.in_worktree(&finding)).flatten(),
+                    in_head: in_a_file.then(|| self.in_head(head_tree, &finding)).flatten(),
+                    in_worktree: in_a_file.then(|| self.in_worktree(&finding)).flatten(),
                     occurrences,
                 });
                 findings.push(finding);
@@ -569,7 +654,8 @@ impl Repository<'_> {
 struct Place {
     finding: Finding,
     commit: Option<ObjectId>,
-    blob: ObjectId,
+    /// `None` for a commit message or a ref name.
+    blob: Option<ObjectId>,
 }
 
 impl Place {
@@ -578,7 +664,7 @@ impl Place {
             commit: self.commit.map(|c| c.to_string()).unwrap_or_default(),
             path: self.finding.path.clone(),
             line: self.finding.span.line,
-            blob: self.blob.to_string(),
+            blob: self.blob.map(|b| b.to_string()).unwrap_or_default(),
         }
     }
 }

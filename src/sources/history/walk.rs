@@ -33,6 +33,16 @@ pub struct Tips {
     /// Trees and blobs a tag names directly (rare, but reachable all the same).
     pub trees: Vec<ObjectId>,
     pub blobs: Vec<ObjectId>,
+    /// Every ref's full name, with the commit it names (once tags are peeled), if any.
+    pub names: Vec<RefName>,
+    /// How many distinct objects HEAD and the refs name (readable or not).
+    pub named: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefName {
+    pub name: String,
+    pub commit: Option<ObjectId>,
 }
 
 /// A tree entry, owned, with the only distinctions the walks make.
@@ -117,26 +127,39 @@ pub fn ref_tips(repo: &gix::Repository, diagnostics: &Diagnostics) -> Result<Tip
     if let Ok(head) = repo.head_id() {
         ids.push(head.detach());
     }
+    let mut named = Vec::new();
     let platform = repo.references().context("cannot list references")?;
     for reference in platform.all().context("cannot list references")? {
         match reference {
-            Ok(reference) => ids.extend(reference.try_id().map(gix::Id::detach)),
+            Ok(reference) => {
+                let id = reference.try_id().map(gix::Id::detach);
+                named.push((reference.name().as_bstr().to_string(), id));
+                ids.extend(id);
+            }
             Err(err) => diagnostics.warn("references", format!("cannot read a reference: {err}")),
         }
     }
     ids.sort();
     ids.dedup();
-    let mut tips = Tips::default();
+    let mut tips = Tips { named: ids.len(), ..Tips::default() };
     let mut buf = Vec::new();
+    let mut commit_of = HashMap::new();
     for id in ids {
         match peel(repo, id, &mut buf) {
-            Ok(Some((gix::objs::Kind::Commit, id))) => tips.commits.push(id),
+            Ok(Some((gix::objs::Kind::Commit, commit))) => {
+                commit_of.insert(id, commit);
+                tips.commits.push(commit);
+            }
             Ok(Some((gix::objs::Kind::Tree, id))) => tips.trees.push(id),
             Ok(Some((gix::objs::Kind::Blob, id))) => tips.blobs.push(id),
             Ok(_) => diagnostics.warn(&format!("object {id}"), "a reference points at no object"),
             Err(err) => diagnostics.warn(&format!("object {id}"), format!("{err:#}")),
         }
     }
+    tips.names = named
+        .into_iter()
+        .map(|(name, id)| RefName { name, commit: id.and_then(|id| commit_of.get(&id).copied()) })
+        .collect();
     Ok(tips)
 }
 
