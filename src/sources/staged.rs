@@ -60,6 +60,9 @@ pub fn scan_staged(
     stats: &ScanStats,
 ) -> Result<Vec<Finding>> {
     let repo = crate::git::open_repository(repo_path)?;
+    if let Some(index_file) = &options.index_file {
+        crate::git::check_index_file(index_file)?;
+    }
     let index_path = options.index_file.clone().unwrap_or_else(|| repo.index_path());
     let changes = index_changes(&repo, head_tree(&repo)?, &read_index(&repo, &index_path)?)?;
     let shared = repo.into_sync();
