@@ -5,7 +5,7 @@
 use std::{fs, path::PathBuf, sync::OnceLock};
 
 use divan::{Bencher, counter::BytesCount};
-use keyhound::{engine::Engine, rules};
+use keyhound::{classify::ValueFilter, engine::Engine, rules};
 use regex_automata::{meta::Regex, util::syntax};
 
 const CORPUS_BYTES: usize = 32 << 20;
@@ -48,7 +48,9 @@ fn corpus() -> &'static [Vec<u8>] {
 
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::new(rules::builtin_rules().unwrap(), Default::default()).unwrap())
+    ENGINE.get_or_init(|| {
+        Engine::new(rules::builtin_rules().unwrap(), ValueFilter::standard()).unwrap()
+    })
 }
 
 #[divan::bench(sample_count = 30)]
@@ -96,5 +98,5 @@ fn baseline_every_rule_over_every_file(bencher: Bencher) {
 
 #[divan::bench(sample_count = 10)]
 fn startup_load_and_compile_rules() -> Engine {
-    Engine::new(rules::builtin_rules().unwrap(), Default::default()).unwrap()
+    Engine::new(rules::builtin_rules().unwrap(), ValueFilter::standard()).unwrap()
 }

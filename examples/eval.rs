@@ -22,7 +22,7 @@ use std::{
     process::ExitCode,
 };
 
-use keyhound::{engine::Engine, fake::FakeGen, rules};
+use keyhound::{classify::ValueFilter, engine::Engine, fake::FakeGen, rules};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -350,7 +350,7 @@ fn generate_command(dir: &str, labels_path: &str, rest: &[String]) -> Result<Exi
 
 fn add_rule_samples(corpus: &mut Corpus, seed: u64, copies: usize) -> Result<(), String> {
     let rules = rules::builtin_rules().map_err(|e| e.to_string())?;
-    let engine = Engine::new(rules, Default::default()).map_err(|e| e.to_string())?;
+    let engine = Engine::new(rules, ValueFilter::standard()).map_err(|e| e.to_string())?;
     let mut scanner = engine.scanner();
     let mut carrier_index = seed as usize;
     for (index, rule) in engine.rules().iter().enumerate() {

@@ -14,8 +14,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::{
+    classify::ValueFilter,
     engine::Engine,
-    placeholder::PlaceholderFilter,
+    pipeline::Pipeline,
     report::Format,
     rule_check::check_examples,
     rules::{self, Rule, RuleError, RuleSpec, line_of},
@@ -159,6 +160,11 @@ impl Config {
         })
     }
 
+    /// `max_key_age_days`, in the unit `--max-key-age` takes.
+    pub fn max_key_age(&self) -> Option<u64> {
+        self.max_key_age_days.map(u64::from)
+    }
+
     pub fn load(path: &Path) -> Result<Config, RuleError> {
         let (name, text) = rules::read_text(path, "configuration")?;
         Config::parse(&name, &text)
@@ -174,8 +180,10 @@ impl Config {
         if candidate.is_file() { Config::load(&candidate) } else { Ok(Config::default()) }
     }
 
-    pub fn placeholder_filter(&self) -> PlaceholderFilter {
-        PlaceholderFilter::new(self.placeholder_words.iter().cloned())
+    /// The engine's value filter: the configured placeholder words, and the built-in
+    /// rejection of generic look-alikes unless built-in suppression is off.
+    pub fn value_filter(&self) -> ValueFilter {
+        ValueFilter::new(self.placeholder_words.iter().cloned(), self.builtin_suppression)
     }
 
     /// The built-in rules plus the custom ones (whose examples must pass), narrowed by
@@ -216,10 +224,10 @@ impl Config {
         Ok(selected)
     }
 
-    /// The engine a scan runs: configured rules, placeholders and `suppressions`.
-    pub fn engine(&self, suppressions: Suppressions) -> Result<Engine, RuleError> {
-        let rules = self.rules()?;
-        Ok(Engine::new(rules, self.placeholder_filter())?.with_suppressions(suppressions))
+    /// The pipeline a scan runs: the configured rules and value filter, and `suppressions`.
+    pub fn pipeline(&self, suppressions: Suppressions) -> Result<Pipeline, RuleError> {
+        let engine = Engine::new(self.rules()?, self.value_filter())?;
+        Ok(Pipeline::new(engine, suppressions))
     }
 
     /// Suppressions for a scan of `scan_root`: the configured built-in switch and path
@@ -266,15 +274,15 @@ impl Config {
         if self.custom_rules.is_empty() {
             return Ok(());
         }
-        let engine = Engine::new(all.to_vec(), self.placeholder_filter())?
-            .with_suppressions(Suppressions::new(self.builtin_suppression));
+        let engine = Engine::new(all.to_vec(), self.value_filter())?;
+        let pipeline = Pipeline::new(engine, Suppressions::new(self.builtin_suppression));
         let ids: HashSet<String> = self
             .custom_rules
             .iter()
             .filter(|custom| all.iter().any(|rule| rule.id == custom.id))
             .map(|r| r.id.clone())
             .collect();
-        let failures = check_examples(&engine, Some(&ids));
+        let failures = check_examples(&pipeline, Some(&ids));
         match failures.first() {
             None => Ok(()),
             Some(first) => Err(RuleError {
@@ -326,9 +334,11 @@ fn find_ignore_file(dir: &Path) -> Option<(PathBuf, PathBuf, String)> {
 /// `keyhound init`: a commented starter configuration.
 pub const STARTER_CONFIG: &str = include_str!("config/starter.toml");
 
-/// Writes the starter configuration to `path`, refusing to overwrite an existing file.
-pub fn write_starter(path: &Path) -> Result<()> {
+/// Writes the starter configuration into `dir`, refusing to overwrite an existing file.
+/// Returns the path written.
+pub fn write_starter(dir: &Path) -> Result<PathBuf> {
     use std::io::Write;
+    let path = &dir.join(CONFIG_FILE_NAME);
     let mut file =
         std::fs::OpenOptions::new().write(true).create_new(true).open(path).with_context(|| {
             match path.exists() {
@@ -337,7 +347,8 @@ pub fn write_starter(path: &Path) -> Result<()> {
             }
         })?;
     file.write_all(STARTER_CONFIG.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path.clone())
 }
 
 #[cfg(test)]

@@ -5,6 +5,21 @@ use std::fmt::Write;
 
 use crate::rules::Rule;
 
+/// The explanation of the built-in rule `rule_id`, or an error that suggests close ids.
+pub fn explain_rule(rule_id: &str) -> anyhow::Result<String> {
+    let rules = crate::rules::builtin_rules()?;
+    if let Some(rule) = rules.iter().find(|rule| rule.id == rule_id) {
+        return Ok(explain(rule));
+    }
+    let close = suggestions(rule_id, rules.iter().map(|rule| rule.id.as_str()));
+    let hint = if close.is_empty() {
+        "; `keyhound rules` lists them".to_string()
+    } else {
+        format!("; did you mean {}?", close.join(", "))
+    };
+    anyhow::bail!("unknown rule `{rule_id}`{hint}")
+}
+
 /// The explanation of `rule`, as printed.
 pub fn explain(rule: &Rule) -> String {
     let mut out = String::new();

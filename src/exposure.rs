@@ -20,6 +20,13 @@ pub struct KeyAgePolicy {
     pub now: Option<i64>,
 }
 
+impl KeyAgePolicy {
+    /// `max_days`, or the default when `None`; the clock's time.
+    pub fn with_max_days(max_days: Option<u64>) -> Self {
+        KeyAgePolicy { max_days: max_days.unwrap_or(DEFAULT_MAX_KEY_AGE_DAYS), now: None }
+    }
+}
+
 impl Default for KeyAgePolicy {
     fn default() -> Self {
         KeyAgePolicy { max_days: DEFAULT_MAX_KEY_AGE_DAYS, now: None }
@@ -60,7 +67,7 @@ pub fn civil_date(unix: i64) -> String {
 /// A finding of a test rule, from history when `time` is given (for reporter unit tests).
 #[cfg(test)]
 pub(crate) fn sample_finding(time: Option<i64>) -> Finding {
-    use crate::finding::{LineIndex, Provenance};
+    use crate::{finding::Provenance, model::LineIndex};
     const RULES: &str = r#"provider = "Acme"
 [rotation]
 revoke = "Delete the key at https://acme.invalid/keys. Then more."
@@ -76,14 +83,7 @@ regex = '''acme_[a-z]{8}'''
     let rule = crate::rules::parse_rules_file("acme.toml", RULES).unwrap().remove(0);
     let content = b"k = acme_abcdefgh";
     let end = content.len();
-    let m = crate::engine::Match {
-        rule: 0,
-        secret_start: 4,
-        secret_end: end,
-        match_start: 4,
-        match_end: end,
-    };
-    let mut finding = Finding::new(rule.into(), "a.py".into(), content, &LineIndex::new(), &m);
+    let mut finding = Finding::new(rule.into(), "a.py".into(), content, &LineIndex::new(), 4..end);
     finding.provenance = time.map(|time| Provenance {
         commit: "0123456789abcdef".into(),
         author_name: "Ada".into(),

@@ -42,7 +42,7 @@ impl FakeGen {
     /// `len` characters drawn from `alphabet`, retried until they do not look like a
     /// placeholder (a run of repeated characters or a word such as "fake" by chance).
     pub fn string_from(&mut self, alphabet: &[u8], len: usize) -> String {
-        let filter = crate::placeholder::PlaceholderFilter::default();
+        let filter = crate::classify::PlaceholderFilter::default();
         loop {
             let candidate: String =
                 (0..len).map(|_| alphabet[self.below(alphabet.len())] as char).collect();

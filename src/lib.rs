@@ -1,9 +1,13 @@
 //! keyhound: finds leaked credentials in working trees and git histories.
 //!
-//! Data flows one way: sources (files, stdin, git) → [`engine`] → [`finding`]s → reporters.
+//! Data flows one way, and the modules are layered the same way (a module uses only those
+//! below it; `tests/layers.rs` keeps it so): [`model`] → [`rules`] → [`finding`] →
+//! [`classify`] → [`engine`] → [`checks`], [`suppress`] → [`pipeline`] → [`sources`] → [`run`]
+//! → [`report`].
 
 pub mod checks;
 pub mod checksum;
+pub mod classify;
 pub mod config;
 pub mod diagnostics;
 pub mod engine;
@@ -15,11 +19,13 @@ pub mod finding;
 pub mod git;
 pub mod hook;
 pub mod input;
-pub mod placeholder;
+pub mod model;
+pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod rule_check;
 pub mod rules;
+pub mod run;
 pub mod sources;
 pub mod suppress;
 pub mod validate;

@@ -1,28 +1,19 @@
-//! The `keyhound` command line. Everything it does lives in the library; this file only
-//! parses arguments, wires sources to reporters and picks the exit code.
+//! The `keyhound` command line. Everything it does lives in the library; this file only maps
+//! arguments to a request and the outcome to an exit code.
 
-use std::{
-    collections::HashSet,
-    fs::File,
-    io::{BufWriter, Write},
-    path::{Path, PathBuf},
-    process::ExitCode,
-    sync::Arc,
-};
+use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use keyhound::{
-    config::{self, Config},
-    diagnostics::Diagnostics,
-    engine::Engine,
-    explain::{explain, suggestions},
+    config,
+    explain::explain_rule,
     exposure::KeyAgePolicy,
-    finding::Finding,
-    report::{Format, Redactor, ReportOptions, ScanSummary, redact, write_report, write_stale},
-    rule_check::check_examples,
-    rules::{self, Rule},
-    sources::{ScanStats, files, history, staged, stdin},
+    report::{self, Format, Redactor, ReportOptions},
+    rule_check::check_rules_file,
+    rules,
+    run::{self, ScanRequest, Scope},
+    sources::history::Selection,
     suppress::{Baseline, baseline::DEFAULT_BASELINE_FILE},
 };
 
@@ -97,7 +88,7 @@ struct ScanArgs {
     #[arg(long)]
     no_ignore: bool,
     /// Skip files larger than this (bytes, or with a K, M or G suffix).
-    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = run::parse_size)]
     max_file_size: u64,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
@@ -135,15 +126,30 @@ struct ScanArgs {
 }
 
 impl ScanArgs {
-    fn history_selection(&self) -> Result<Option<history::Selection>> {
-        Ok(if let Some(range) = &self.range {
-            Some(history::Selection::parse_range(range)?)
-        } else if let Some(rev) = &self.since {
-            Some(history::Selection::since(rev))
-        } else if self.history || self.history_only || self.all_objects {
-            Some(history::Selection::Everything)
-        } else {
-            None
+    fn request(&self) -> Result<ScanRequest> {
+        let whole_history = self.history || self.history_only || self.all_objects;
+        let history =
+            run::history_selection(self.range.as_deref(), self.since.as_deref(), whole_history)?;
+        let scope = match history {
+            _ if self.staged => Scope::Staged,
+            Some(selection) => Scope::History {
+                with_worktree: !self.history_only && selection == Selection::Everything,
+                selection,
+                all_objects: self.all_objects,
+                recurse_submodules: self.recurse_submodules,
+            },
+            None => Scope::Tree,
+        };
+        Ok(ScanRequest {
+            path: self.path.clone(),
+            scope,
+            no_ignore: self.no_ignore,
+            max_file_size: self.max_file_size,
+            threads: self.threads,
+            progress: !self.quiet,
+            config: self.noise.config.clone(),
+            ignore_file: self.noise.ignore_file.clone(),
+            baseline: self.noise.baseline.clone(),
         })
     }
 }
@@ -172,130 +178,38 @@ fn main() -> ExitCode {
         Command::Rules(args) => run_rules(args),
         Command::InstallHook(args) => run_install_hook(args),
         Command::Baseline(args) => run_baseline(args),
-        Command::Init(args) => run_init(args),
-        Command::Explain(args) => run_explain(&args.rule_id),
+        Command::Init(args) => config::write_starter(&args.dir).map(|path| {
+            eprintln!("keyhound: wrote {}", path.display());
+            ExitCode::SUCCESS
+        }),
+        Command::Explain(args) => explain_rule(&args.rule_id).map(|text| {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }),
     };
-    match outcome {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("keyhound: error: {}", one_line(&err));
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn one_line(err: &anyhow::Error) -> String {
-    format!("{err:#}").replace('\n', " ")
-}
-
-fn build_engine(rules: Vec<Rule>) -> Result<Engine> {
-    rules::check_unique_ids(&rules)?;
-    Ok(Engine::new(rules, Default::default())?)
+    outcome.unwrap_or_else(|err| {
+        eprintln!("keyhound: error: {}", format!("{err:#}").replace('\n', " "));
+        ExitCode::from(2)
+    })
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    let (config, engine) = prepare(&args)?;
-    let diagnostics = diagnostics_for(&engine, args.quiet);
-    let (found, summary) = collect(&args, &engine, &diagnostics)?;
-    // Every secret of the run, suppressed ones too, is redacted wherever it appears.
-    let redactor = Redactor::new(&found, Some(&engine), args.show_secrets);
-    let filtered = engine.suppressions().filter_findings(found.clone());
-    if !args.quiet {
-        write_stale(&filtered.stale, &redactor, &mut std::io::stderr().lock())?;
-    }
-    let findings = filtered.findings;
-    let format = args.format.or(config.format).unwrap_or(Format::Text);
+    let plan = run::Plan::new(&args.request()?)?;
+    let diagnostics = report::diagnostics_for(plan.pipeline(), args.quiet);
+    let outcome = plan.scan(&diagnostics)?;
+    let redactor = Redactor::new(&outcome.found, Some(plan.pipeline().engine()), args.show_secrets);
+    let stale = if args.quiet { &[][..] } else { &outcome.stale };
+    report::write_stale(stale, &redactor, &mut std::io::stderr().lock())?;
+    let format = args.format.or(plan.config().format).unwrap_or(Format::Text);
     if args.show_secrets && matches!(format, Format::Sarif | Format::Github) {
         diagnostics
             .warn("--show-secrets", "ignored: SARIF and GitHub annotations never hold secrets");
     }
-    let max_days = args.max_key_age.or(config.max_key_age_days.map(u64::from));
-    let options = ReportOptions {
-        key_age: KeyAgePolicy {
-            max_days: max_days.unwrap_or(keyhound::exposure::DEFAULT_MAX_KEY_AGE_DAYS),
-            now: None,
-        },
-    };
-    emit(format, args.output.as_deref(), &findings, &summary, &options, &redactor)?;
+    let key_age = KeyAgePolicy::with_max_days(args.max_key_age.or(plan.config().max_key_age()));
+    let options = ReportOptions { key_age };
+    let (findings, summary) = (&outcome.findings, &outcome.summary);
+    report::write_to(args.output.as_deref(), format, findings, summary, &options, &redactor)?;
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// Warnings that redact what the rules find in them and escape control characters.
-fn diagnostics_for(engine: &Arc<Engine>, quiet: bool) -> Diagnostics {
-    let engine = Arc::clone(engine);
-    let diagnostics = Diagnostics::new(quiet);
-    diagnostics.set_sanitizer(Box::new(move |line| redact::for_warning(&engine, line)));
-    diagnostics
-}
-
-/// The configuration, and the engine with the configured rules and suppressions.
-fn prepare(args: &ScanArgs) -> Result<(Config, Arc<Engine>)> {
-    let config = Config::for_scan(&args.path, args.noise.config.as_deref())?;
-    let suppressions = config.suppressions(
-        &args.path,
-        args.noise.ignore_file.as_deref(),
-        args.noise.baseline.as_deref(),
-    )?;
-    let engine = config.engine(suppressions)?;
-    Ok((config, Arc::new(engine)))
-}
-
-/// Every finding of the scan's source, before finding-level suppression.
-fn collect(
-    args: &ScanArgs,
-    engine: &Engine,
-    diagnostics: &Diagnostics,
-) -> Result<(Vec<Finding>, ScanSummary)> {
-    let stats = ScanStats::default();
-    if let Some(threads) = args.threads {
-        // Blob scanning runs on rayon's pool; the working-tree walk has its own threads.
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().ok();
-    }
-    let walk = files::WalkOptions {
-        no_ignore: args.no_ignore,
-        max_file_size: args.max_file_size,
-        threads: args.threads.unwrap_or(0),
-    };
-    let selection = args.history_selection()?;
-    let findings = if args.staged {
-        if args.path == Path::new("-") {
-            bail!("--staged scans a repository's index, not standard input");
-        }
-        let options = staged::StagedOptions {
-            max_file_size: args.max_file_size,
-            index_file: std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from),
-        };
-        staged::scan_staged(engine, &args.path, &options, diagnostics, &stats)?
-    } else if let Some(selection) = selection {
-        if args.path == Path::new("-") {
-            bail!("--history needs a repository, not standard input");
-        }
-        let worktree_too = !args.history_only
-            && selection == history::Selection::Everything
-            && args.path.join(".git").exists();
-        let options = history::HistoryOptions {
-            selection,
-            all_objects: args.all_objects,
-            max_file_size: args.max_file_size,
-            recurse_submodules: args.recurse_submodules,
-            progress: !args.quiet,
-        };
-        let in_history = history::scan_history(engine, &args.path, &options, diagnostics, &stats)?;
-        let worktree = if worktree_too {
-            files::scan_tree(engine, &args.path, &walk, diagnostics, &stats)
-        } else {
-            Vec::new()
-        };
-        history::merge_with_worktree(worktree, in_history)
-    } else if args.path == Path::new("-") {
-        stdin::scan_stdin(engine, args.max_file_size)?
-    } else {
-        if !args.path.exists() {
-            bail!("{}: no such file or directory", args.path.display());
-        }
-        files::scan_tree(engine, &args.path, &walk, diagnostics, &stats)
-    };
-    Ok((findings, stats.summary()))
 }
 
 fn run_baseline(args: ScanArgs) -> Result<ExitCode> {
@@ -304,133 +218,33 @@ fn run_baseline(args: ScanArgs) -> Result<ExitCode> {
             "`keyhound baseline` writes a JSON baseline: --format, --show-secrets and --baseline do not apply"
         );
     }
-    let (_, engine) = prepare(&args)?;
-    let diagnostics = diagnostics_for(&engine, args.quiet);
-    let (found, _) = collect(&args, &engine, &diagnostics)?;
-    let redactor = Redactor::new(&found, Some(&engine), false);
-    let findings = engine.suppressions().filter_findings(found).findings;
+    let plan = run::Plan::new(&args.request()?)?;
+    let outcome = plan.scan(&report::diagnostics_for(plan.pipeline(), args.quiet))?;
+    let redactor = Redactor::new(&outcome.found, Some(plan.pipeline().engine()), false);
     // A baseline is committed: a path holding a secret is stored redacted (it still matches).
-    let baseline = Baseline::from_findings(&findings).redact_paths(|path| redactor.public(path));
+    let baseline = Baseline::from_findings(&outcome.findings).redact_paths(|p| redactor.public(p));
     let path = args.output.unwrap_or_else(|| PathBuf::from(DEFAULT_BASELINE_FILE));
-    std::fs::write(&path, baseline.to_json())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    baseline.write(&path)?;
+    let (path, entries, findings) = (path.display(), baseline.len(), outcome.findings.len());
     if !args.quiet {
-        eprintln!(
-            "keyhound: wrote {} ({} entries for {} finding(s))",
-            path.display(),
-            baseline.len(),
-            findings.len()
-        );
+        eprintln!("keyhound: wrote {path} ({entries} entries for {findings} finding(s))");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn run_init(args: InitArgs) -> Result<ExitCode> {
-    let path = args.dir.join(config::CONFIG_FILE_NAME);
-    config::write_starter(&path)?;
-    eprintln!("keyhound: wrote {}", path.display());
-    Ok(ExitCode::SUCCESS)
-}
-
-fn emit(
-    format: Format,
-    output: Option<&Path>,
-    findings: &[Finding],
-    summary: &ScanSummary,
-    options: &ReportOptions,
-    redactor: &Redactor,
-) -> Result<()> {
-    match output {
-        Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-            let mut out = BufWriter::new(file);
-            write_report(format, findings, summary, options, redactor, &mut out)
-                .and_then(|()| out.flush())
-                .with_context(|| format!("cannot write {}", path.display()))
-        }
-        None => {
-            let mut out = BufWriter::new(std::io::stdout().lock());
-            write_report(format, findings, summary, options, redactor, &mut out)
-                .and_then(|()| out.flush())
-                .context("cannot write the report to standard output")
-        }
-    }
 }
 
 fn run_rules(args: RulesArgs) -> Result<ExitCode> {
-    let builtin = rules::builtin_rules()?;
     let Some(path) = args.check else {
-        let mut out = std::io::stdout().lock();
-        for rule in &builtin {
-            writeln!(
-                out,
-                "{:<40} {:<10} {:<9} {}",
-                rule.id, rule.provider, rule.severity, rule.name
-            )?;
-        }
+        print!("{}", rules::table(&rules::builtin_rules()?));
         return Ok(ExitCode::SUCCESS);
     };
-    let checked = rules::load_rules_file(&path)?;
-    rules::check_unique_ids(&checked)?;
-    let ids: HashSet<String> = checked.iter().map(|r| r.id.clone()).collect();
-    // The checked file replaces built-in rules of the same ids, so a built-in file checks too.
-    let mut all: Vec<Rule> = builtin.into_iter().filter(|r| !ids.contains(&r.id)).collect();
-    all.extend(checked);
-    let engine = build_engine(all)?;
-    for lint in engine.lints().iter().filter(|l| ids.contains(&l.rule_id)) {
-        eprintln!("keyhound: warning: {lint}");
-    }
-    let failures = check_examples(&engine, Some(&ids));
-    for failure in &failures {
-        eprintln!("{failure}");
-    }
-    if failures.is_empty() {
-        println!("{}: {} rule(s) ok", path.display(), ids.len());
-        Ok(ExitCode::SUCCESS)
-    } else {
-        bail!("{}: {} example(s) failed", path.display(), failures.len())
-    }
+    let checked = check_rules_file(&path)?;
+    eprint!("{}", checked.problems());
+    println!("{}", checked.verdict(&path)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_install_hook(args: InstallHookArgs) -> Result<ExitCode> {
     let keyhound = std::env::current_exe().context("cannot locate the keyhound binary")?;
-    let hook = keyhound::hook::install(&args.path, &keyhound, args.force)?;
-    println!("installed {}", hook.display());
+    println!("installed {}", keyhound::hook::install(&args.path, &keyhound, args.force)?.display());
     Ok(ExitCode::SUCCESS)
-}
-
-fn run_explain(rule_id: &str) -> Result<ExitCode> {
-    let rules = rules::builtin_rules()?;
-    match rules.iter().find(|rule| rule.id == rule_id) {
-        Some(rule) => {
-            print!("{}", explain(rule));
-            Ok(ExitCode::SUCCESS)
-        }
-        None => {
-            let close = suggestions(rule_id, rules.iter().map(|rule| rule.id.as_str()));
-            let hint = if close.is_empty() {
-                "; `keyhound rules` lists them".to_string()
-            } else {
-                format!("; did you mean {}?", close.join(", "))
-            };
-            bail!("unknown rule `{rule_id}`{hint}")
-        }
-    }
-}
-
-/// `25M`, `512K`, `1G` (binary multiples) or plain bytes.
-fn parse_size(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(digits_end);
-    let number: u64 = number.parse().map_err(|_| format!("`{text}` is not a size"))?;
-    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        other => return Err(format!("unknown size unit `{other}` (use K, M or G)")),
-    };
-    number.checked_mul(multiplier).ok_or_else(|| format!("`{text}` is too large"))
 }

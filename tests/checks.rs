@@ -6,11 +6,7 @@ mod common;
 use common::{
     FakeGen, commit_all, git, git_repo, json_findings, run, scan_json, stderr, stdout, write,
 };
-use keyhound::{
-    engine::Engine,
-    rules,
-    sources::{Tracking, scan_content},
-};
+use keyhound::{classify::ValueFilter, engine::Engine, model::Tracking, pipeline::Pipeline, rules};
 
 fn ids(findings: &[serde_json::Value]) -> Vec<String> {
     let mut ids: Vec<String> =
@@ -341,12 +337,13 @@ auth = { headers = ["x-api-key"], hosts = ["api.zeta.invalid"] }
 fn library_scan(path: &str, text: &str) -> Vec<String> {
     let mut all = rules::builtin_rules().unwrap();
     all.extend(rules::parse_rules_file("providers.toml", TEST_PROVIDERS).unwrap());
-    let engine = Engine::new(all, Default::default()).unwrap();
-    let mut found: Vec<String> =
-        scan_content(&mut engine.scanner(), path, text.as_bytes(), Tracking::Committed)
-            .into_iter()
-            .map(|f| f.rule.id.clone())
-            .collect();
+    let pipeline = Pipeline::builtin(Engine::new(all, ValueFilter::standard()).unwrap());
+    let mut found: Vec<String> = pipeline
+        .scanner()
+        .scan(path, text.as_bytes(), Tracking::Committed)
+        .into_iter()
+        .map(|f| f.rule.id.clone())
+        .collect();
     found.sort();
     found
 }

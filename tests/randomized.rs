@@ -17,14 +17,17 @@ use keyhound::{
     config::Config,
     engine::Engine,
     finding::Finding,
+    model::Tracking,
+    pipeline::Pipeline,
     rules::{builtin_rules, parse_rules_file},
-    sources::{Tracking, scan_content},
 };
 use proptest::prelude::*;
 
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::new(builtin_rules().unwrap(), Default::default()).unwrap())
+fn pipeline() -> &'static Pipeline {
+    static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
+    PIPELINE.get_or_init(|| {
+        Pipeline::builtin(Engine::new(builtin_rules().unwrap(), Default::default()).unwrap())
+    })
 }
 
 fn cases(default: u32) -> ProptestConfig {
@@ -33,7 +36,7 @@ fn cases(default: u32) -> ProptestConfig {
 }
 
 fn scan(path: &str, content: &[u8]) -> Vec<Finding> {
-    scan_content(&mut engine().scanner(), path, content, Tracking::Committed)
+    pipeline().scanner().scan(path, content, Tracking::Committed)
 }
 
 /// Findings point inside the content: lines and columns exist, spans are ordered.

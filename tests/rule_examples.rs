@@ -1,13 +1,15 @@
 //! Every built-in rule's examples: each positive is found by its rule, no negative by any.
 
-use keyhound::{engine::Engine, rule_check::check_examples, rules};
+use keyhound::{
+    classify::ValueFilter, engine::Engine, pipeline::Pipeline, rule_check::check_examples, rules,
+};
 
 #[test]
 fn every_builtin_rule_passes_its_examples() {
     let rules = rules::builtin_rules().expect("built-in rules load");
     rules::check_unique_ids(&rules).expect("unique ids");
-    let engine = Engine::new(rules, Default::default()).expect("built-in rules compile");
-    let failures = check_examples(&engine, None);
+    let engine = Engine::new(rules, ValueFilter::standard()).expect("built-in rules compile");
+    let failures = check_examples(&Pipeline::builtin(engine), None);
     let report: Vec<String> = failures.iter().map(ToString::to_string).collect();
     assert!(report.is_empty(), "{} example failure(s):\n{}", report.len(), report.join("\n"));
 }
@@ -15,7 +17,7 @@ fn every_builtin_rule_passes_its_examples() {
 #[test]
 fn builtin_rules_have_no_lints_and_complete_metadata() {
     let rules = rules::builtin_rules().unwrap();
-    let engine = Engine::new(rules, Default::default()).unwrap();
+    let engine = Engine::new(rules, ValueFilter::standard()).unwrap();
     let lints: Vec<String> = engine.lints().iter().map(ToString::to_string).collect();
     assert!(lints.is_empty(), "{}", lints.join("\n"));
     for rule in engine.rules() {

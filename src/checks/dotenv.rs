@@ -12,7 +12,7 @@
 //!   a provider's key), never for placeholders.
 
 use super::Context;
-use crate::{entropy::shannon_entropy, finding::Finding, sources::Tracking};
+use crate::{classify::GENERATED_VALUE, finding::Finding, model::Tracking};
 
 pub const COMMITTED: &str = "dotenv-committed";
 pub const PRESENT: &str = "dotenv-present";
@@ -68,15 +68,15 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
 
 /// A finding about the file itself: one per path, at its first line, with no secret.
 fn file_finding(context: &Context<'_>, id: &str) -> Option<Finding> {
-    let (_, rule) = context.rule(id)?;
-    let secret_sha256 = crate::finding::sha256_hex(b"");
+    let rule = context.rule(id)?;
+    let secret_sha256 = crate::model::sha256_hex(b"");
     let name = context.path.rsplit('/').next().unwrap_or(context.path);
     Some(Finding {
         rule: std::sync::Arc::clone(rule),
         path: context.path.to_string(),
-        span: crate::finding::Span { line: 1, column: 1, end_line: 1, end_column: 1 },
+        span: crate::model::Span { line: 1, column: 1, end_line: 1, end_column: 1 },
         secret: String::new(),
-        fingerprint: crate::finding::fingerprint(id, &secret_sha256, context.path),
+        fingerprint: crate::model::fingerprint(id, &secret_sha256, context.path),
         secret_sha256,
         snippet: format!("{name} ({} bytes)", context.content.len()),
         provenance: None,
@@ -255,7 +255,7 @@ fn value_is_real(context: &Context<'_>, value: &[u8]) -> bool {
     value.len() >= 4
         && !value.starts_with(b"$")
         && !FLAGS.iter().any(|f| value.eq_ignore_ascii_case(f.as_bytes()))
-        && !context.engine.placeholders().is_placeholder(value, value)
+        && !context.engine.values().is_placeholder(value, value)
 }
 
 /// For templates: long and random, or a provider rule's key.
@@ -265,7 +265,7 @@ fn looks_generated(context: &Context<'_>, start: usize, end: usize, value: &[u8]
             && m.secret_start < end
             && m.secret_end > start
     });
-    provider_key || (value.len() >= 12 && shannon_entropy(value) >= 3.0)
+    provider_key || GENERATED_VALUE.fits(value)
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use std::{collections::HashSet, sync::Arc};
 
 use super::Context;
 use crate::{
-    entropy::shannon_entropy,
+    classify::{HEADER_LITERAL, MIN_DIGITS_IN_A_BARE_KEY},
     finding::Finding,
     rules::{Auth, CheckKind, Rule},
 };
@@ -578,7 +578,7 @@ fn random_word(context: &Context<'_>, text: &[u8]) -> bool {
     let digits = text.iter().filter(|b| b.is_ascii_digit()).count();
     !text.contains(&b'_')
         && !text.contains(&b'.')
-        && digits >= 2
+        && digits >= MIN_DIGITS_IN_A_BARE_KEY
         && looks_like_credential(context, text)
 }
 
@@ -604,20 +604,11 @@ fn is_placeholder(context: &Context<'_>, credential: Credential) -> bool {
 fn is_placeholder_text(context: &Context<'_>, text: &[u8]) -> bool {
     let word = text.split(|b| b.is_ascii_whitespace()).next().unwrap_or(text);
     let reference = word.iter().any(|b| matches!(b, b'$' | b'{' | b'('));
-    word.starts_with(b"<")
-        || (!reference && context.engine.placeholders().is_placeholder(word, word))
+    word.starts_with(b"<") || (!reference && context.engine.values().is_placeholder(word, word))
 }
 
 fn looks_like_credential(context: &Context<'_>, text: &[u8]) -> bool {
-    let token_alphabet = text.iter().all(|b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
-    });
-    text.len() >= 16
-        && token_alphabet
-        && text.iter().any(u8::is_ascii_digit)
-        && text.iter().any(u8::is_ascii_alphabetic)
-        && shannon_entropy(text) >= 3.2
-        && !context.engine.placeholders().is_placeholder(text, text)
+    context.engine.values().looks_like_credential(text, &HEADER_LITERAL)
 }
 
 /// `?api_key=VALUE`: `name_start..name_end` is the parameter name (the trigger's secret).

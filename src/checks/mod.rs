@@ -1,5 +1,5 @@
 //! Checks that need more than a regex match: committed `.env` files and how keys are sent
-//! (auth headers, query strings). They run inside [`crate::sources::scan_content`], after the
+//! (auth headers, query strings). They run inside [`crate::pipeline`], after the
 //! engine, so every source (working tree, stdin, staged, history) gets them alike.
 //!
 //! Their rules live in `rules/dotenv.toml` and `rules/headers.toml` like any other rule (name,
@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use crate::{
     engine::{Engine, Match},
-    finding::{Finding, LineIndex},
+    finding::Finding,
+    model::LineIndex,
+    model::Tracking,
     rules::Rule,
-    sources::Tracking,
 };
 
 /// Everything a check sees of one scanned piece of content.
@@ -32,22 +33,20 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     /// The loaded rule with this id, if the rule set has it (a custom set may leave it out).
-    fn rule(&self, id: &str) -> Option<(usize, &Arc<Rule>)> {
-        let index = self.engine.rule_index(id)?;
-        Some((index, self.engine.rule(index)))
+    fn rule(&self, id: &str) -> Option<&Arc<Rule>> {
+        Some(self.engine.rule(self.engine.rule_index(id)?))
     }
 
     /// A finding of rule `id` whose secret is `content[start..end]`.
     fn finding(&self, id: &str, start: usize, end: usize) -> Option<Finding> {
-        let (index, rule) = self.rule(id)?;
-        let m = Match {
-            rule: index,
-            secret_start: start,
-            secret_end: end,
-            match_start: start,
-            match_end: end,
-        };
-        Some(Finding::new(Arc::clone(rule), self.path.to_string(), self.content, self.lines, &m))
+        let rule = self.rule(id)?;
+        Some(Finding::new(
+            Arc::clone(rule),
+            self.path.to_string(),
+            self.content,
+            self.lines,
+            start..end,
+        ))
     }
 }
 

@@ -50,7 +50,7 @@ paths = ["docs/**"]
     assert!(!config.builtin_suppression);
     assert_eq!(config.generic_entropy, Some(4.25));
     assert_eq!(config.allow_paths, vec![(9, "docs/**".to_string())]);
-    assert!(config.placeholder_filter().is_placeholder(b"acmetest_1", b"acmetest_1"));
+    assert!(config.value_filter().is_placeholder(b"acmetest_1", b"acmetest_1"));
     assert!(!ids(&config.rules().unwrap()).contains(&"github-refresh-token"));
 }
 

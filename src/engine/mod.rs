@@ -20,10 +20,9 @@ use regex_automata::{
 use regex_syntax::hir::{Hir, HirKind};
 
 use crate::{
+    classify::ValueFilter,
     entropy::shannon_entropy,
-    placeholder::PlaceholderFilter,
     rules::{Rule, RuleError},
-    suppress::Suppressions,
 };
 pub use literals::{MIN_KEYWORD_LEN, MIN_LITERAL_LEN};
 use pass::{LiteralHit, LiteralPass};
@@ -106,9 +105,8 @@ pub struct Engine {
     /// For each Aho-Corasick pattern, the rules it gates.
     targets: Vec<Vec<u32>>,
     ids: HashMap<String, usize>,
-    placeholders: PlaceholderFilter,
+    values: ValueFilter,
     lints: Vec<RuleLint>,
-    suppressions: Arc<Suppressions>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -118,7 +116,9 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    pub fn new(rules: Vec<Rule>, placeholders: PlaceholderFilter) -> Result<Engine, RuleError> {
+    /// The engine for `rules`; `values` decides which matched values are placeholders or
+    /// look-alikes rather than credentials.
+    pub fn new(rules: Vec<Rule>, values: ValueFilter) -> Result<Engine, RuleError> {
         let mut compiled = Vec::with_capacity(rules.len());
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut targets: Vec<Vec<u32>> = Vec::new();
@@ -149,21 +149,9 @@ impl Engine {
             compiled,
             pass,
             targets,
-            placeholders,
+            values,
             lints,
-            suppressions: Arc::default(),
         })
-    }
-
-    /// Replaces the default suppressions (built-in only) with configured ones.
-    pub fn with_suppressions(mut self, suppressions: Suppressions) -> Engine {
-        self.suppressions = Arc::new(suppressions);
-        self
-    }
-
-    /// What every source must not report: see [`crate::suppress`].
-    pub fn suppressions(&self) -> &Arc<Suppressions> {
-        &self.suppressions
     }
 
     pub fn rules(&self) -> &[Arc<Rule>] {
@@ -184,8 +172,9 @@ impl Engine {
         &self.lints
     }
 
-    pub fn placeholders(&self) -> &PlaceholderFilter {
-        &self.placeholders
+    /// The filter matched values pass, which the checks consult too.
+    pub fn values(&self) -> &ValueFilter {
+        &self.values
     }
 
     /// How many rules' regexes have been built so far (they are built on a rule's first hit).
@@ -405,13 +394,13 @@ impl<'e> Scanner<'e> {
     fn accepts(&self, rule: usize, secret: &[u8], whole: &[u8], body_skip: usize) -> bool {
         let rule = &self.engine.rules[rule];
         let body = &secret[body_skip.min(secret.len())..];
-        if self.engine.placeholders.is_placeholder(secret, body) {
+        if self.engine.values.is_placeholder(secret, body) {
             return false;
         }
         if rule.entropy.is_some_and(|min| shannon_entropy(secret) < min) {
             return false;
         }
-        if rule.generic && self.engine.suppressions.rejects_generic_value(secret, whole) {
+        if rule.generic && self.engine.values.rejects_generic(secret, whole) {
             return false;
         }
         rule.checksum.is_none_or(|checksum| checksum.verifies(secret))

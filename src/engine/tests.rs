@@ -33,8 +33,7 @@ entropy = 3.0
 "#;
 
 fn engine() -> Engine {
-    Engine::new(parse_rules_file("test.toml", RULES).unwrap(), PlaceholderFilter::default())
-        .unwrap()
+    Engine::new(parse_rules_file("test.toml", RULES).unwrap(), ValueFilter::standard()).unwrap()
 }
 
 fn ids(engine: &Engine, text: &str) -> Vec<String> {
@@ -97,8 +96,8 @@ fn matching_works_on_invalid_utf8() {
 #[test]
 fn rule_without_prefix_or_keywords_is_an_error_naming_the_regex_line() {
     let text = RULES.replace("keywords = [\"acmecorp\"]\n", "");
-    let err =
-        Engine::new(parse_rules_file("test.toml", &text).unwrap(), Default::default()).unwrap_err();
+    let err = Engine::new(parse_rules_file("test.toml", &text).unwrap(), ValueFilter::standard())
+        .unwrap_err();
     assert_eq!(err.line, 19, "{err}");
     assert!(err.message.contains("keywords"), "{err}");
 }
@@ -106,15 +105,16 @@ fn rule_without_prefix_or_keywords_is_an_error_naming_the_regex_line() {
 #[test]
 fn invalid_regex_is_an_error_naming_the_regex_line() {
     let text = RULES.replace("tok_[a-z0-9]{12}", "tok_[a-z0-9{12}");
-    let err =
-        Engine::new(parse_rules_file("test.toml", &text).unwrap(), Default::default()).unwrap_err();
+    let err = Engine::new(parse_rules_file("test.toml", &text).unwrap(), ValueFilter::standard())
+        .unwrap_err();
     assert_eq!((err.file.as_str(), err.line), ("test.toml", 13), "{err}");
 }
 
 #[test]
 fn short_keywords_are_linted() {
     let text = RULES.replace("keywords = [\"acmecorp\"]", "keywords = [\"acmecorp\", \"key\"]");
-    let e = Engine::new(parse_rules_file("test.toml", &text).unwrap(), Default::default()).unwrap();
+    let e = Engine::new(parse_rules_file("test.toml", &text).unwrap(), ValueFilter::standard())
+        .unwrap();
     assert_eq!(e.lints().len(), 1, "{:?}", e.lints());
     assert!(e.lints()[0].message.contains("`key`"));
 }
@@ -169,7 +169,8 @@ fn line_start_rules_match_on_any_line_and_only_at_its_start() {
         r#"regex = '''(?i)[a-z_]{0,10}acmecorp[\w.-]{0,20}\s*=\s*"(?P<secret>[0-9a-f]{16})"'''"#,
         r#"regex = '''(?m)^[ \t]{0,4}acmecorp_key=(?P<secret>[0-9a-f]{16})$'''"#,
     );
-    let e = Engine::new(parse_rules_file("test.toml", &text).unwrap(), Default::default()).unwrap();
+    let e = Engine::new(parse_rules_file("test.toml", &text).unwrap(), ValueFilter::standard())
+        .unwrap();
     let value = "3f9a0c4e7b1d2a68";
     let found = |text: &str| ids(&e, text).contains(&"test-context".to_string());
     assert!(found(&format!("a = 1\n  acmecorp_key={value}\nb = 2\n")));

@@ -7,11 +7,20 @@ pub mod redact;
 mod sarif;
 mod text;
 
-use std::io::Write;
+use std::{
+    fs::File,
+    io::{BufWriter, Write},
+    path::Path,
+    sync::Arc,
+};
 
+use anyhow::Context;
 pub use redact::Redactor;
 
-use crate::{finding::Finding, suppress::BaselineEntry};
+use crate::{
+    diagnostics::Diagnostics, finding::Finding, model::ScanSummary, pipeline::Pipeline,
+    suppress::BaselineEntry,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -33,15 +42,6 @@ pub struct ReportOptions {
     pub key_age: crate::exposure::KeyAgePolicy,
 }
 
-/// What was scanned, for the text summary.
-#[derive(Debug, Clone, Default)]
-pub struct ScanSummary {
-    pub files: u64,
-    pub bytes: u64,
-    pub skipped_binary: u64,
-    pub skipped_large: u64,
-}
-
 pub fn write_report(
     format: Format,
     findings: &[Finding],
@@ -57,6 +57,41 @@ pub fn write_report(
         Format::Sarif => sarif::write(findings, redactor, out),
         Format::Github => github::write(findings, redactor, out),
     }
+}
+
+/// Writes the report to `output`, or to standard output when `None`.
+pub fn write_to(
+    output: Option<&Path>,
+    format: Format,
+    findings: &[Finding],
+    summary: &ScanSummary,
+    options: &ReportOptions,
+    redactor: &Redactor,
+) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            let file =
+                File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            write_report(format, findings, summary, options, redactor, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            write_report(format, findings, summary, options, redactor, &mut out)
+                .and_then(|()| out.flush())
+                .context("cannot write the report to standard output")
+        }
+    }
+}
+
+/// Warnings that redact what the pipeline's rules find in them and escape control characters.
+pub fn diagnostics_for(pipeline: &Arc<Pipeline>, quiet: bool) -> Diagnostics {
+    let pipeline = Arc::clone(pipeline);
+    let diagnostics = Diagnostics::new(quiet);
+    diagnostics.set_sanitizer(Box::new(move |line| redact::for_warning(pipeline.engine(), line)));
+    diagnostics
 }
 
 /// The baseline entries no finding matched, for standard error.

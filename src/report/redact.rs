@@ -181,26 +181,26 @@ fn needs_escape(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        fake::FakeGen,
-        rules::builtin_rules,
-        sources::{Tracking, scan_content},
-    };
+    use crate::{fake::FakeGen, model::Tracking, pipeline::Pipeline, rules::builtin_rules};
 
     fn engine() -> Engine {
         Engine::new(builtin_rules().unwrap(), Default::default()).unwrap()
     }
 
+    fn scan_content(engine: Engine, path: &str, content: &[u8]) -> (Vec<Finding>, Pipeline) {
+        let pipeline = Pipeline::builtin(engine);
+        let findings = pipeline.scanner().scan(path, content, Tracking::NoRepository);
+        (findings, pipeline)
+    }
+
     #[test]
     fn two_secrets_on_one_line_are_both_redacted_in_each_snippet() {
-        let engine = engine();
         let mut fake = FakeGen::new(3);
         let (a, b) = (fake.crc32_token("ghp_"), fake.crc32_token("ghp_"));
         let line = format!("tokens = [\"{a}\", \"{b}\"]\n");
-        let findings =
-            scan_content(&mut engine.scanner(), "t.py", line.as_bytes(), Tracking::NoRepository);
+        let (findings, pipeline) = scan_content(engine(), "t.py", line.as_bytes());
         assert_eq!(findings.len(), 2);
-        let redactor = Redactor::new(&findings, Some(&engine), false);
+        let redactor = Redactor::new(&findings, Some(pipeline.engine()), false);
         for finding in &findings {
             let snippet = redactor.text(&finding.snippet);
             assert!(!snippet.contains(&a) && !snippet.contains(&b), "{snippet}");
@@ -210,13 +210,8 @@ mod tests {
     #[test]
     fn a_known_secret_is_redacted_in_any_string_even_where_no_rule_matches() {
         let secret = "s3cr3t-Value-9f8e7d";
-        let engine = engine();
-        let mut findings = scan_content(
-            &mut engine.scanner(),
-            "a.txt",
-            FakeGen::new(1).crc32_token("ghp_").as_bytes(),
-            Tracking::NoRepository,
-        );
+        let token = FakeGen::new(1).crc32_token("ghp_");
+        let (mut findings, _) = scan_content(engine(), "a.txt", token.as_bytes());
         findings[0].secret = secret.into();
         let redactor = Redactor::new(&findings, None, false);
         assert_eq!(redactor.text(&format!("fix: drop {secret}!")), "fix: drop s3cr****!");

@@ -317,15 +317,13 @@ pub(super) fn commit_date(provenance: &Provenance) -> String {
 mod tests {
     use super::*;
     use crate::{
-        engine::Engine,
-        fake::FakeGen,
+        classify::ValueFilter, engine::Engine, fake::FakeGen, model::Tracking, pipeline::Pipeline,
         rules::builtin_rules,
-        sources::{Tracking, scan_content},
     };
 
     fn scan(path: &str, content: &str) -> Vec<Finding> {
-        let engine = Engine::new(builtin_rules().unwrap(), Default::default()).unwrap();
-        scan_content(&mut engine.scanner(), path, content.as_bytes(), Tracking::NoRepository)
+        let engine = Engine::new(builtin_rules().unwrap(), ValueFilter::standard()).unwrap();
+        Pipeline::builtin(engine).scanner().scan(path, content.as_bytes(), Tracking::NoRepository)
     }
 
     #[test]

@@ -2,10 +2,11 @@
 
 use std::{collections::BTreeMap, io::Write};
 
-use super::{ReportOptions, ScanSummary, redact::Redactor};
+use super::{ReportOptions, redact::Redactor};
 use crate::{
     exposure::{Exposure, HISTORY_ADVICE, civil_date},
     finding::{Finding, Provenance},
+    model::ScanSummary,
     rules::Rotation,
 };
 

@@ -7,10 +7,10 @@ mod schema;
 use std::{fmt, path::Path, sync::Arc};
 
 use schema::RuleFileSpec;
-pub use schema::{Auth, CheckKind, ExampleTracking, Rotation, RuleSpec};
+pub use schema::{Auth, CheckKind, Rotation, RuleSpec};
 use serde::{Deserialize, Serialize};
 
-use crate::checksum::Checksum;
+use crate::{checksum::Checksum, model::Tracking};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -78,7 +78,7 @@ pub struct Rule {
     pub check: Option<CheckKind>,
     /// The path and git state this rule's examples are scanned as.
     pub example_path: Option<String>,
-    pub example_tracking: ExampleTracking,
+    pub example_tracking: Tracking,
 }
 
 /// A problem in a rules file, reported as `file:line: message`.
@@ -110,6 +110,18 @@ impl fmt::Display for RuleProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: rule `{}`: {}", self.file, self.line, self.rule_id, self.message)
     }
+}
+
+/// `keyhound rules`: one line per rule (id, provider, severity, name).
+pub fn table(rules: &[Rule]) -> String {
+    rules
+        .iter()
+        .map(|rule| {
+            let (id, provider, severity, name) =
+                (&rule.id, &rule.provider, rule.severity, &rule.name);
+            format!("{id:<40} {provider:<10} {severity:<9} {name}\n")
+        })
+        .collect()
 }
 
 /// Parses one rules file. `file` is the name used in errors.

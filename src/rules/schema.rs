@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::Severity;
-use crate::checksum::Checksum;
+use crate::{checksum::Checksum, model::Tracking};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,7 +51,7 @@ pub struct RuleSpec {
     /// The path the rule's examples are scanned as (path-dependent checks such as `.env`).
     pub path: Option<String>,
     /// Whether the rule's examples are scanned as committed, untracked or outside git.
-    pub tracking: Option<ExampleTracking>,
+    pub tracking: Option<Tracking>,
 }
 
 /// The built-in checks that report rules through code rather than a regex match alone.
@@ -62,16 +62,6 @@ pub enum CheckKind {
     Header,
     /// `src/checks/dotenv.rs`: `.env` files and their secret-looking lines.
     Dotenv,
-}
-
-/// The git state rule examples are scanned in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ExampleTracking {
-    #[default]
-    Committed,
-    Untracked,
-    NoRepository,
 }
 
 /// How to revoke and replace a leaked credential of this kind.

@@ -9,11 +9,11 @@ use std::{
 use ignore::{WalkBuilder, WalkState};
 
 use crate::{
-    checks,
     diagnostics::Diagnostics,
-    engine::Engine,
     finding::Finding,
-    sources::{ScanStats, Tracking, scan_content, tracking::GitTracking},
+    model::Tracking,
+    pipeline::{self, Pipeline},
+    sources::{ScanStats, tracking::GitTracking},
 };
 
 #[derive(Debug, Clone)]
@@ -26,14 +26,15 @@ pub struct WalkOptions {
 
 /// Walks `root` (a directory or one file) and returns every finding, ordered by path and line.
 pub fn scan_tree(
-    engine: &Engine,
+    pipeline: &Pipeline,
     root: &Path,
     options: &WalkOptions,
     diagnostics: &Diagnostics,
     stats: &ScanStats,
 ) -> Vec<Finding> {
     let findings = Mutex::new(Vec::new());
-    let suppressions = std::sync::Arc::clone(engine.suppressions());
+    // The entry filter must own what it reads: it outlives this call's borrows.
+    let suppressions = std::sync::Arc::clone(pipeline.suppressions());
     let walk_root = root.to_path_buf();
     let git = GitTracking::discover(root);
     let walker = WalkBuilder::new(root)
@@ -54,7 +55,7 @@ pub fn scan_tree(
         })
         .build_parallel();
     walker.run(|| {
-        let mut scanner = engine.scanner();
+        let mut scanner = pipeline.scanner();
         let findings = &findings;
         let git = &git;
         Box::new(move |entry| {
@@ -71,12 +72,12 @@ pub fn scan_tree(
                 if let Some(content) = read_candidate(path, &display, options, diagnostics, stats) {
                     // Only the `.env` check reads tracking, and resolving it reads the git
                     // index: not for the other files.
-                    let tracking = if checks::inspects_path(&display) {
+                    let tracking = if pipeline::inspects_path(&display) {
                         git.of(path, diagnostics)
                     } else {
                         Tracking::NoRepository
                     };
-                    let found = scan_content(&mut scanner, &display, &content, tracking);
+                    let found = scanner.scan(&display, &content, tracking);
                     if !found.is_empty() {
                         findings.lock().expect("findings lock").extend(found);
                     }

@@ -27,10 +27,8 @@ use gix::{
 use rayon::prelude::*;
 
 use crate::{
-    diagnostics::Diagnostics,
-    engine::Engine,
-    finding::Finding,
-    sources::{ScanStats, Tracking, scan_content},
+    diagnostics::Diagnostics, finding::Finding, model::Tracking, pipeline::Pipeline,
+    sources::ScanStats,
 };
 
 #[derive(Debug, Clone)]
@@ -53,7 +51,7 @@ pub struct StagedFile {
 /// Scans the staged content of the repository at exactly `repo_path` (its work tree or git
 /// directory; never discovered upward). Findings are ordered by path and line.
 pub fn scan_staged(
-    engine: &Engine,
+    pipeline: &Pipeline,
     repo_path: &Path,
     options: &StagedOptions,
     diagnostics: &Diagnostics,
@@ -70,10 +68,10 @@ pub fn scan_staged(
     let mut findings: Vec<Finding> = changes
         .par_iter()
         .map_init(
-            || (shared.to_thread_local(), engine.scanner()),
+            || (shared.to_thread_local(), pipeline.scanner()),
             |(repo, scanner), file| {
                 let content = read_staged(repo, file, options, diagnostics, stats)?;
-                Some(scan_content(scanner, &file.path, &content, Tracking::Committed))
+                Some(scanner.scan(&file.path, &content, Tracking::Committed))
             },
         )
         .flatten()

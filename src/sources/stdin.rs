@@ -4,13 +4,9 @@ use std::io::Read;
 
 use anyhow::Context;
 
-use crate::{
-    engine::Engine,
-    finding::Finding,
-    sources::{Tracking, scan_content},
-};
+use crate::{finding::Finding, model::Tracking, pipeline::Pipeline};
 
-pub fn scan_stdin(engine: &Engine, max_size: u64) -> anyhow::Result<Vec<Finding>> {
+pub fn scan_stdin(pipeline: &Pipeline, max_size: u64) -> anyhow::Result<Vec<Finding>> {
     let mut content = Vec::new();
     std::io::stdin()
         .take(max_size.saturating_add(1))
@@ -19,5 +15,5 @@ pub fn scan_stdin(engine: &Engine, max_size: u64) -> anyhow::Result<Vec<Finding>
     if content.len() as u64 > max_size {
         anyhow::bail!("standard input is larger than --max-file-size ({max_size} bytes)");
     }
-    Ok(scan_content(&mut engine.scanner(), "-", &content, Tracking::NoRepository))
+    Ok(pipeline.scanner().scan("-", &content, Tracking::NoRepository))
 }

@@ -11,7 +11,7 @@ use std::{
     sync::OnceLock,
 };
 
-use crate::{diagnostics::Diagnostics, sources::Tracking};
+use crate::{diagnostics::Diagnostics, model::Tracking};
 
 pub struct GitTracking {
     repository: Option<Repository>,

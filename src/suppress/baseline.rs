@@ -139,6 +139,12 @@ impl Baseline {
         text
     }
 
+    /// Writes [`Baseline::to_json`] to `path`.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, self.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
     pub fn from_json(name: &str, text: &str) -> Result<Self> {
         #[derive(Deserialize)]
         struct Version {

@@ -4,12 +4,12 @@
 //!
 //! Three levels, each applied at a point every source goes through:
 //! - **path**: [`Suppressions::skips_path`] (`.keyhoundignore` patterns, `[allow] paths` of
-//!   `keyhound.toml`). The walk calls it so as not to enter ignored directories; `scan_content`
+//!   `keyhound.toml`). The walk calls it so as not to enter ignored directories; the pipeline
 //!   calls it before scanning anything, for every source.
-//! - **content**: [`Suppressions::retain_matches`], called by `scan_content`: inline
+//! - **content**: [`Suppressions::retain_matches`], called by the pipeline: inline
 //!   `keyhound:allow` markers and the built-in path rules for generic rules. Value checks for
-//!   generic rules (UUIDs, digests, encoded text) run inside the engine
-//!   ([`Suppressions::rejects_generic_value`]).
+//!   generic rules (UUIDs, digests, encoded text) are not suppression: they are the engine's
+//!   value filter ([`crate::classify::ValueFilter`]).
 //! - **finding**: [`Suppressions::filter_findings`] over the final list: fingerprints from
 //!   the ignore file, and the baseline.
 
@@ -25,7 +25,8 @@ pub use ignore_file::{IgnoreFile, PathPatterns};
 
 use crate::{
     engine::{Engine, Match},
-    finding::{Finding, LineIndex},
+    finding::Finding,
+    model::LineIndex,
 };
 
 #[derive(Debug, Clone)]
@@ -34,18 +35,6 @@ pub struct Suppressions {
     paths: Vec<PathPatterns>,
     fingerprints: HashSet<String>,
     baseline: Option<Baseline>,
-}
-
-impl Default for Suppressions {
-    /// Built-in suppression on, nothing configured.
-    fn default() -> Self {
-        Suppressions {
-            builtin: true,
-            paths: Vec::new(),
-            fingerprints: HashSet::new(),
-            baseline: None,
-        }
-    }
 }
 
 /// The final findings, and what the finding-level suppressions did.
@@ -62,7 +51,7 @@ impl Suppressions {
     /// `builtin`: the built-in suppression of lock files, vendored code, test fakes, UUIDs,
     /// digests and encoded text for generic rules.
     pub fn new(builtin: bool) -> Self {
-        Suppressions { builtin, ..Default::default() }
+        Suppressions { builtin, paths: Vec::new(), fingerprints: HashSet::new(), baseline: None }
     }
 
     pub fn add_ignore_file(&mut self, file: IgnoreFile) {
@@ -99,14 +88,6 @@ impl Suppressions {
         } else {
             0
         }
-    }
-
-    /// Whether a generic rule's `secret` is a value that only looks random.
-    /// `whole` is the rule's whole match (for a URL: scheme, user, password and host).
-    pub fn rejects_generic_value(&self, secret: &[u8], whole: &[u8]) -> bool {
-        self.builtin
-            && (builtin::is_not_a_generic_secret(secret)
-                || builtin::for_a_documentation_host(whole))
     }
 
     /// Drops `matches` in `content` (at `path`) that an inline allow or a built-in path rule

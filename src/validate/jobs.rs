@@ -11,7 +11,7 @@ use super::{
     request::{self, Prepared, Values},
     sigv4,
 };
-use crate::finding::{Finding, sha256_hex};
+use crate::{finding::Finding, model::sha256_hex};
 
 /// The rule whose finding gives an AWS temporary key (`ASIA...`) its session token.
 const AWS_SESSION_TOKEN_RULE: &str = "aws-session-token";
@@ -205,7 +205,7 @@ fn sign_aws(prepared: &mut Prepared, values: &Values, amz_date: &str) {
 mod tests {
     use super::super::request::host_of;
     use super::*;
-    use crate::{engine::Engine, fake::FakeGen, finding::LineIndex};
+    use crate::{engine::Engine, fake::FakeGen, model::LineIndex};
 
     fn builtin() -> (Catalog, Engine) {
         let engine =
@@ -218,7 +218,8 @@ mod tests {
         let content = text.as_bytes();
         let matches = engine.scanner().scan(content);
         let finding = |m: &crate::engine::Match| {
-            Finding::new(engine.rule(m.rule).clone(), "x".into(), content, &lines, m)
+            let rule = engine.rule(m.rule).clone();
+            Finding::new(rule, "x".into(), content, &lines, m.secret_start..m.secret_end)
         };
         matches.iter().map(finding).collect()
     }

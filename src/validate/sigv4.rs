@@ -4,7 +4,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::finding::sha256_hex;
+use crate::model::sha256_hex;
 
 /// The STS global endpoint signs as us-east-1.
 pub const STS_REGION: &str = "us-east-1";

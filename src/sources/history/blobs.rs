@@ -22,10 +22,11 @@ use rayon::prelude::*;
 use super::{packs, walk::read_object};
 use crate::{
     diagnostics::Diagnostics,
-    engine::{Engine, Scanner},
     finding::Finding,
+    model::Tracking,
+    pipeline::{Pipeline, Scanner},
     progress::Progress,
-    sources::{ScanStats, Tracking, scan_content},
+    sources::ScanStats,
 };
 
 /// Bytes each thread may keep of decoded delta bases. Bounded so that a pathological pack
@@ -72,7 +73,7 @@ pub fn pack_order(
 /// Scans `ids` (each with its path in `paths`) and returns the findings by blob.
 pub struct BlobScan<'a> {
     pub repo: &'a gix::ThreadSafeRepository,
-    pub engine: &'a Engine,
+    pub pipeline: &'a Pipeline,
     pub max_file_size: u64,
     pub diagnostics: &'a Diagnostics,
     pub stats: &'a ScanStats,
@@ -107,7 +108,7 @@ impl BlobScan<'_> {
         // Several runs per thread balance the load; long runs keep pack locality.
         let run_len = (ids.len() / (threads * 8)).max(64);
         ids.par_chunks(run_len).for_each_init(
-            || Worker::new(self.repo, self.engine),
+            || Worker::new(self.repo, self.pipeline),
             |worker, run| {
                 for id in run {
                     let path = paths(id);
@@ -135,7 +136,7 @@ impl BlobScan<'_> {
         if !self.stats.admit_text(content) {
             return Vec::new();
         }
-        scan_content(scanner, path, content, Tracking::Committed)
+        scanner.scan(path, content, Tracking::Committed)
     }
 }
 
@@ -147,19 +148,19 @@ pub(super) struct Worker<'e> {
 }
 
 impl<'e> Worker<'e> {
-    pub(super) fn new(repo: &gix::ThreadSafeRepository, engine: &'e Engine) -> Self {
+    pub(super) fn new(repo: &gix::ThreadSafeRepository, pipeline: &'e Pipeline) -> Self {
         let mut repo = repo.to_thread_local();
         repo.objects.set_pack_cache(|| {
             Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(PACK_CACHE_BYTES))
         });
         repo.object_cache_size(None);
-        Worker { repo, scanner: engine.scanner(), buf: Vec::new() }
+        Worker { repo, scanner: pipeline.scanner(), buf: Vec::new() }
     }
 
     /// Reads a blob again and scans it at `path` (its size and kind are already known).
     pub(super) fn rescan(&mut self, id: &ObjectId, path: &str) -> Vec<Finding> {
         match read_object(&self.repo, id, &mut self.buf) {
-            Ok(Some(data)) => scan_content(&mut self.scanner, path, data.data, Tracking::Committed),
+            Ok(Some(data)) => self.scanner.scan(path, data.data, Tracking::Committed),
             _ => Vec::new(),
         }
     }
@@ -206,7 +207,7 @@ pub fn rescan(
 ) -> Vec<Finding> {
     let mut buf = Vec::new();
     match read_object(repo, id, &mut buf) {
-        Ok(Some(data)) => scan_content(scanner, path, data.data, Tracking::Committed),
+        Ok(Some(data)) => scanner.scan(path, data.data, Tracking::Committed),
         _ => Vec::new(),
     }
 }

@@ -24,7 +24,9 @@ use super::{
     packs::{self, LazyScanner},
     store::{Commit, Idx, ObjectIndex, State, Store},
 };
-use crate::{diagnostics::Diagnostics, engine::Engine, progress::Progress, sources::looks_binary};
+use crate::{
+    diagnostics::Diagnostics, pipeline::Pipeline, progress::Progress, sources::looks_binary,
+};
 
 /// Contents of matched blobs kept in memory for their second scan; beyond this they are read
 /// again by id (so memory does not grow with the number of matched blobs).
@@ -43,7 +45,7 @@ pub struct Read {
 
 struct Reader<'a> {
     store: &'a Store,
-    engine: &'a Engine,
+    pipeline: &'a Pipeline,
     max_file_size: u64,
     hash: gix::hash::Kind,
     progress: &'a Progress,
@@ -75,14 +77,14 @@ pub fn list_objects(repo: &gix::Repository, diagnostics: &Diagnostics) -> Result
 pub fn read_all(
     repo: &gix::Repository,
     store: &Store,
-    engine: &Engine,
+    pipeline: &Pipeline,
     max_file_size: u64,
     progress: &Progress,
     diagnostics: &Diagnostics,
 ) -> Read {
     let reader = Reader {
         store,
-        engine,
+        pipeline,
         max_file_size,
         hash: repo.object_hash(),
         progress,
@@ -113,7 +115,7 @@ impl Reader<'_> {
             .map_err(|err| anyhow::anyhow!("cannot read the index: {err}"))?;
         let data = pack::data::File::at(idx_path.with_extension("pack"), hash)
             .map_err(|err| anyhow::anyhow!("cannot read the pack: {err}"))?;
-        let mut scanner = LazyScanner::new(self.engine);
+        let mut scanner = LazyScanner::new(self.pipeline);
         let processor = move |kind, content: &[u8], entry: &pack::index::Entry| {
             if let Some(idx) = self.store.index.lookup(&entry.oid) {
                 if self.store.claim(idx) {
@@ -131,7 +133,7 @@ impl Reader<'_> {
             (0..listed).filter(|&i| self.store.state(i) == State::Unread).collect();
         let sync_repo = repo.clone().into_sync();
         unread.par_chunks(256).for_each_init(
-            || (sync_repo.to_thread_local(), LazyScanner::new(self.engine), Vec::new()),
+            || (sync_repo.to_thread_local(), LazyScanner::new(self.pipeline), Vec::new()),
             |(repo, scanner, buf), run| {
                 for &idx in run {
                     if !self.store.claim(idx) {
@@ -161,7 +163,7 @@ impl Reader<'_> {
                     State::Large
                 } else if looks_binary(data) {
                     State::Binary
-                } else if scanner.get().scan(data).is_empty() {
+                } else if scanner.get().matches(data).is_empty() {
                     State::Text
                 } else {
                     self.keep(idx, data);
@@ -176,7 +178,7 @@ impl Reader<'_> {
             }
             gix::objs::Kind::Commit => match self.parse_commit(data) {
                 Ok((commit, message)) => {
-                    if !scanner.get().scan(message).is_empty() {
+                    if !scanner.get().matches(message).is_empty() {
                         self.messages.lock().expect("messages").insert(idx, message.to_vec());
                     }
                     store.add_commit(idx, commit);

@@ -46,13 +46,12 @@ use self::{
     walk::CommitGraph,
 };
 use crate::{
-    checks,
     diagnostics::Diagnostics,
-    engine::Engine,
-    finding::{Finding, Occurrence, Provenance, fingerprint},
+    finding::{Finding, Occurrence, Provenance},
+    model::{ScanSummary, Tracking, fingerprint},
+    pipeline::{self, Pipeline},
     progress::Progress,
-    report::ScanSummary,
-    sources::{ScanStats, Tracking, scan_content},
+    sources::ScanStats,
 };
 
 /// Which part of history to scan.
@@ -98,13 +97,13 @@ const MAX_SUBMODULE_DEPTH: usize = 8;
 /// Scans the history of the repository at exactly `path` (its work tree or, if bare, its
 /// git directory), counting what it reads into `stats`.
 pub fn scan_history(
-    engine: &Engine,
+    pipeline: &Pipeline,
     path: &Path,
     options: &HistoryOptions,
     diagnostics: &Diagnostics,
     stats: &ScanStats,
 ) -> Result<Vec<Finding>> {
-    let context = ScanContext { engine, options, diagnostics, stats };
+    let context = ScanContext { pipeline, options, diagnostics, stats };
     let mut findings = Vec::new();
     scan_repository(&context, path, "", 0, &mut findings)?;
     findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
@@ -113,7 +112,7 @@ pub fn scan_history(
 
 /// What every repository of one history scan (submodules included) shares.
 struct ScanContext<'a> {
-    engine: &'a Engine,
+    pipeline: &'a Pipeline,
     options: &'a HistoryOptions,
     diagnostics: &'a Diagnostics,
     stats: &'a ScanStats,
@@ -138,7 +137,7 @@ fn scan_repository(
     }
     let mut repository = Repository {
         repo,
-        engine: context.engine,
+        pipeline: context.pipeline,
         options,
         diagnostics,
         stats: context.stats,
@@ -217,7 +216,7 @@ pub fn unreachable_blob_path(id: &ObjectId) -> String {
 
 struct Repository<'a> {
     repo: gix::Repository,
-    engine: &'a Engine,
+    pipeline: &'a Pipeline,
     options: &'a HistoryOptions,
     diagnostics: &'a Diagnostics,
     stats: &'a ScanStats,
@@ -239,7 +238,7 @@ impl Repository<'_> {
         let read = ingest::read_all(
             repo,
             &store,
-            self.engine,
+            self.pipeline,
             self.options.max_file_size,
             &progress,
             diagnostics,
@@ -263,9 +262,9 @@ impl Repository<'_> {
             .map(|tree| store.index.number(&tree))
             .collect();
         let tip_blobs: Vec<Idx> = tips.blobs.iter().map(|b| store.index.number(b)).collect();
-        let suppressions = self.engine.suppressions();
+        let suppressions = self.pipeline.suppressions();
         let rank = |path: &str, is_dir: bool| suppressions.path_rank(path, is_dir);
-        let inspects = |name: &[u8]| checks::inspects_path(&String::from_utf8_lossy(name));
+        let inspects = |name: &[u8]| pipeline::inspects_path(&String::from_utf8_lossy(name));
         let mut reach = graph::reach(&store, roots, &rank, &inspects, diagnostics);
         for &blob in &tip_blobs {
             if !reach.reached(blob) {
@@ -319,14 +318,13 @@ impl Repository<'_> {
         &self,
         messages: impl Iterator<Item = (ObjectId, &'m [u8])>,
     ) -> Vec<Place> {
-        let mut scanner = self.engine.scanner();
+        let mut scanner = self.pipeline.scanner();
         let mut places = Vec::new();
         for (commit, message) in messages {
-            if scanner.scan(message).is_empty() {
+            if scanner.matches(message).is_empty() {
                 continue;
             }
-            let findings =
-                scan_content(&mut scanner, COMMIT_MESSAGE_PATH, message, Tracking::Committed);
+            let findings = scanner.scan(COMMIT_MESSAGE_PATH, message, Tracking::Committed);
             places.extend(findings.into_iter().map(|finding| Place {
                 finding,
                 commit: Some(commit),
@@ -339,14 +337,14 @@ impl Repository<'_> {
     /// Secrets in branch and tag names: each a finding of its own, at [`REF_NAME_PATH`],
     /// with the commit the ref points at.
     fn ref_name_places(&self, refs: &[walk::RefName]) -> Vec<Place> {
-        let mut scanner = self.engine.scanner();
+        let mut scanner = self.pipeline.scanner();
         let mut places = Vec::new();
         for reference in refs {
             let name = reference.name.as_bytes();
-            if scanner.scan(name).is_empty() {
+            if scanner.matches(name).is_empty() {
                 continue;
             }
-            let findings = scan_content(&mut scanner, REF_NAME_PATH, name, Tracking::Committed);
+            let findings = scanner.scan(REF_NAME_PATH, name, Tracking::Committed);
             places.extend(findings.into_iter().map(|finding| Place {
                 finding,
                 commit: reference.commit,
@@ -428,14 +426,14 @@ impl Repository<'_> {
         let run_len = (ordered.len() / (threads * 8)).max(16);
         let sync_repo = self.repo.clone().into_sync();
         let scan_kept = kept.par_iter().map_init(
-            || self.engine.scanner(),
+            || self.pipeline.scanner(),
             |scanner, (idx, path)| {
-                let findings = scan_content(scanner, path, &read.kept[idx], Tracking::Committed);
+                let findings = scanner.scan(path, &read.kept[idx], Tracking::Committed);
                 (store.index.id(*idx), findings)
             },
         );
         let scan_read = ordered.par_chunks(run_len).flat_map_iter(|run| {
-            let mut worker = blobs::Worker::new(&sync_repo, self.engine);
+            let mut worker = blobs::Worker::new(&sync_repo, self.pipeline);
             run.iter().map(|id| (*id, worker.rescan(id, &paths[id]))).collect::<Vec<_>>()
         });
         Ok(scan_kept.chain(scan_read).filter(|(_, findings)| !findings.is_empty()).collect())
@@ -510,7 +508,7 @@ impl Repository<'_> {
         let sync_repo = self.repo.clone().into_sync();
         let job = BlobScan {
             repo: &sync_repo,
-            engine: self.engine,
+            pipeline: self.pipeline,
             max_file_size: self.options.max_file_size,
             diagnostics: self.diagnostics,
             stats: self.stats,
@@ -541,7 +539,7 @@ impl Repository<'_> {
         by_blob: &HashMap<ObjectId, Vec<Finding>>,
         texts: Vec<Place>,
     ) -> Vec<Finding> {
-        let mut scanner = self.engine.scanner();
+        let mut scanner = self.pipeline.scanner();
         let mut places: Vec<Place> = Vec::new();
         let mut attributed = HashSet::new();
         let mut sorted: Vec<&Introduction> = introductions.iter().collect();

@@ -24,8 +24,8 @@ use gix::{
 
 use super::blobs::BlobScan;
 use crate::{
-    engine::{Engine, Scanner},
     finding::Finding,
+    pipeline::{Pipeline, Scanner},
 };
 
 /// A pack is traversed when at least this share (1/N) of its objects are wanted blobs;
@@ -136,7 +136,7 @@ impl Traversal<'_, '_> {
         }
         let data = pack::data::File::at(idx_path.with_extension("pack"), object_hash)
             .map_err(|err| anyhow::anyhow!("cannot read the pack: {err}"))?;
-        let mut scanner = LazyScanner::new(self.job.engine);
+        let mut scanner = LazyScanner::new(self.job.pipeline);
         let processor = move |kind, content: &[u8], entry: &pack::index::Entry| {
             if kind == gix::objs::Kind::Blob {
                 self.scan(&mut scanner, &entry.oid, content);
@@ -181,22 +181,22 @@ impl Traversal<'_, '_> {
 /// A scanner made on first use. The traversal clones its processor once per thread; a clone
 /// starts without a scanner, so each thread makes its own (scanners hold per-thread state).
 pub(super) struct LazyScanner<'e> {
-    engine: &'e Engine,
+    pipeline: &'e Pipeline,
     scanner: Option<Scanner<'e>>,
 }
 
 impl<'e> LazyScanner<'e> {
-    pub(super) fn new(engine: &'e Engine) -> Self {
-        LazyScanner { engine, scanner: None }
+    pub(super) fn new(pipeline: &'e Pipeline) -> Self {
+        LazyScanner { pipeline, scanner: None }
     }
 
     pub(super) fn get(&mut self) -> &mut Scanner<'e> {
-        self.scanner.get_or_insert_with(|| self.engine.scanner())
+        self.scanner.get_or_insert_with(|| self.pipeline.scanner())
     }
 }
 
 impl Clone for LazyScanner<'_> {
     fn clone(&self) -> Self {
-        LazyScanner::new(self.engine)
+        LazyScanner::new(self.pipeline)
     }
 }

@@ -1,0 +1,168 @@
+//! The one place that decides whether a value looks like a credential. The engine asks it
+//! through the [`ValueFilter`] it is built with (placeholders, generic look-alikes); the checks
+//! ask it through [`CredentialShape`]s, each a named set of thresholds. A better value
+//! classifier belongs here, so every layer that asks gets it at once.
+
+mod lookalikes;
+mod placeholder;
+
+pub(crate) use placeholder::PlaceholderFilter;
+
+use crate::entropy::shannon_entropy;
+
+/// What a value must look like to be taken for a generated credential.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct CredentialShape {
+    /// Fewest bytes.
+    pub min_len: usize,
+    /// Lowest Shannon entropy, in bits per byte.
+    pub min_bits: f64,
+    /// Only characters tokens are written with (`A-Za-z0-9-_.~+/=`), at least one digit and
+    /// one letter.
+    pub token_alphabet: bool,
+}
+
+/// A literal written in a header value (`Authorization: Bearer <literal>`) that no provider
+/// rule claimed: long, random, of a token's alphabet.
+pub(crate) const HEADER_LITERAL: CredentialShape =
+    CredentialShape { min_len: 16, min_bits: 3.2, token_alphabet: true };
+
+/// A value in a committed template (`.env.example`) that someone generated rather than typed
+/// as a placeholder.
+pub(crate) const GENERATED_VALUE: CredentialShape =
+    CredentialShape { min_len: 12, min_bits: 3.0, token_alphabet: false };
+
+/// Decoded base64 or hex below this entropy (bits per byte) reads as words, not key material.
+pub(crate) const MAX_PLAIN_TEXT_BITS: f64 = 3.0;
+
+/// An unquoted word in a header value is a key rather than an identifier
+/// (`WINBIO_PRESENCE_0`, `config.token`) with at least this many digits (and no `_` or `.`).
+pub(crate) const MIN_DIGITS_IN_A_BARE_KEY: usize = 2;
+
+impl CredentialShape {
+    /// Whether `text` has this shape (placeholders are the [`ValueFilter`]'s to judge).
+    pub(crate) fn fits(&self, text: &[u8]) -> bool {
+        text.len() >= self.min_len
+            && (!self.token_alphabet || has_token_alphabet(text))
+            && shannon_entropy(text) >= self.min_bits
+    }
+}
+
+fn has_token_alphabet(text: &[u8]) -> bool {
+    text.iter().all(|b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
+    }) && text.iter().any(u8::is_ascii_digit)
+        && text.iter().any(u8::is_ascii_alphabetic)
+}
+
+/// What the engine drops before a match becomes a candidate: placeholders for every rule and,
+/// when `generic_lookalikes` is on, values a generic rule matched that only look random.
+#[derive(Debug, Clone)]
+pub struct ValueFilter {
+    placeholders: PlaceholderFilter,
+    generic_lookalikes: bool,
+}
+
+impl Default for ValueFilter {
+    /// [`ValueFilter::standard`].
+    fn default() -> Self {
+        ValueFilter::standard()
+    }
+}
+
+impl ValueFilter {
+    /// `placeholder_words` extend the built-in ones; `generic_lookalikes` rejects UUIDs,
+    /// digests, encoded text and documentation hosts for generic rules (keyhound.toml's
+    /// built-in suppression switch).
+    pub fn new(
+        placeholder_words: impl IntoIterator<Item = String>,
+        generic_lookalikes: bool,
+    ) -> Self {
+        ValueFilter { placeholders: PlaceholderFilter::new(placeholder_words), generic_lookalikes }
+    }
+
+    /// The built-in filter: built-in placeholder words, generic look-alikes rejected.
+    pub fn standard() -> Self {
+        ValueFilter::new(Vec::new(), true)
+    }
+
+    /// Whether `secret` is a placeholder, template or documented example; `body` is the part
+    /// after any fixed provider prefix.
+    pub(crate) fn is_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
+        self.placeholders.is_placeholder(secret, body)
+    }
+
+    /// Whether a generic rule's `secret` only looks random. `whole` is the rule's whole match
+    /// (for a URL: scheme, user, password and host).
+    pub(crate) fn rejects_generic(&self, secret: &[u8], whole: &[u8]) -> bool {
+        self.generic_lookalikes
+            && (lookalikes::is_not_a_generic_secret(secret)
+                || lookalikes::for_a_documentation_host(whole))
+    }
+
+    /// Whether `text`, which no provider rule claimed, has `shape` and is no placeholder.
+    pub(crate) fn looks_like_credential(&self, text: &[u8], shape: &CredentialShape) -> bool {
+        shape.fits(text) && !self.is_placeholder(text, text)
+    }
+}
+
+/// Random strings for this module's tests. Not [`crate::fake`]: that generator consults the
+/// placeholder filter here, and the layers stay one-way in tests too.
+#[cfg(test)]
+pub(crate) struct TestRandom(u64);
+
+#[cfg(test)]
+impl TestRandom {
+    pub(crate) const HEX: &'static [u8] = b"0123456789abcdef";
+    pub(crate) const ALNUM: &'static [u8] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    pub(crate) const BASE64: &'static [u8] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    pub(crate) fn new(seed: u64) -> Self {
+        TestRandom(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// `len` characters drawn from `alphabet` (xorshift64*).
+    pub(crate) fn string(&mut self, alphabet: &[u8], len: usize) -> String {
+        (0..len)
+            .map(|_| {
+                self.0 ^= self.0 >> 12;
+                self.0 ^= self.0 << 25;
+                self.0 ^= self.0 >> 27;
+                let next = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
+                alphabet[(next >> 33) as usize % alphabet.len()] as char
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_need_length_entropy_and_alphabet() {
+        assert!(HEADER_LITERAL.fits(b"Zx9qL2mT7vB4nK8wQ3"));
+        assert!(!HEADER_LITERAL.fits(b"Zx9qL2mT7vB4"), "too short");
+        assert!(!HEADER_LITERAL.fits(b"abcdefghijklmnopqrst"), "no digit");
+        assert!(!HEADER_LITERAL.fits(b"Zx9qL2mT 7vB4nK8wQ3"), "space is not a token character");
+        assert!(!HEADER_LITERAL.fits(b"a1a1a1a1a1a1a1a1a1"), "low entropy");
+        assert!(GENERATED_VALUE.fits(b"Zx9q L2mT 7vB4"));
+        assert!(!GENERATED_VALUE.fits(b"aaaa bbbb cccc"));
+    }
+
+    #[test]
+    fn placeholders_never_look_like_credentials() {
+        let filter = ValueFilter::standard();
+        assert!(filter.looks_like_credential(b"Zx9qL2mT7vB4nK8wQ3", &HEADER_LITERAL));
+        assert!(!filter.looks_like_credential(b"Zx9qL2mT7vEXAMPLE3", &HEADER_LITERAL));
+    }
+
+    #[test]
+    fn generic_lookalikes_can_be_switched_off() {
+        let uuid = b"123e4567-e89b-42d3-a456-426614174000";
+        assert!(ValueFilter::standard().rejects_generic(uuid, uuid));
+        assert!(!ValueFilter::new(Vec::new(), false).rejects_generic(uuid, uuid));
+    }
+}

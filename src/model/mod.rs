@@ -1,0 +1,34 @@
+//! The data every layer above shares and none of them owns: where scanned content sits in a
+//! file ([`LineIndex`], [`Span`]), whether it is committed ([`Tracking`]), stable identities
+//! ([`fingerprint`]) and what a scan read ([`ScanSummary`]). Depends on nothing else in the crate.
+
+mod fingerprint;
+mod lines;
+
+pub use fingerprint::{fingerprint, sha256_hex};
+pub use lines::{LineIndex, Span};
+
+/// Whether scanned content is committed to git. Only the checks of paths that
+/// [`crate::pipeline::inspects_path`] accepts (committed `.env` files) depend on it; the
+/// working-tree walk resolves it for those paths only. Rule files name it for their examples
+/// (`tracking = "untracked"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tracking {
+    /// In git: tracked in the index, staged, or a blob from history.
+    #[default]
+    Committed,
+    /// In a git work tree but not tracked.
+    Untracked,
+    /// Not in a git repository (or unknown, as for standard input).
+    NoRepository,
+}
+
+/// What was scanned, for the text summary.
+#[derive(Debug, Clone, Default)]
+pub struct ScanSummary {
+    pub files: u64,
+    pub bytes: u64,
+    pub skipped_binary: u64,
+    pub skipped_large: u64,
+}

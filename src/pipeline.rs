@@ -1,0 +1,106 @@
+//! Where content becomes findings. Every source (working tree, standard input, staged
+//! changes, history) hands each piece of content to a [`Scanner`] of one shared [`Pipeline`],
+//! so every step applies to all of them alike:
+//!
+//! 1. the path filter (`.keyhoundignore`, `[allow] paths`);
+//! 2. the engine's matches (its value filter already applied);
+//! 3. inline `keyhound:allow` markers and built-in path rules for generic rules;
+//! 4. the checks (`.env` files, auth headers), and inline allows of their findings;
+//! 5. de-duplication: a check's finding outranks a generic rule's on the same value.
+//!
+//! Finding-level suppression (fingerprints, baseline) needs the whole scan's findings and runs
+//! in [`crate::run`].
+
+use std::sync::Arc;
+
+use crate::{
+    checks,
+    engine::{self, Engine},
+    finding::Finding,
+    model::{LineIndex, Tracking},
+    suppress::Suppressions,
+};
+
+/// The engine and the suppressions of one scan. Build it once; share it between threads; give
+/// each thread a [`Scanner`].
+#[derive(Debug)]
+pub struct Pipeline {
+    engine: Engine,
+    suppressions: Arc<Suppressions>,
+}
+
+impl Pipeline {
+    pub fn new(engine: Engine, suppressions: Suppressions) -> Self {
+        Pipeline { engine, suppressions: Arc::new(suppressions) }
+    }
+
+    /// With the built-in suppression only (nothing configured), as rule examples are checked.
+    pub fn builtin(engine: Engine) -> Self {
+        Pipeline::new(engine, Suppressions::new(true))
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn suppressions(&self) -> &Arc<Suppressions> {
+        &self.suppressions
+    }
+
+    /// Per-thread state. Cheap to create.
+    pub fn scanner(&self) -> Scanner<'_> {
+        Scanner { pipeline: self, matcher: self.engine.scanner() }
+    }
+}
+
+/// Whether content at `path` reaches the checks even when the engine matches nothing (so a
+/// source must know its [`Tracking`]).
+pub fn inspects_path(path: &str) -> bool {
+    checks::inspects_path(path)
+}
+
+/// One thread's way through the [`Pipeline`].
+pub struct Scanner<'p> {
+    pipeline: &'p Pipeline,
+    matcher: engine::Scanner<'p>,
+}
+
+impl Scanner<'_> {
+    /// The engine's matches in `content`, before any path-dependent step: for a source that
+    /// reads content before it knows every path the content is at (history blobs).
+    pub fn matches(&mut self, content: &[u8]) -> Vec<engine::Match> {
+        self.matcher.scan(content)
+    }
+
+    /// The findings in `content`, scanned as `path`.
+    pub fn scan(&mut self, path: &str, content: &[u8], tracking: Tracking) -> Vec<Finding> {
+        let engine = &self.pipeline.engine;
+        let suppressions = &self.pipeline.suppressions;
+        if suppressions.skips_path(path, false) {
+            return Vec::new();
+        }
+        let mut matches = self.matcher.scan(content);
+        if matches.is_empty() && !checks::inspects_path(path) {
+            return Vec::new();
+        }
+        suppressions.retain_matches(engine, path, content, &mut matches);
+        let lines = LineIndex::new();
+        let mut findings: Vec<Finding> = matches
+            .iter()
+            .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
+            .map(|m| {
+                let rule = engine.rule(m.rule).clone();
+                Finding::new(rule, path.to_string(), content, &lines, m.secret_start..m.secret_end)
+            })
+            .collect();
+        let context =
+            checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
+        let mut checked = checks::run(&context);
+        suppressions.retain_check_findings(engine, content, &lines, &mut checked);
+        // A check's finding (`dotenv-secret`) is more specific than a generic rule's on the
+        // same value: report the value once.
+        findings.retain(|f| !f.rule.generic || !checked.iter().any(|c| c.span.overlaps(&f.span)));
+        findings.extend(checked);
+        findings
+    }
+}
