@@ -1,7 +1,7 @@
 //! Which rule a key on its own matches, for `doctor` and `revoke`: every provider rule's
 //! regex against the key, the checksum checked separately so a typo can be named.
 
-use std::io::Read;
+use std::io::{BufRead, IsTerminal, Read};
 
 use regex_automata::{
     meta::{self, Regex},
@@ -50,23 +50,28 @@ fn secret_is_whole_key(pattern: &str, key: &str) -> bool {
     span.is_some_and(|s| s.start == 0 && s.end == key.len())
 }
 
-/// Longest key read from standard input or a variable; keys are far shorter.
+/// Longest key line read from standard input; keys are far shorter.
 const MAX_KEY_BYTES: u64 = 64 * 1024;
 
-/// The key from the environment variable `env`, else from standard input; trimmed. Never
-/// from the command line, where it would land in shell history.
+/// The key from the environment variable `env`, else the first line of standard input;
+/// trimmed. Never from the command line, where it would land in shell history.
 pub fn read_key(env: Option<&str>) -> Result<String, String> {
     let text = match env {
         Some(name) => {
             std::env::var(name).map_err(|_| format!("environment variable {name} is not set"))?
         }
         None => {
-            let mut text = String::new();
-            std::io::stdin()
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                eprint!("key (input is not echoed to any log; press Enter): ");
+            }
+            let mut line = String::new();
+            stdin
+                .lock()
                 .take(MAX_KEY_BYTES)
-                .read_to_string(&mut text)
+                .read_line(&mut line)
                 .map_err(|err| format!("cannot read the key from standard input: {err}"))?;
-            text
+            line
         }
     };
     let key = text.trim();
@@ -77,6 +82,17 @@ pub fn read_key(env: Option<&str>) -> Result<String, String> {
         return Err("expected one key, found several words".into());
     }
     Ok(key.to_string())
+}
+
+/// A yes/no answer from the next line of standard input (after the key); end of input is no.
+pub fn confirm_on_stdin(question: &str) -> std::io::Result<bool> {
+    eprint!("{question}");
+    let mut answer = String::new();
+    std::io::stdin().lock().take(1024).read_line(&mut answer)?;
+    if answer.is_empty() {
+        eprintln!();
+    }
+    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! credential revocation API, GitLab's token self-revocation, Slack's `auth.revoke`); for
 //! every other provider the rotation advice says where to do it by hand.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 
 use super::{
     Options,
@@ -59,7 +59,7 @@ pub fn revoke(
         redact(key)
     );
     if !confirm(&question).map_err(|err| format!("cannot ask for confirmation: {err}"))? {
-        writeln!(out, "not revoked: nothing was sent").map_err(io_err)?;
+        writeln!(out, "not revoked: nothing was sent (answer y, or pass --yes)").map_err(io_err)?;
         return Ok(Outcome::NotRevoked);
     }
     let values = Values { secret: key, pair: None, variables: Vec::new() };
@@ -90,18 +90,4 @@ pub fn revoke(
         writeln!(out, "next: {}", rule.rotation.reissue).map_err(io_err)?;
     }
     Ok(outcome)
-}
-
-/// Asks on the terminal (`/dev/tty`): standard input already carried the key.
-pub fn confirm_on_terminal(question: &str) -> io::Result<bool> {
-    let tty =
-        std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(|_| {
-            io::Error::other("no terminal to ask on; pass --yes to revoke without asking")
-        })?;
-    let mut writer = &tty;
-    writer.write_all(question.as_bytes())?;
-    writer.flush()?;
-    let mut answer = String::new();
-    io::BufReader::new(&tty).read_line(&mut answer)?;
-    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }

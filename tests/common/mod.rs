@@ -8,6 +8,8 @@ use std::{
 
 pub use keyhound::fake::FakeGen;
 
+pub mod server;
+
 /// The keyhound binary built by cargo for this test run.
 pub fn keyhound() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_keyhound"));
