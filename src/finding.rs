@@ -52,6 +52,8 @@ pub struct Finding {
     /// The line holding the secret, with the secret redacted, trimmed for display.
     pub snippet: String,
     pub provenance: Option<Provenance>,
+    /// What the provider said about the key (`scan --validate` only).
+    pub validation: Option<crate::validate::Validation>,
 }
 
 impl Finding {
@@ -80,6 +82,7 @@ impl Finding {
             fingerprint,
             snippet,
             provenance: None,
+            validation: None,
         }
     }
 

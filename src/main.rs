@@ -15,6 +15,7 @@ use keyhound::{
     run::{self, ScanRequest, Scope},
     sources::history::Selection,
     suppress::{Baseline, baseline::DEFAULT_BASELINE_FILE},
+    validate::cli::{LiveCommand, ValidateArgs},
 };
 
 /// Finds leaked credentials in working trees and git histories, and says how to rotate them.
@@ -41,6 +42,8 @@ enum Command {
     Init(InitArgs),
     /// Print everything about a rule: why it matters, how to rotate, how the key is sent.
     Explain(ExplainArgs),
+    #[command(flatten)]
+    Live(LiveCommand),
 }
 
 #[derive(Args)]
@@ -123,6 +126,8 @@ struct ScanArgs {
     /// [default: `max_key_age_days` in keyhound.toml, else 90].
     #[arg(long, value_name = "DAYS")]
     max_key_age: Option<u64>,
+    #[command(flatten)]
+    validate: ValidateArgs,
 }
 
 impl ScanArgs {
@@ -186,6 +191,7 @@ fn main() -> ExitCode {
             print!("{text}");
             ExitCode::SUCCESS
         }),
+        Command::Live(command) => command.run(),
     };
     outcome.unwrap_or_else(|err| {
         eprintln!("keyhound: error: {}", format!("{err:#}").replace('\n', " "));
@@ -196,7 +202,8 @@ fn main() -> ExitCode {
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let plan = run::Plan::new(&args.request()?)?;
     let diagnostics = report::diagnostics_for(plan.pipeline(), args.quiet);
-    let outcome = plan.scan(&diagnostics)?;
+    let mut outcome = plan.scan(&diagnostics)?;
+    args.validate.apply(&mut outcome.findings, &diagnostics)?;
     let redactor = Redactor::new(&outcome.found, Some(plan.pipeline().engine()), args.show_secrets);
     let stale = if args.quiet { &[][..] } else { &outcome.stale };
     report::write_stale(stale, &redactor, &mut std::io::stderr().lock())?;

@@ -7,8 +7,9 @@ mod common;
 use std::{collections::HashMap, io::Write, path::Path, process::Stdio};
 
 use common::{
-    FakeGen, keyhound, run, stderr, stdout,
+    FakeGen, keyhound, run,
     server::{Answer, Server, closed_port_url},
+    stderr, stdout,
 };
 use keyhound::validate::{Catalog, Status};
 
@@ -44,7 +45,10 @@ fn statuses(catalog: &Catalog, findings: &[serde_json::Value]) -> HashMap<String
         .filter(|f| catalog.validator_for(f["rule_id"].as_str().unwrap()).is_some())
         .map(|f| {
             let status = f["validation"]["status"].as_str().unwrap_or("missing").to_string();
-            (format!("{} ({})", f["rule_id"].as_str().unwrap(), f["path"].as_str().unwrap()), status)
+            (
+                format!("{} ({})", f["rule_id"].as_str().unwrap(), f["path"].as_str().unwrap()),
+                status,
+            )
         })
         .collect()
 }
@@ -62,18 +66,32 @@ fn expect_all(catalog: &Catalog, answer: Answer, timeout: &str, expected: impl F
     let providers: std::collections::HashSet<&str> =
         findings.iter().filter_map(|f| f["path"].as_str()?.split('/').next()).collect();
     for validator in catalog.validators() {
-        assert!(providers.contains(validator.provider_id.as_str()), "{answer:?}: {} found nothing", validator.provider);
+        assert!(
+            providers.contains(validator.provider_id.as_str()),
+            "{answer:?}: {} found nothing",
+            validator.provider
+        );
         let want = expected(&validator.provider_id).as_str();
-        for (rule, status) in got.iter().filter(|(r, _)| r.contains(&format!("({}/", validator.provider_id))) {
+        for (rule, status) in
+            got.iter().filter(|(r, _)| r.contains(&format!("({}/", validator.provider_id)))
+        {
             assert_eq!(status, want, "{answer:?}: {rule}");
         }
     }
     // One request per unique secret: one per validator's file.
     assert_eq!(
         server.requests().len(),
-        if matches!(answer, Answer::Hang) { server.requests().len() } else { catalog.validators().len() },
+        if matches!(answer, Answer::Hang) {
+            server.requests().len()
+        } else {
+            catalog.validators().len()
+        },
         "{:?}",
-        server.requests().iter().map(|r| r.lines().next().unwrap_or("").to_string()).collect::<Vec<_>>()
+        server
+            .requests()
+            .iter()
+            .map(|r| r.lines().next().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
     );
     for finding in &findings {
         let detail = finding["validation"]["detail"].as_str().unwrap_or("");
@@ -102,9 +120,15 @@ fn every_validator_reads_403_as_limited_unless_its_provider_says_otherwise() {
         .filter(|v| v.answer.invalid_status.contains(&403))
         .map(|v| v.provider_id.clone())
         .collect();
-    assert!(means_invalid.iter().any(|p| p == "aws") && means_invalid.iter().any(|p| p == "datadog"));
+    assert!(
+        means_invalid.iter().any(|p| p == "aws") && means_invalid.iter().any(|p| p == "datadog")
+    );
     expect_all(&catalog, Answer::Status(403), "5", |provider| {
-        if means_invalid.iter().any(|p| p == provider) { Status::Invalid } else { Status::LiveLimited }
+        if means_invalid.iter().any(|p| p == provider) {
+            Status::Invalid
+        } else {
+            Status::LiveLimited
+        }
     });
 }
 
@@ -119,17 +143,27 @@ fn every_validator_reads_429_and_timeouts_as_unknown() {
 fn requests_carry_the_providers_header_and_one_per_unique_secret() {
     let dir = tempfile::tempdir().unwrap();
     let token = common::token(5);
-    common::write(dir.path(), "a.env", &format!("GITHUB_TOKEN={token}\n"));
-    common::write(dir.path(), "b.env", &format!("GH_TOKEN={token}\n"));
+    common::write(dir.path(), "a.txt", &format!("GITHUB_TOKEN={token}\n"));
+    // The same secret again, also found by a header check: it shares the one answer.
+    let curl = format!("curl -H 'Authorization: Bearer {token}' https://api.github.com/user\n");
+    common::write(dir.path(), "b.sh", &curl);
     let server = Server::start(Answer::Status(200));
-    let args: Vec<String> =
-        ["--validate", "--validator-url"].iter().map(|s| s.to_string()).chain([format!("github={}", server.url())]).collect();
+    let args: Vec<String> = ["--validate", "--validator-url"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([format!("github={}", server.url())])
+        .collect();
     let (output, findings) = scan(dir.path(), &args);
-    assert_eq!(findings.len(), 2, "{}", stderr(&output));
+    let rules: Vec<&str> = findings.iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"header-hardcoded-key"), "{rules:?} {}", stderr(&output));
     let requests = server.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
     assert!(requests[0].starts_with("GET /user "), "{}", requests[0]);
-    assert!(requests[0].to_ascii_lowercase().contains(&format!("authorization: bearer {}", token.to_ascii_lowercase())));
+    assert!(
+        requests[0]
+            .to_ascii_lowercase()
+            .contains(&format!("authorization: bearer {}", token.to_ascii_lowercase()))
+    );
     for finding in &findings {
         assert_eq!(finding["validation"]["status"], "live");
         assert_eq!(finding["validation"]["http_status"], 200);
@@ -142,10 +176,17 @@ fn aws_is_signed_with_signature_v4_from_the_pair() {
     let mut fake = FakeGen::new(9);
     let key_id = fake.expand("AKIA{{upper:16}}").unwrap();
     let secret = fake.expand("{{b64:40}}").unwrap();
-    common::write(dir.path(), "creds", &format!("aws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"));
+    common::write(
+        dir.path(),
+        "creds",
+        &format!("aws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+    );
     let server = Server::start(Answer::Status(200));
-    let args: Vec<String> =
-        ["--validate", "--validator-url"].iter().map(|s| s.to_string()).chain([format!("aws={}", server.url())]).collect();
+    let args: Vec<String> = ["--validate", "--validator-url"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([format!("aws={}", server.url())])
+        .collect();
     let (_, findings) = scan(dir.path(), &args);
     assert_eq!(findings.len(), 2);
     assert!(findings.iter().all(|f| f["validation"]["status"] == "live"), "{findings:?}");
@@ -154,7 +195,9 @@ fn aws_is_signed_with_signature_v4_from_the_pair() {
     let request = &requests[0];
     assert!(request.starts_with("POST / "), "{request}");
     assert!(request.contains(&format!("Credential={key_id}/")), "{request}");
-    assert!(request.contains("/us-east-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="));
+    assert!(request.contains(
+        "/us-east-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="
+    ));
     assert!(request.ends_with("Action=GetCallerIdentity&Version=2011-06-15"), "{request}");
     assert!(!request.contains(&secret), "the secret key itself is never sent");
 }
@@ -162,11 +205,13 @@ fn aws_is_signed_with_signature_v4_from_the_pair() {
 #[test]
 fn a_plain_scan_sends_no_request_and_validate_goes_through_the_proxy() {
     let dir = tempfile::tempdir().unwrap();
-    common::write(dir.path(), "a.env", &format!("GITHUB_TOKEN={}\n", common::token(6)));
+    common::write(dir.path(), "a.txt", &format!("GITHUB_TOKEN={}\n", common::token(6)));
     let proxy = Server::start(Answer::Status(403));
     let with_proxy = |args: &[&str]| {
         let mut command = keyhound();
-        for var in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        for var in
+            ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        {
             command.env(var, proxy.url());
         }
         command.env_remove("NO_PROXY").env_remove("no_proxy");
@@ -177,7 +222,8 @@ fn a_plain_scan_sends_no_request_and_validate_goes_through_the_proxy() {
     assert!(!stdout(&output).contains("validation"));
     assert!(proxy.requests().is_empty(), "a plain scan made a request: {:?}", proxy.requests());
 
-    let output = with_proxy(&["scan", "--format", "json", "--validate", "--validate-timeout", "3", "."]);
+    let output =
+        with_proxy(&["scan", "--format", "json", "--validate", "--validate-timeout", "3", "."]);
     let findings = common::json_findings(&output);
     assert_eq!(findings[0]["validation"]["status"], "unknown");
     let requests = proxy.requests();
@@ -189,11 +235,18 @@ fn a_plain_scan_sends_no_request_and_validate_goes_through_the_proxy() {
 fn an_unreachable_network_warns_once_per_run() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = fixture(dir.path());
+    let token = common::token(8);
+    common::write(dir.path(), "github/more.txt", &format!("GITHUB_TOKEN={token}\n"));
     let mut args = vec!["--validate".to_string()];
     args.extend(url_args(&catalog, &closed_port_url()));
     let (output, findings) = scan(dir.path(), &args);
     assert!(findings.iter().all(|f| f["validation"]["status"] == "unknown"));
-    let warnings: Vec<&str> = std::str::from_utf8(&output.stderr).unwrap().lines().filter(|l| l.contains("unreachable")).collect();
+    assert!(!stderr(&output).contains(&token) && !stdout(&output).contains(&token));
+    let warnings: Vec<&str> = std::str::from_utf8(&output.stderr)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("unreachable"))
+        .collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
 }
 
@@ -220,15 +273,19 @@ fn only_live_keeps_live_and_limited_keys() {
 #[test]
 fn every_format_carries_the_validation() {
     let dir = tempfile::tempdir().unwrap();
-    common::write(dir.path(), "a.env", &format!("GITHUB_TOKEN={}\n", common::token(7)));
+    common::write(dir.path(), "a.txt", &format!("GITHUB_TOKEN={}\n", common::token(7)));
     let server = Server::start(Answer::Status(200));
     let url = format!("github={}", server.url());
     let out = |format: &str| {
-        stdout(&run(dir.path(), &["scan", "--format", format, "--validate", "--validator-url", &url, "."]))
+        stdout(&run(
+            dir.path(),
+            &["scan", "--format", format, "--validate", "--validator-url", &url, "."],
+        ))
     };
     let text = out("text");
     assert!(text.contains("live: the provider accepted the key (HTTP 200)"), "{text}");
-    let line: serde_json::Value = serde_json::from_str(out("jsonl").lines().next().unwrap()).unwrap();
+    let line: serde_json::Value =
+        serde_json::from_str(out("jsonl").lines().next().unwrap()).unwrap();
     assert_eq!(line["validation"]["status"], "live");
     let sarif: serde_json::Value = serde_json::from_str(&out("sarif")).unwrap();
     let result = &sarif["runs"][0]["results"][0];
@@ -248,7 +305,8 @@ fn bad_validator_urls_are_usage_errors() {
         assert_eq!(output.status.code(), Some(2), "{arg}");
         assert!(stderr(&output).contains(message), "{arg}: {}", stderr(&output));
     }
-    let output = run(dir.path(), &["scan", "--validator-url", "github=https://ghe.example.com", "."]);
+    let output =
+        run(dir.path(), &["scan", "--validator-url", "github=https://ghe.example.com", "."]);
     assert_eq!(output.status.code(), Some(2));
 }
 
@@ -283,7 +341,10 @@ fn doctor_explains_401_and_403_and_prints_the_right_header() {
     let url = format!("github={}", server.url());
     let output = piped(&["doctor", "--validator-url", &url], &token);
     let text = stdout(&output);
-    assert!(text.contains("lacks the permission") && text.contains("github.com/settings/tokens"), "{text}");
+    assert!(
+        text.contains("lacks the permission") && text.contains("github.com/settings/tokens"),
+        "{text}"
+    );
 }
 
 #[test]

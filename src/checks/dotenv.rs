@@ -80,6 +80,7 @@ fn file_finding(context: &Context<'_>, id: &str) -> Option<Finding> {
         secret_sha256,
         snippet: format!("{name} ({} bytes)", context.content.len()),
         provenance: None,
+        validation: None,
     })
 }
 

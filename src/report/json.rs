@@ -9,6 +9,7 @@ use crate::{
     exposure::HISTORY_ADVICE,
     finding::{Finding, Provenance},
     rules::{Rotation, Severity},
+    validate::Validation,
 };
 
 #[derive(Serialize)]
@@ -41,6 +42,9 @@ struct FindingView<'a> {
     rotation_overdue: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history_advice: Option<&'static str>,
+    /// `scan --validate` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation: Option<&'a Validation>,
 }
 
 /// Where history holds the secret: the introducing blob and line, whether it is still
@@ -135,6 +139,7 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions, redactor: &Redactor) 
         exposure_days: exposure.map(|e| e.days),
         rotation_overdue: exposure.map(|e| e.overdue),
         history_advice: finding.provenance.as_ref().map(|_| HISTORY_ADVICE),
+        validation: finding.validation.as_ref(),
     }
 }
 

@@ -21,6 +21,7 @@ use crate::{
     exposure::HISTORY_ADVICE,
     finding::{Finding, Provenance},
     rules::{Rule, Severity},
+    validate::Status,
 };
 
 /// GitHub code scanning rejects runs with more results than this.
@@ -174,10 +175,19 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
         text.push_str(&history_sentence(p, &public));
         add_history_properties(&mut props, p, &public);
     }
+    let mut level = result_level(rule.severity);
+    if let Some(validation) = &finding.validation {
+        props.additional_properties.insert("validation".to_string(), json!(validation));
+        if validation.status == Status::Live {
+            // A key that works is an incident, whatever the rule's severity.
+            level = ResultLevel::Error;
+            text.push_str(" The provider accepts this key: it is live.");
+        }
+    }
     Result::builder()
         .rule_id(rule.id.as_str())
         .rule_index(rule_index as i64)
-        .level(result_level(rule.severity))
+        .level(level)
         .message(Message::builder().text(text).build())
         .locations(vec![location(finding, redactor)])
         .partial_fingerprints(BTreeMap::from([(

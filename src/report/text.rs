@@ -48,6 +48,10 @@ fn write_finding(
         rule.provider
     )?;
     writeln!(out, "    secret: {secret}    fingerprint: {}", finding.fingerprint)?;
+    if let Some(v) = &finding.validation {
+        let http = v.http_status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+        writeln!(out, "    validation: {v}{http}")?;
+    }
     if let Some(p) = &finding.provenance {
         write_provenance(p, redactor, out)?;
     }

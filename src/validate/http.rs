@@ -81,6 +81,9 @@ fn io_failure(err: &std::io::Error) -> Failure {
         TimedOut | WouldBlock => Failure::Timeout,
         ConnectionRefused | NetworkUnreachable | HostUnreachable | AddrNotAvailable
         | NotConnected => Failure::Unreachable,
+        // std reports a failed DNS lookup (`failed to lookup address information`) as an
+        // uncategorized error; its text comes from the resolver, never from the URL.
+        _ if err.to_string().contains("lookup address") => Failure::Unreachable,
         _ => Failure::Other,
     }
 }

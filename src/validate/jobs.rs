@@ -68,9 +68,20 @@ pub fn plan(findings: &[Finding], catalog: &Catalog, options: &Options) -> Plan 
             }
         }
     }
+    // The same secret found by another rule (a `.env` line, a wrong header) shares the answer.
+    let by_secret: HashMap<&str, usize> = jobs
+        .iter()
+        .enumerate()
+        .map(|(job, j)| (findings[j.findings[0]].secret_sha256.as_str(), job))
+        .collect();
+    let mut shared = Vec::new();
     for (index, finding) in findings.iter().enumerate() {
         let has_job = jobs.iter().any(|job| job.findings.contains(&index));
         if has_job || unchecked[index].is_some() {
+            continue;
+        }
+        if let Some(&job) = by_secret.get(finding.secret_sha256.as_str()) {
+            shared.push((job, index));
             continue;
         }
         let reason = match catalog.pair_rules().find(|(pair, _)| *pair == finding.rule.id) {
@@ -84,6 +95,9 @@ pub fn plan(findings: &[Finding], catalog: &Catalog, options: &Options) -> Plan 
             ),
         };
         unchecked[index] = Some(Validation::unknown(reason));
+    }
+    for (job, index) in shared {
+        jobs[job].findings.push(index);
     }
     Plan { jobs, unchecked }
 }

@@ -9,6 +9,7 @@
 
 pub mod answer;
 pub mod catalog;
+pub mod cli;
 pub mod doctor;
 mod http;
 mod jobs;

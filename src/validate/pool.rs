@@ -87,3 +87,24 @@ fn wait_turn<'a>(
         std::thread::sleep(wait);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn one_provider_waits_its_interval_and_others_do_not() {
+        let options = Options { min_interval: Duration::from_millis(50), ..Options::default() };
+        let schedule = Mutex::default();
+        let start = Instant::now();
+        for _ in 0..3 {
+            wait_turn(&schedule, "github", &options);
+        }
+        assert!(start.elapsed() >= Duration::from_millis(100), "{:?}", start.elapsed());
+        let other = Instant::now();
+        wait_turn(&schedule, "gitlab", &options);
+        assert!(other.elapsed() < Duration::from_millis(50), "{:?}", other.elapsed());
+    }
+}

@@ -1,0 +1,126 @@
+//! The command-line face of live checks: the flags `scan`, `doctor` and `revoke` share, and
+//! the commands themselves, so `main.rs` only routes to them.
+
+use std::{process::ExitCode, time::Duration};
+
+use anyhow::{Result, anyhow, bail};
+
+use super::{Catalog, Options, doctor, recognise, revoke, validate};
+use crate::{diagnostics::Diagnostics, finding::Finding, rules};
+
+/// Where checks go and how long they may take.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ClientArgs {
+    /// Send PROVIDER's checks to URL instead: GitHub Enterprise, self-hosted GitLab, another
+    /// region, tests (plain http:// only for loopback). PROVIDER as `keyhound rules` shows it,
+    /// lower case without spaces (`github`, `huggingface`).
+    #[arg(long, value_name = "PROVIDER=URL")]
+    pub validator_url: Vec<String>,
+    /// Seconds to wait for each provider's answer.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub validate_timeout: f64,
+}
+
+impl ClientArgs {
+    fn options(&self, catalog: &Catalog) -> Result<Options> {
+        if !(self.validate_timeout > 0.0 && self.validate_timeout <= 600.0) {
+            bail!("--validate-timeout must be between 0 and 600 seconds");
+        }
+        let mut options =
+            Options::with_bases(catalog, &self.validator_url).map_err(|e| anyhow!(e))?;
+        options.timeout = Duration::from_secs_f64(self.validate_timeout);
+        Ok(options)
+    }
+}
+
+/// `scan --validate` and `--only-live`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ValidateArgs {
+    /// Ask each provider whether the found keys still work: one request per unique secret.
+    /// Without this flag keyhound makes no network request at all.
+    #[arg(long)]
+    pub validate: bool,
+    /// Report only keys the provider accepts (live or live-limited); implies --validate.
+    #[arg(long)]
+    pub only_live: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+impl ValidateArgs {
+    pub fn enabled(&self) -> bool {
+        self.validate || self.only_live
+    }
+
+    /// Validates `findings` in place (and drops the not-live ones for `--only-live`); does
+    /// nothing, and sends nothing, without `--validate`.
+    pub fn apply(&self, findings: &mut Vec<Finding>, diagnostics: &Diagnostics) -> Result<()> {
+        if !self.enabled() {
+            if !self.client.validator_url.is_empty() {
+                bail!("--validator-url needs --validate or --only-live");
+            }
+            return Ok(());
+        }
+        let catalog = Catalog::builtin()?;
+        let options = self.client.options(&catalog)?;
+        let validations = validate(findings, &catalog, &options, diagnostics);
+        for (finding, validation) in findings.iter_mut().zip(validations) {
+            finding.validation = Some(validation);
+        }
+        if self.only_live {
+            findings.retain(|f| f.validation.as_ref().is_some_and(|v| v.status.is_live()));
+        }
+        Ok(())
+    }
+}
+
+/// `keyhound doctor`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DoctorArgs {
+    /// Read the key from this environment variable instead of standard input.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Send nothing: format, checksum and headers only.
+    #[arg(long)]
+    pub offline: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// Exit 0 when the key is live (offline: its format is right), 1 when something is wrong.
+pub fn doctor_command(args: &DoctorArgs) -> Result<ExitCode> {
+    let catalog = Catalog::builtin()?;
+    let options = args.client.options(&catalog)?;
+    let key = recognise::read_key(args.env.as_deref()).map_err(|e| anyhow!(e))?;
+    let rules = rules::builtin_rules()?;
+    let mut out = std::io::stdout().lock();
+    let verdict = doctor::doctor(&key, &rules, &catalog, &options, args.offline, &mut out)?;
+    Ok(if verdict == doctor::Verdict::Healthy { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `keyhound revoke`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RevokeArgs {
+    /// Revoke without asking.
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// Exit 0 when the key was revoked or only advice applies, 1 when it was not revoked.
+pub fn revoke_command(args: &RevokeArgs) -> Result<ExitCode> {
+    let catalog = Catalog::builtin()?;
+    let options = args.client.options(&catalog)?;
+    let key = recognise::read_key(None).map_err(|e| anyhow!(e))?;
+    let rules = rules::builtin_rules()?;
+    let mut confirm =
+        |question: &str| if args.yes { Ok(true) } else { recognise::confirm_on_stdin(question) };
+    let mut out = std::io::stdout().lock();
+    let outcome = revoke::revoke(&key, &rules, &catalog, &options, &mut confirm, &mut out)
+        .map_err(|e| anyhow!(e))?;
+    Ok(match outcome {
+        revoke::Outcome::Revoked | revoke::Outcome::AdviceOnly => ExitCode::SUCCESS,
+        revoke::Outcome::NotRevoked => ExitCode::from(1),
+    })
+}
