@@ -332,7 +332,9 @@ fn doctor_explains_401_and_403_and_prints_the_right_header() {
     assert_eq!(output.status.code(), Some(1), "{text}{}", stderr(&output));
     assert!(text.contains("GitHub personal access token (classic)"), "{text}");
     assert!(text.contains("Authorization: Bearer <key>"), "{text}");
-    assert!(text.contains("Authorization: bearer <key>") && text.contains("Token <key>"), "{text}");
+    assert!(text.contains("Authorization: bearer <key>") && text.contains("x-api-key: <key>"));
+    assert!(text.contains("?api_key=<key>"), "{text}");
+    assert!(!text.contains("Token <key>"), "GitHub documents `token`: not a mistake\n{text}");
     assert!(text.contains("401") && text.contains("not accepted"), "{text}");
     assert!(!text.contains(&token), "doctor printed the key");
     assert_eq!(server.requests().len(), 1);
@@ -361,6 +363,14 @@ fn doctor_offline_sends_nothing_and_reads_env() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stdout(&output).contains("skipped (--offline)"));
     assert!(server.requests().is_empty());
+}
+
+#[test]
+fn doctor_lists_token_for_bearer_where_the_provider_does_not_take_it() {
+    let key = FakeGen::new(17).expand("sk-proj-{{b64url:74}}T3BlbkFJ{{alnum:74}}").unwrap();
+    let output = piped(&["doctor", "--offline"], &key);
+    let text = stdout(&output);
+    assert!(text.contains("OpenAI") && text.contains("Authorization: Token <key>"), "{text}");
 }
 
 #[test]

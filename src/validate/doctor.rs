@@ -142,25 +142,29 @@ fn write_headers(
     };
     writeln!(out, "send it as:\n  {name}: {}", shown(&scheme))?;
     writeln!(out, "not as:")?;
+    // A form the provider documents is not a mistake (GitHub takes `token` as well).
+    let documented = |alternative: &str| {
+        rule.auth.headers.iter().any(|h| {
+            h.split_once(':').is_some_and(|(n, s)| {
+                n.trim().eq_ignore_ascii_case(&name) && s.trim().eq_ignore_ascii_case(alternative)
+            })
+        })
+    };
     if scheme.chars().any(|c| c.is_ascii_uppercase()) {
-        writeln!(
-            out,
-            "  {name}: {}    (the scheme in lower case)",
-            shown(&scheme.to_ascii_lowercase())
-        )?;
+        let lower = scheme.to_ascii_lowercase();
+        writeln!(out, "  {name}: {}    (the scheme in lower case)", shown(&lower))?;
     }
+    let provider = &rule.provider;
     match scheme.as_str() {
-        "Bearer" => writeln!(
-            out,
-            "  {name}: Token <key>    (`Token` where {} wants `Bearer`)",
-            rule.provider
-        )?,
         "" => {}
-        _ => writeln!(
-            out,
-            "  {name}: Bearer <key>    (`Bearer` where {} wants `{scheme}`)",
-            rule.provider
-        )?,
+        "Bearer" if !documented("Token") => {
+            writeln!(out, "  {name}: Token <key>    (`Token` where {provider} wants `Bearer`)")?
+        }
+        "Bearer" => {}
+        _ if !documented("Bearer") => {
+            writeln!(out, "  {name}: Bearer <key>    (`Bearer` where {provider} wants `{scheme}`)")?
+        }
+        _ => {}
     }
     if name.eq_ignore_ascii_case("authorization") {
         writeln!(out, "  x-api-key: <key>    (the wrong header name)")?;

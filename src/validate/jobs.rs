@@ -75,9 +75,12 @@ pub fn plan(findings: &[Finding], catalog: &Catalog, options: &Options) -> Plan 
         .map(|(job, j)| (findings[j.findings[0]].secret_sha256.as_str(), job))
         .collect();
     let mut shared = Vec::new();
+    let mut in_job = vec![false; findings.len()];
+    for &index in jobs.iter().flat_map(|job| &job.findings) {
+        in_job[index] = true;
+    }
     for (index, finding) in findings.iter().enumerate() {
-        let has_job = jobs.iter().any(|job| job.findings.contains(&index));
-        if has_job || unchecked[index].is_some() {
+        if in_job[index] || unchecked[index].is_some() {
             continue;
         }
         if let Some(&job) = by_secret.get(finding.secret_sha256.as_str()) {
@@ -86,8 +89,8 @@ pub fn plan(findings: &[Finding], catalog: &Catalog, options: &Options) -> Plan 
         }
         let reason = match catalog.pair_rules().find(|(pair, _)| *pair == finding.rule.id) {
             Some((_, v)) => format!(
-                "checked only together with a {} in the same file",
-                v.rules.first().map_or("partner key", String::as_str)
+                "checked only together with its partner key ({}) in the same file",
+                v.rules.join(", ")
             ),
             None => format!(
                 "keyhound has no validator for {} ({})",
@@ -124,8 +127,8 @@ fn gather<'a>(
         Some(Some(i)) => Some(findings[i].secret.as_str()),
         Some(None) => {
             return Err(format!(
-                "checked only together with a {} in the same file",
-                validator.pair.as_deref().unwrap_or("partner key")
+                "checked only together with its partner key ({}) in the same file",
+                validator.pair.as_deref().unwrap_or_default()
             ));
         }
     };
