@@ -271,3 +271,18 @@ fn working_tree_history_dotenv_and_header_findings_validate_together() {
         from_history["message"]
     );
 }
+
+#[test]
+fn validated_results_carry_the_status_and_still_validate() {
+    let fixture = fixture();
+    let server = server::Server::start(server::Answer::Status(200));
+    let url = format!("github={}", server.url());
+    let (_, log) = sarif(fixture.dir.path(), &["--validate", "--validator-url", &url]);
+    let errors: Vec<String> =
+        validator().iter_errors(&log).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    for result in results(&log) {
+        assert_eq!(result["level"], "error");
+        assert!(result["properties"]["validation"]["status"].is_string(), "{result}");
+    }
+}
