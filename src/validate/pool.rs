@@ -2,7 +2,7 @@
 //! and a host that did not answer at all is not tried again in the same run.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashMap,
     sync::{
         Mutex,
         atomic::{AtomicUsize, Ordering},
@@ -25,13 +25,26 @@ pub struct Results {
     pub unreachable: usize,
 }
 
+/// What the workers share.
+struct Shared<'a> {
+    client: &'a Client,
+    options: &'a Options,
+    schedule: Mutex<HashMap<&'a str, Instant>>,
+    /// Hosts that did not answer at all (or not in time): not tried again in this run.
+    failed_hosts: Mutex<HashMap<String, Failure>>,
+    unreachable: AtomicUsize,
+}
+
 pub fn run(jobs: &[Job], client: &Client, options: &Options) -> Results {
+    let shared = Shared {
+        client,
+        options,
+        schedule: Mutex::default(),
+        failed_hosts: Mutex::default(),
+        unreachable: AtomicUsize::new(0),
+    };
     let next = AtomicUsize::new(0);
-    let unreachable = AtomicUsize::new(0);
-    let schedule: Mutex<HashMap<&str, Instant>> = Mutex::default();
-    let dead_hosts: Mutex<HashSet<String>> = Mutex::default();
     let slots: Vec<Mutex<Option<Validation>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    let timeout_secs = options.timeout.as_secs_f64();
     let workers = options.concurrency.clamp(1, jobs.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -39,25 +52,7 @@ pub fn run(jobs: &[Job], client: &Client, options: &Options) -> Results {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(index) else { break };
-                    let validation = match &job.request {
-                        Err(decided) => decided.clone(),
-                        Ok(request) => {
-                            let host = host_of(&request.url);
-                            if dead_hosts.lock().expect("hosts lock").contains(&host) {
-                                unreachable.fetch_add(1, Ordering::Relaxed);
-                                Validation::unknown("network unreachable")
-                            } else {
-                                wait_turn(&schedule, &job.validator.provider_id, options);
-                                let reply = client.send(request);
-                                if matches!(reply, Reply::Failed(Failure::Unreachable)) {
-                                    unreachable.fetch_add(1, Ordering::Relaxed);
-                                    dead_hosts.lock().expect("hosts lock").insert(host);
-                                }
-                                answer::read(&job.validator.answer, &reply, timeout_secs)
-                            }
-                        }
-                    };
-                    *slots[index].lock().expect("slot lock") = Some(validation);
+                    *slots[index].lock().expect("slot lock") = Some(check(job, &shared));
                 }
             });
         }
@@ -66,7 +61,35 @@ pub fn run(jobs: &[Job], client: &Client, options: &Options) -> Results {
         .into_iter()
         .map(|slot| slot.into_inner().expect("slot lock").expect("every job ran"))
         .collect();
-    Results { validations, unreachable: unreachable.into_inner() }
+    Results { validations, unreachable: shared.unreachable.into_inner() }
+}
+
+fn check<'a>(job: &'a Job, shared: &Shared<'a>) -> Validation {
+    let request = match &job.request {
+        Err(decided) => return decided.clone(),
+        Ok(request) => request,
+    };
+    let host = host_of(&request.url);
+    let earlier = shared.failed_hosts.lock().expect("hosts lock").get(&host).copied();
+    match earlier {
+        Some(Failure::Unreachable) => {
+            shared.unreachable.fetch_add(1, Ordering::Relaxed);
+            return Validation::unknown("network unreachable");
+        }
+        Some(_) => {
+            return Validation::unknown("not sent: the host did not answer earlier in this run");
+        }
+        None => {}
+    }
+    wait_turn(&shared.schedule, &job.validator.provider_id, shared.options);
+    let reply = shared.client.send(request);
+    if let Reply::Failed(failure @ (Failure::Unreachable | Failure::Timeout)) = reply {
+        if failure == Failure::Unreachable {
+            shared.unreachable.fetch_add(1, Ordering::Relaxed);
+        }
+        shared.failed_hosts.lock().expect("hosts lock").insert(host, failure);
+    }
+    answer::read(&job.validator.answer, &reply, shared.options.timeout.as_secs_f64())
 }
 
 /// Sleeps until this provider's next request slot.
