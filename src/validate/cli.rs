@@ -74,6 +74,26 @@ impl ValidateArgs {
     }
 }
 
+/// The live-check commands, flattened into keyhound's subcommands.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum LiveCommand {
+    /// Why does my API call get 401/403? Reads a key from standard input (or --env), names
+    /// its provider, prints the header it expects, checks it once and explains the answer.
+    Doctor(DoctorArgs),
+    /// Revoke a key (read from standard input) where its provider's API allows it (GitHub,
+    /// GitLab, Slack); for other providers, print how to rotate it.
+    Revoke(RevokeArgs),
+}
+
+impl LiveCommand {
+    pub fn run(&self) -> Result<ExitCode> {
+        match self {
+            LiveCommand::Doctor(args) => doctor_command(args),
+            LiveCommand::Revoke(args) => revoke_command(args),
+        }
+    }
+}
+
 /// `keyhound doctor`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct DoctorArgs {
