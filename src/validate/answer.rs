@@ -1,10 +1,7 @@
 //! Reading a provider's answer: the status code first, the provider's own words where it
 //! has them (Slack's `"ok":false`, Google's `API_KEY_INVALID`).
 
-use super::{
-    catalog::AnswerSpec,
-    outcome::{Status, Validation},
-};
+use super::{Status, Validation, catalog::AnswerSpec};
 
 /// What one HTTP exchange produced: a status and the start of the body, or why none came.
 pub enum Reply {

@@ -5,11 +5,10 @@
 use std::io::{self, Write};
 
 use super::{
-    Options,
+    Options, Status, Validation,
     catalog::{Catalog, Validator},
     http::Client,
     jobs,
-    outcome::{Status, Validation},
     recognise::recognise,
     request::Values,
 };

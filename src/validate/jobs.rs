@@ -5,9 +5,8 @@
 use std::{collections::HashMap, sync::Arc, time::SystemTime};
 
 use super::{
-    Options,
+    Options, Validation,
     catalog::{Catalog, Signing, Validator, Variable},
-    outcome::Validation,
     request::{self, Prepared, Values},
     sigv4,
 };

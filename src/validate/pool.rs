@@ -11,11 +11,10 @@ use std::{
 };
 
 use super::{
-    Options,
+    Options, Validation,
     answer::{self, Failure, Reply},
     http::Client,
     jobs::Job,
-    outcome::Validation,
     request::host_of,
 };
 

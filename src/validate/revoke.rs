@@ -5,10 +5,9 @@
 use std::io::{self, Write};
 
 use super::{
-    Options,
+    Options, Status,
     answer::{self, Reply},
     http::Client,
-    outcome::Status,
     recognise::recognise,
     request::{self, Values},
 };
