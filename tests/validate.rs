@@ -421,3 +421,11 @@ fn revoke_of_a_key_that_cannot_revoke_itself_prints_rotation_advice() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stdout(&output).contains("1. Revoke:"), "{}", stdout(&output));
 }
+
+#[test]
+fn doctor_says_aws_keys_are_signed_and_checked_in_pairs() {
+    let key_id = FakeGen::new(18).expand("AKIA{{upper:16}}").unwrap();
+    let output = piped(&["doctor"], &key_id);
+    let text = stdout(&output);
+    assert!(text.contains("Signature V4") && text.contains("partner key"), "{text}");
+}

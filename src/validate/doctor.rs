@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::{
     Options, Status, Validation,
-    catalog::{Catalog, Validator},
+    catalog::{Catalog, Signing, Validator},
     http::Client,
     jobs,
     recognise::recognise,
@@ -52,9 +52,29 @@ pub fn doctor(
     let checksum = if rule.checksum.is_some() { ", checksum ok" } else { "" };
     writeln!(out, "format: {} [{}], provider {}{checksum}", rule.name, rule.id, rule.provider)?;
     let validator = catalog.validator_for(&rule.id);
-    write_headers(rule, validator.map(|v| v.as_ref()), out)?;
+    let partnered = catalog.pair_rules().find(|(pair, _)| *pair == rule.id).map(|(_, v)| v);
+    if validator.or(partnered).is_some_and(|v| v.signing == Some(Signing::AwsSigV4)) {
+        writeln!(
+            out,
+            "send it: signed, never as such. AWS requests carry `Authorization: AWS4-HMAC-SHA256 Credential=<access key id>/<date>/<region>/<service>/aws4_request, SignedHeaders=..., Signature=...` (Signature V4, computed from the secret key by an AWS SDK or the CLI)."
+        )?;
+        writeln!(
+            out,
+            "not as:\n  Authorization: Bearer <key>    (AWS never takes a key as a bearer token)"
+        )?;
+        writeln!(out, "  x-api-key: <key>    (the secret key itself is never sent)")?;
+    } else {
+        write_headers(rule, validator.map(|v| v.as_ref()), out)?;
+    }
     let Some(validator) = validator else {
-        writeln!(out, "check: keyhound has no live check for this kind of key.")?;
+        match partnered {
+            Some(v) => writeln!(
+                out,
+                "check: checked together with its partner key ({}): run `keyhound scan --validate` on a file that holds both.",
+                v.rules.join(", ")
+            )?,
+            None => writeln!(out, "check: keyhound has no live check for this kind of key.")?,
+        }
         return Ok(Verdict::Healthy);
     };
     if offline {
