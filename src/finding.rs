@@ -53,7 +53,7 @@ pub struct Finding {
     pub snippet: String,
     pub provenance: Option<Provenance>,
     /// What the provider said about the key (`scan --validate` only).
-    pub validation: Option<crate::validate::Validation>,
+    pub validation: Option<crate::model::Validation>,
 }
 
 impl Finding {

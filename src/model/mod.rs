@@ -1,12 +1,15 @@
 //! The data every layer above shares and none of them owns: where scanned content sits in a
 //! file ([`LineIndex`], [`Span`]), whether it is committed ([`Tracking`]), stable identities
-//! ([`fingerprint`]) and what a scan read ([`ScanSummary`]). Depends on nothing else in the crate.
+//! ([`fingerprint`]), what a scan read ([`ScanSummary`]) and what a provider said about a key
+//! ([`Validation`]). Depends on nothing else in the crate.
 
 mod fingerprint;
 mod lines;
+mod validation;
 
 pub use fingerprint::{fingerprint, sha256_hex};
 pub use lines::{LineIndex, Span};
+pub use validation::{Status, Validation};
 
 /// Whether scanned content is committed to git. Only the checks of paths that
 /// [`crate::pipeline::inspects_path`] accepts (committed `.env` files) depend on it; the

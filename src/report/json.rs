@@ -8,8 +8,8 @@ use super::{ReportOptions, redact::Redactor};
 use crate::{
     exposure::HISTORY_ADVICE,
     finding::{Finding, Provenance},
+    model::Validation,
     rules::{Rotation, Severity},
-    validate::Validation,
 };
 
 #[derive(Serialize)]

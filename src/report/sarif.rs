@@ -20,8 +20,8 @@ use super::redact::Redactor;
 use crate::{
     exposure::HISTORY_ADVICE,
     finding::{Finding, Provenance},
+    model::Status,
     rules::{Rule, Severity},
-    validate::Status,
 };
 
 /// GitHub code scanning rejects runs with more results than this.

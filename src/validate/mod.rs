@@ -13,7 +13,6 @@ pub mod cli;
 pub mod doctor;
 mod http;
 mod jobs;
-pub mod outcome;
 mod pool;
 pub mod recognise;
 pub mod request;
@@ -22,8 +21,8 @@ pub mod sigv4;
 
 use std::time::Duration;
 
+pub use crate::model::{Status, Validation};
 pub use catalog::{Catalog, provider_id};
-pub use outcome::{Status, Validation};
 
 use crate::{diagnostics::Diagnostics, finding::Finding};
 

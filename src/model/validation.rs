@@ -1,4 +1,4 @@
-//! What a provider said about a key: the status every report prints.
+//! What a provider said about a key: the status `scan --validate` puts on every finding.
 
 use serde::Serialize;
 
