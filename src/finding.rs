@@ -102,6 +102,8 @@ pub fn redact(secret: &str) -> String {
 }
 
 const SNIPPET_MAX_CHARS: usize = 160;
+/// Bytes that hold at least `SNIPPET_MAX_CHARS + 1` characters (one is at most four bytes).
+const SNIPPET_WINDOW: usize = (SNIPPET_MAX_CHARS + 1) * 4;
 
 fn redacted_line(
     content: &[u8],
@@ -111,11 +113,22 @@ fn redacted_line(
     secret: &str,
 ) -> String {
     let (line_start, line_end) = lines.line_bounds(content, start);
-    let before = String::from_utf8_lossy(&content[line_start..start]);
+    // Only the first SNIPPET_MAX_CHARS characters are shown, so only SNIPPET_WINDOW bytes
+    // either side are read: a finding on a long line costs no more than one on a short one.
+    let text_start = lines.text_start(content, line_start).min(start);
+    let before_end = start.min(text_start + SNIPPET_WINDOW);
+    let before = String::from_utf8_lossy(&content[text_start..before_end]);
     // A multi-line secret (a PEM block) ends the snippet.
+    let after_end = line_end.min(end.saturating_add(SNIPPET_WINDOW));
     let after =
-        if end <= line_end { String::from_utf8_lossy(&content[end..line_end]) } else { "".into() };
-    let text = format!("{}{}{}", before.trim_start(), redact(secret), after.trim_end());
+        if end <= line_end { String::from_utf8_lossy(&content[end..after_end]) } else { "".into() };
+    // A window cut short of the line's end is followed by more text: nothing to trim there.
+    let after = if after_end < line_end { &after[..] } else { after.trim_end() };
+    let text = if before_end < start {
+        before.trim_start().to_string()
+    } else {
+        format!("{}{}{after}", before.trim_start(), redact(secret))
+    };
     truncate_chars(&text, SNIPPET_MAX_CHARS)
 }
 

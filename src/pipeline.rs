@@ -17,7 +17,7 @@ use crate::{
     checks,
     engine::{self, Engine},
     finding::Finding,
-    model::{LineIndex, Tracking},
+    model::{LineIndex, Span, Tracking},
     suppress::Suppressions,
 };
 
@@ -59,6 +59,38 @@ pub fn inspects_path(path: &str) -> bool {
     checks::inspects_path(path)
 }
 
+/// Spans to test others against for overlap in logarithmic time (a long line can hold
+/// thousands of findings of both kinds).
+struct SpanSet {
+    /// By start.
+    spans: Vec<Span>,
+    /// The furthest end among `spans[..=i]`.
+    furthest_end: Vec<(usize, usize)>,
+}
+
+impl SpanSet {
+    fn new(spans: impl Iterator<Item = Span>) -> Self {
+        let mut spans: Vec<Span> = spans.collect();
+        spans.sort_unstable();
+        let furthest_end = spans
+            .iter()
+            .scan((0, 0), |furthest, span| {
+                *furthest = (*furthest).max((span.end_line, span.end_column));
+                Some(*furthest)
+            })
+            .collect();
+        SpanSet { spans, furthest_end }
+    }
+
+    /// Whether any span shares a character with `span`.
+    fn overlaps(&self, span: &Span) -> bool {
+        let starting_before_its_end =
+            self.spans.partition_point(|s| (s.line, s.column) < (span.end_line, span.end_column));
+        starting_before_its_end > 0
+            && self.furthest_end[starting_before_its_end - 1] > (span.line, span.column)
+    }
+}
+
 /// One thread's way through the [`Pipeline`].
 pub struct Scanner<'p> {
     pipeline: &'p Pipeline,
@@ -83,8 +115,8 @@ impl Scanner<'_> {
         if matches.is_empty() && !checks::inspects_path(path) {
             return Vec::new();
         }
-        suppressions.retain_matches(engine, path, content, &mut matches);
         let lines = LineIndex::new();
+        suppressions.retain_matches(engine, path, content, &lines, &mut matches);
         let mut findings: Vec<Finding> = matches
             .iter()
             .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
@@ -99,7 +131,8 @@ impl Scanner<'_> {
         suppressions.retain_check_findings(engine, content, &lines, &mut checked);
         // A check's finding (`dotenv-secret`) is more specific than a generic rule's on the
         // same value: report the value once.
-        findings.retain(|f| !f.rule.generic || !checked.iter().any(|c| c.span.overlaps(&f.span)));
+        let checked_spans = SpanSet::new(checked.iter().map(|c| c.span));
+        findings.retain(|f| !f.rule.generic || !checked_spans.overlaps(&f.span));
         findings.extend(checked);
         findings
     }

@@ -21,7 +21,16 @@ impl Span {
 #[derive(Debug, Default)]
 pub struct LineIndex {
     starts: std::cell::OnceCell<Vec<usize>>,
+    /// Characters before each [`CHECKPOINT`]-th byte, built on the first column asked for
+    /// far into a long line: a column then costs at most two checkpoints' counting, so a
+    /// minified file with thousands of findings on one line stays linear.
+    checkpoints: std::cell::OnceCell<Vec<usize>>,
+    /// The last line's start and where its text begins (see [`LineIndex::text_start`]).
+    indent: std::cell::Cell<Option<(usize, usize)>>,
 }
+
+/// Bytes between two character-count checkpoints.
+const CHECKPOINT: usize = 256;
 
 impl LineIndex {
     pub fn new() -> Self {
@@ -39,14 +48,48 @@ impl LineIndex {
         let starts = self.starts(content);
         let line = starts.partition_point(|&s| s <= offset);
         let line_start = starts[line - 1];
-        let column = 1 + count_chars(&content[line_start..offset]);
+        let column = if offset - line_start <= CHECKPOINT {
+            1 + count_chars(&content[line_start..offset])
+        } else {
+            1 + self.chars_before(content, offset) - self.chars_before(content, line_start)
+        };
         (line, column)
+    }
+
+    /// Characters in `content[..offset]`.
+    fn chars_before(&self, content: &[u8], offset: usize) -> usize {
+        let checkpoints = self.checkpoints.get_or_init(|| {
+            let mut total = 0;
+            let mut table = vec![0];
+            for chunk in content.chunks(CHECKPOINT) {
+                total += count_chars(chunk);
+                table.push(total);
+            }
+            table
+        });
+        let at = offset / CHECKPOINT;
+        checkpoints[at] + count_chars(&content[at * CHECKPOINT..offset])
     }
 
     /// Byte offset of the start of 1-based `line` (the end of `content` past its last line).
     pub fn line_start(&self, content: &[u8], line: usize) -> usize {
         let starts = self.starts(content);
         line.checked_sub(1).and_then(|i| starts.get(i)).copied().unwrap_or(content.len())
+    }
+
+    /// The first byte of the line starting at `line_start` that is not ASCII whitespace (the
+    /// line's end if none). Remembered for the last line asked, so many findings on one line
+    /// with a long indent read it once.
+    pub fn text_start(&self, content: &[u8], line_start: usize) -> usize {
+        if let Some((_, text)) = self.indent.get().filter(|(start, _)| *start == line_start) {
+            return text;
+        }
+        let indent = content[line_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace() && **b != b'\n')
+            .count();
+        self.indent.set(Some((line_start, line_start + indent)));
+        line_start + indent
     }
 
     /// Start and end (excluding the newline) of the line holding `offset`.
@@ -86,6 +129,24 @@ mod tests {
         assert!(span(1, 5, 10).overlaps(&span(1, 9, 12)));
         assert!(!span(1, 5, 10).overlaps(&span(1, 10, 12)));
         assert!(!span(1, 5, 10).overlaps(&span(2, 5, 10)));
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line_count_every_character() {
+        let mut text = "é".repeat(5000).into_bytes();
+        text.extend(b"x\n".repeat(3000));
+        let index = LineIndex::new();
+        let x = 10_000;
+        assert_eq!(index.position(&text, x), (1, 5001));
+        assert_eq!(index.position(&text, x - 2), (1, 5000));
+        let second_line = x + 2;
+        assert_eq!(index.position(&text, second_line), (2, 1));
+        let mut long = b"ab".repeat(10_000);
+        long.push(b'\n');
+        long.extend(b"c".repeat(9000));
+        let index = LineIndex::new();
+        assert_eq!(index.position(&long, 20_001 + 8999), (2, 9000));
+        assert_eq!(index.position(&long, 12_345), (1, 12_346));
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub mod builtin;
 pub mod ignore_file;
 pub mod inline;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub use baseline::{Baseline, BaselineEntry};
 pub use ignore_file::{IgnoreFile, PathPatterns};
@@ -97,10 +97,13 @@ impl Suppressions {
         engine: &Engine,
         path: &str,
         content: &[u8],
+        lines: &LineIndex,
         matches: &mut Vec<Match>,
     ) {
         let skip_generic = self.builtin && builtin::skips_generic_rules(path);
         let is_rule_id = |word: &str| engine.rule_index(word).is_some();
+        // A line's allow is read once per rule, however many matches the line holds.
+        let mut allowed: HashMap<(usize, usize), bool> = HashMap::new();
         matches.retain(|m| {
             let rule = engine.rule(m.rule);
             if rule.generic && self.builtin {
@@ -109,7 +112,10 @@ impl Suppressions {
                     return false;
                 }
             }
-            !inline::is_allowed(content, m.secret_start, &rule.id, &is_rule_id)
+            let (line_start, _) = lines.line_bounds(content, m.secret_start);
+            !*allowed.entry((line_start, m.rule)).or_insert_with(|| {
+                inline::is_allowed(content, m.secret_start, &rule.id, &is_rule_id)
+            })
         });
     }
 
@@ -126,9 +132,12 @@ impl Suppressions {
             return;
         }
         let is_rule_id = |word: &str| engine.rule_index(word).is_some();
+        let mut allowed: HashMap<(usize, String), bool> = HashMap::new();
         findings.retain(|finding| {
             let offset = lines.line_start(content, finding.span.line);
-            !inline::is_allowed(content, offset, &finding.rule.id, &is_rule_id)
+            !*allowed.entry((offset, finding.rule.id.clone())).or_insert_with(|| {
+                inline::is_allowed(content, offset, &finding.rule.id, &is_rule_id)
+            })
         });
     }
 

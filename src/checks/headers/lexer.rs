@@ -121,6 +121,13 @@ pub(super) fn is_reference(text: &[u8]) -> bool {
 }
 
 /// Every credential header name on the line `start..end` with the value that follows it.
+/// How far after a header name (or a query parameter, or a scheme word) its value is read.
+/// Longer than any credential a header carries (JWTs included).
+pub(super) const VALUE_REACH: usize = 4096;
+
+/// How far before a query string its URL's scheme and host are looked for.
+pub(super) const URL_REACH: usize = 2048;
+
 pub(super) fn header_uses(
     content: &[u8],
     start: usize,
@@ -128,21 +135,36 @@ pub(super) fn header_uses(
     names: &[String],
 ) -> Vec<(String, usize, Value)> {
     let line = content[start..end].to_ascii_lowercase();
-    let mut uses = Vec::new();
+    super::examined(line.len() * (1 + names.len()));
+    let mut found: Vec<(usize, &String)> = Vec::new();
     for name in names {
         for at in memchr::memmem::find_iter(&line, name.as_bytes()) {
             let after = at + name.len();
             let bounded = (at == 0 || !is_name_byte(line[at - 1]))
                 && !line.get(after).copied().is_some_and(is_name_byte);
-            if !bounded || (looks_like_identifier(name) && !quoted_at(content, start + at)) {
-                continue;
-            }
-            if let Some(value) = value_after_name(content, start + at, start + after, end) {
-                uses.push((name.clone(), start + at, value));
+            if bounded && (!looks_like_identifier(name) || quoted_at(content, start + at)) {
+                found.push((start + at, name));
             }
         }
     }
-    uses.sort_by_key(|(_, at, _)| *at);
+    found.sort_by_key(|(at, _)| *at);
+    // A value is read within VALUE_REACH of its name; on a long line (a minified bundle holds
+    // many headers) it also ends where the next header name begins. Values then do not overlap,
+    // so the line is read a bounded number of times however many headers it holds.
+    let long_line = end - start > VALUE_REACH;
+    let mut uses = Vec::new();
+    for (i, &(at, name)) in found.iter().enumerate() {
+        let name_end = at + name.len();
+        let mut value_end = end.min(name_end + VALUE_REACH);
+        if long_line {
+            value_end = found.get(i + 1).map_or(value_end, |&(next, _)| value_end.min(next));
+        }
+        let value_end = value_end.max(name_end);
+        super::examined(value_end - name_end);
+        if let Some(value) = value_after_name(content, at, name_end, value_end) {
+            uses.push((name.clone(), at, value));
+        }
+    }
     uses
 }
 
@@ -257,7 +279,8 @@ pub(super) fn concatenation(content: &[u8], i: usize, end: usize) -> Option<(usi
 
 /// The host of the URL whose query string holds `query_at`, if the URL is on its line.
 pub(super) fn url_host(content: &[u8], line_start: usize, query_at: usize) -> Option<&[u8]> {
-    let before = &content[line_start..query_at];
+    let before = &content[line_start.max(query_at.saturating_sub(URL_REACH))..query_at];
+    super::examined(before.len());
     let scheme_end = memchr::memmem::rfind(before, b"://")? + 3;
     let authority = &before[scheme_end..];
     if authority.iter().any(|b| b.is_ascii_whitespace() || is_quote(*b)) {

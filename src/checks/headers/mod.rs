@@ -24,7 +24,10 @@ mod providers;
 
 use std::collections::HashSet;
 
-use lexer::{Credential, concatenation, header_uses, is_quote, parse_value, query_value, url_host};
+use lexer::{
+    Credential, VALUE_REACH, concatenation, header_uses, is_quote, parse_value, query_value,
+    url_host,
+};
 use providers::{Evidence, Providers, header_name, header_scheme};
 
 use super::Context;
@@ -40,6 +43,19 @@ pub const WRONG_NAME: &str = "header-wrong-name";
 pub const QUERY_STRING: &str = "key-in-query-string";
 pub const HARDCODED: &str = "header-hardcoded-key";
 
+// Counts the bytes the header checks read (in tests), so a test can show that the work is
+// linear in the length of a line however many headers it holds.
+#[cfg(test)]
+thread_local! {
+    static EXAMINED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn examined(bytes: usize) {
+    #[cfg(test)]
+    EXAMINED.with(|count| count.set(count.get() + bytes));
+    let _ = bytes;
+}
+
 pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
     let lines = inspected_lines(context);
     if lines.is_empty() {
@@ -50,12 +66,20 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
     for &(start, end) in &lines {
         inspect_line(&mut report, &providers, start, end);
     }
-    for m in context.matches {
+    for (i, m) in context.matches.iter().enumerate() {
         let rule = context.engine.rule(m.rule);
+        // A value read after this match ends before the next match (on a long line, where
+        // many values would otherwise overlap) and within VALUE_REACH.
+        let (_, line_end) = context.lines.line_bounds(context.content, m.secret_start);
+        let mut reach = line_end.min(m.secret_end + VALUE_REACH);
+        if line_end - m.secret_start > VALUE_REACH {
+            let next = context.matches.get(i + 1).map(|n| n.secret_start.max(m.secret_end));
+            reach = next.map_or(reach, |next| reach.min(next));
+        }
         if rule.check == Some(CheckKind::Header) && rule.id == QUERY_STRING {
-            inspect_query_param(&mut report, &providers, m.secret_start, m.secret_end);
+            inspect_query_param(&mut report, &providers, m.secret_start, m.secret_end, reach);
         } else if rule.check == Some(CheckKind::Header) && rule.id == BEARER_CASE {
-            inspect_bare_bearer(&mut report, m.secret_start, m.secret_end);
+            inspect_bare_bearer(&mut report, m.secret_start, m.secret_end, reach);
         }
     }
     report.findings
@@ -209,6 +233,7 @@ fn inspect_query_param(
     providers: &Providers<'_>,
     name_start: usize,
     name_end: usize,
+    reach: usize,
 ) {
     let content = report.context.content;
     let (_, line_end) = report.context.lines.line_bounds(content, name_start);
@@ -216,6 +241,8 @@ fn inspect_query_param(
     if value_start > line_end {
         return;
     }
+    let line_end = line_end.min(reach.max(value_start));
+    examined(line_end - value_start);
     let (start, end) = query_value(content, value_start, line_end);
     if end <= start {
         return;
@@ -244,7 +271,7 @@ fn inspect_query_param(
 }
 
 /// `"bearer {key}"`, `` `bearer ${t}` ``, `"BEARER " + key` outside a recognised header map.
-fn inspect_bare_bearer(report: &mut Report<'_, '_>, start: usize, end: usize) {
+fn inspect_bare_bearer(report: &mut Report<'_, '_>, start: usize, end: usize, reach: usize) {
     let content = report.context.content;
     let word = &content[start..end];
     if word == b"Bearer" || start == 0 || !is_quote(content[start - 1]) {
@@ -252,6 +279,8 @@ fn inspect_bare_bearer(report: &mut Report<'_, '_>, start: usize, end: usize) {
     }
     let quote = content[start - 1];
     let (_, line_end) = report.context.lines.line_bounds(content, start);
+    let line_end = line_end.min(reach.max(end));
+    examined(line_end - end);
     if content.get(end) != Some(&b' ') {
         return;
     }
@@ -269,4 +298,58 @@ fn inspect_bare_bearer(report: &mut Report<'_, '_>, start: usize, end: usize) {
         return;
     };
     report.add(BEARER_CASE, start, value_end);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::EXAMINED;
+    use crate::{
+        classify::ValueFilter, engine::Engine, model::Tracking, pipeline::Pipeline,
+        rules::builtin_rules,
+    };
+
+    fn pipeline() -> &'static Pipeline {
+        static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
+        PIPELINE.get_or_init(|| {
+            Pipeline::builtin(
+                Engine::new(builtin_rules().unwrap(), ValueFilter::standard()).unwrap(),
+            )
+        })
+    }
+
+    /// Bytes the header checks read to scan `line`.
+    fn work(line: &[u8]) -> usize {
+        EXAMINED.with(|count| count.set(0));
+        pipeline().scanner().scan("client.py", line, Tracking::Committed);
+        EXAMINED.with(|count| count.get())
+    }
+
+    /// The shapes that made the checks quadratic: one line repeating a header whose value never
+    /// closes, many headers, query strings and bearer words on one line (a minified bundle).
+    const HOSTILE_UNITS: &[&str] = &[
+        r#"headers={"X-Api-Key": f""#,
+        "Authorization: bearer ",
+        r#"requests.get(url, headers={"Authorization": "Token " + key, "x-api-key": k})"#,
+        r#"fetch("https://api.github.com/user?access_token=" + t + "&key=""#,
+        r#"'bearer "bearer `bearer "#,
+        r#"{"Authorization": "Bearer sk-proj-Zx9qL2mT7vB4nK8wQ3rT5yU"}, "#,
+    ];
+
+    #[test]
+    fn header_work_is_linear_in_the_length_of_a_line() {
+        for unit in HOSTILE_UNITS {
+            let line = |bytes: usize| unit.repeat(bytes / unit.len()).into_bytes();
+            let (short, long) = (line(32 << 10), line(128 << 10));
+            let (short_work, long_work) = (work(&short), work(&long));
+            assert!(short_work > 0, "{unit}: the checks read nothing");
+            let ratio = long_work as f64 / short_work as f64;
+            let expected = long.len() as f64 / short.len() as f64;
+            assert!(
+                ratio < expected * 1.1,
+                "{unit}: 4x the line, {ratio:.1}x the work ({short_work} -> {long_work} bytes)"
+            );
+        }
+    }
 }

@@ -2,7 +2,9 @@
 //! the header (the provider rule that matched it), the variable it is read from, or an API
 //! host nearby, looked up in the loaded rule files' `[auth]` tables.
 
-use std::sync::Arc;
+use std::{cell::OnceCell, sync::Arc};
+
+use aho_corasick::AhoCorasick;
 
 use super::super::Context;
 use crate::rules::{Auth, Rule};
@@ -22,6 +24,8 @@ const AUTH_HEADER_NAMES: &[&str] = &[
 /// How far (in lines) an API host may sit from a header and still name its provider: a
 /// request spread over a few lines (`requests.get(url,\n headers={...})`).
 const HOST_REACH_LINES: usize = 3;
+/// ... and how far in bytes, whatever the lines' length.
+const HOST_REACH_BYTES: usize = 2048;
 
 /// The loaded providers' auth forms, looked up by key, variable name and host.
 pub(super) struct Providers<'a> {
@@ -29,6 +33,78 @@ pub(super) struct Providers<'a> {
     /// (provider name, lower-case alphanumeric form, auth), providers with an `[auth]` only.
     known: Vec<(&'a str, String, &'a Arc<Auth>)>,
     pub(super) header_names: Vec<String>,
+    /// Every known host in the content, found on the first host lookup.
+    hosts: OnceCell<HostIndex>,
+    /// The known providers' names (3 characters or more) and their indices in `known`.
+    names: OnceCell<(Option<AhoCorasick>, Vec<usize>)>,
+}
+
+/// The known providers' API hosts found in one piece of content, in one pass, so looking one up
+/// near each of many headers on a long line reads no line twice.
+struct HostIndex {
+    /// (start, provider index in `known`) of each host with clean boundaries, by start.
+    found: Vec<(usize, usize)>,
+    /// The lowest provider index in each block of [`HOST_BLOCK`] entries of `found`.
+    block_min: Vec<usize>,
+}
+
+const HOST_BLOCK: usize = 64;
+
+impl HostIndex {
+    fn new(content: &[u8], known: &[(&str, String, &Arc<Auth>)]) -> HostIndex {
+        let mut patterns = Vec::new();
+        let mut owners = Vec::new();
+        for (index, (_, _, auth)) in known.iter().enumerate() {
+            for host in auth.hosts.iter().filter(|host| !host.is_empty()) {
+                patterns.push(host.to_ascii_lowercase());
+                owners.push(index);
+            }
+        }
+        let mut found = Vec::new();
+        if let Ok(automaton) = AhoCorasick::builder().ascii_case_insensitive(true).build(&patterns)
+        {
+            for m in automaton.find_overlapping_iter(content) {
+                if host_boundaries(content, m.start(), m.end()) {
+                    found.push((m.start(), owners[m.pattern().as_usize()]));
+                }
+            }
+        }
+        found.sort_unstable();
+        let block_min = found
+            .chunks(HOST_BLOCK)
+            .map(|block| block.iter().map(|&(_, owner)| owner).min().unwrap_or(usize::MAX))
+            .collect();
+        super::examined(content.len());
+        HostIndex { found, block_min }
+    }
+
+    /// The first known provider (in `known` order) with a host starting in `start..end`.
+    fn first_in(&self, start: usize, end: usize) -> Option<usize> {
+        let low = self.found.partition_point(|&(at, _)| at < start);
+        let high = self.found.partition_point(|&(at, _)| at < end);
+        let mut best = usize::MAX;
+        let mut i = low;
+        while i < high {
+            if i % HOST_BLOCK == 0 && i + HOST_BLOCK <= high {
+                best = best.min(self.block_min[i / HOST_BLOCK]);
+                i += HOST_BLOCK;
+            } else {
+                best = best.min(self.found[i].1);
+                i += 1;
+            }
+            super::examined(1);
+        }
+        (best != usize::MAX).then_some(best)
+    }
+}
+
+/// A host written as one (after `/`, `@`, a quote, a space or `=`; not followed by more of a
+/// name), not inside a longer host.
+fn host_boundaries(content: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| content[i]);
+    let after = content.get(end).copied();
+    matches!(before, Some(b'/' | b'@' | b'"' | b'\'' | b' ' | b'`' | b'=' | b'\n') | None)
+        && !after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }
 
 /// Where a provider was recognised; a host is the weakest evidence.
@@ -64,36 +140,46 @@ impl<'a> Providers<'a> {
                 }
             }
         }
-        Providers { context, known, header_names }
+        Providers { context, known, header_names, hosts: OnceCell::new(), names: OnceCell::new() }
     }
 
     /// The provider of a provider rule's key inside `start..end`.
     pub(super) fn by_key(&self, start: usize, end: usize) -> Option<&'a Arc<Auth>> {
-        self.context.matches.iter().find_map(|m| {
+        // Matches are ordered by position: only those starting inside the range are read.
+        let matches = self.context.matches;
+        let first = matches.partition_point(|m| m.secret_start < start);
+        matches[first..].iter().take_while(|m| m.secret_start < end).find_map(|m| {
+            super::examined(1);
             let rule = self.context.engine.rule(m.rule);
-            let inside = m.secret_start >= start && m.secret_end <= end;
-            (inside && rule.check.is_none() && has_auth(rule)).then_some(&rule.auth)
+            (m.secret_end <= end && rule.check.is_none() && has_auth(rule)).then_some(&rule.auth)
         })
     }
 
     /// The provider whose name appears in a variable or expression (`GITHUB_TOKEN`).
     pub(super) fn by_variable(&self, expression: &[u8]) -> Option<&'a Arc<Auth>> {
         let text = alphanumeric_lower(expression);
-        self.known
-            .iter()
-            .filter(|(_, name, _)| name.len() >= 3 && text.contains(name.as_str()))
-            .max_by_key(|(_, name, _)| name.len())
-            .map(|(_, _, auth)| *auth)
+        super::examined(text.len());
+        let (automaton, owners) = self.names.get_or_init(|| {
+            let owners: Vec<usize> =
+                (0..self.known.len()).filter(|&i| self.known[i].1.len() >= 3).collect();
+            let names = owners.iter().map(|&i| self.known[i].1.as_str());
+            (AhoCorasick::new(names).ok(), owners)
+        });
+        // The longest name found; of equally long ones, the last loaded.
+        automaton
+            .as_ref()?
+            .find_overlapping_iter(&text)
+            .map(|m| owners[m.pattern().as_usize()])
+            .max_by_key(|&index| (self.known[index].1.len(), index))
+            .map(|index| self.known[index].2)
     }
 
     /// The provider of an API host within a few lines of `offset`.
     pub(super) fn by_host(&self, offset: usize) -> Option<&'a Arc<Auth>> {
         let content = self.context.content;
         let (start, end) = line_window(content, offset, HOST_REACH_LINES);
-        let window = content[start..end].to_ascii_lowercase();
-        self.known.iter().find_map(|(_, _, auth)| {
-            auth.hosts.iter().any(|host| contains_host(&window, host.as_bytes())).then_some(*auth)
-        })
+        let hosts = self.hosts.get_or_init(|| HostIndex::new(content, &self.known));
+        hosts.first_in(start, end).map(|index| self.known[index].2)
     }
 
     pub(super) fn by_exact_host(&self, host: &[u8]) -> Option<&'a Arc<Auth>> {
@@ -136,18 +222,18 @@ fn alphanumeric_lower(text: &[u8]) -> String {
         .collect()
 }
 
-fn contains_host(window: &[u8], host: &[u8]) -> bool {
-    memchr::memmem::find_iter(window, host).any(|at| {
-        let before = at.checked_sub(1).map(|i| window[i]);
-        let after = window.get(at + host.len()).copied();
-        matches!(before, Some(b'/' | b'@' | b'"' | b'\'' | b' ' | b'`' | b'=') | None)
-            && !after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-    })
-}
-
 /// `lines` lines before and after the line holding `offset`.
+/// Within [`HOST_REACH_BYTES`] of `offset` either way, so a long line is not read whole for
+/// each header on it.
 fn line_window(content: &[u8], offset: usize, lines: usize) -> (usize, usize) {
     let offset = offset.min(content.len());
+    let floor = offset.saturating_sub(HOST_REACH_BYTES);
+    let ceiling = content.len().min(offset + HOST_REACH_BYTES);
+    let (start, end) = line_window_within(&content[floor..ceiling], offset - floor, lines);
+    (floor + start, floor + end)
+}
+
+fn line_window_within(content: &[u8], offset: usize, lines: usize) -> (usize, usize) {
     let mut start = offset;
     let mut bounded = true;
     for _ in 0..=lines {
@@ -179,6 +265,10 @@ mod tests {
 
     #[test]
     fn hosts_need_boundaries() {
+        let contains_host = |text: &[u8], host: &[u8]| {
+            memchr::memmem::find_iter(text, host)
+                .any(|at| host_boundaries(text, at, at + host.len()))
+        };
         assert!(contains_host(b"https://api.github.com/user", b"api.github.com"));
         assert!(!contains_host(b"https://api.github.com.evil.test/", b"api.github.com"));
         assert!(!contains_host(b"https://notgithub.com/", b"github.com"));
