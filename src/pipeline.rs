@@ -137,3 +137,64 @@ impl Scanner<'_> {
         findings
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::*;
+    use crate::{checks::headers::take_examined, classify::ValueFilter, rules::builtin_rules};
+
+    fn pipeline() -> &'static Pipeline {
+        static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
+        PIPELINE.get_or_init(|| {
+            Pipeline::builtin(
+                Engine::new(builtin_rules().unwrap(), ValueFilter::standard()).unwrap(),
+            )
+        })
+    }
+
+    #[test]
+    fn span_sets_find_overlaps() {
+        let span = |line, column, end_column| Span { line, column, end_line: line, end_column };
+        let set = SpanSet::new([span(1, 5, 30), span(1, 8, 10), span(3, 1, 4)].into_iter());
+        assert!(set.overlaps(&span(1, 20, 22)), "inside the long one");
+        assert!(!set.overlaps(&span(1, 30, 40)), "touching its end");
+        assert!(!set.overlaps(&span(2, 1, 9)));
+        assert!(set.overlaps(&span(3, 3, 9)));
+    }
+
+    /// Bytes the header checks read to scan `line`.
+    fn work(line: &[u8]) -> usize {
+        take_examined();
+        pipeline().scanner().scan("client.py", line, Tracking::Committed);
+        take_examined()
+    }
+
+    /// The shapes that made the checks quadratic: one line repeating a header whose value never
+    /// closes, many headers, query strings and bearer words on one line (a minified bundle).
+    const HOSTILE_UNITS: &[&str] = &[
+        r#"headers={"X-Api-Key": f""#,
+        "Authorization: bearer ",
+        r#"requests.get(url, headers={"Authorization": "Token " + key, "x-api-key": k})"#,
+        r#"fetch("https://api.github.com/user?access_token=" + t + "&key=""#,
+        r#"'bearer "bearer `bearer "#,
+        r#"{"Authorization": "Bearer sk-proj-Zx9qL2mT7vB4nK8wQ3rT5yU"}, "#,
+    ];
+
+    #[test]
+    fn header_work_is_linear_in_the_length_of_a_line() {
+        for unit in HOSTILE_UNITS {
+            let line = |bytes: usize| unit.repeat(bytes / unit.len()).into_bytes();
+            let (short, long) = (line(32 << 10), line(128 << 10));
+            let (short_work, long_work) = (work(&short), work(&long));
+            assert!(short_work > 0, "{unit}: the checks read nothing");
+            let ratio = long_work as f64 / short_work as f64;
+            let expected = long.len() as f64 / short.len() as f64;
+            assert!(
+                ratio < expected * 1.1,
+                "{unit}: 4x the line, {ratio:.1}x the work ({short_work} -> {long_work} bytes)"
+            );
+        }
+    }
+}
