@@ -6,7 +6,10 @@
 use std::sync::OnceLock;
 
 use divan::{Bencher, counter::BytesCount};
-use keyhound::{classify::ValueFilter, engine::Engine, model::Tracking, pipeline::Pipeline, rules};
+use keyhound::{
+    classify::ValueFilter, engine::Engine, fake::HOSTILE_LINE_SHAPES, model::Tracking,
+    pipeline::Pipeline, rules,
+};
 
 const LINE_BYTES: usize = 25 << 20;
 
@@ -23,16 +26,7 @@ fn pipeline() -> &'static Pipeline {
     })
 }
 
-const SHAPES: &[&str] = &[
-    r#"headers={"X-Api-Key": f""#,
-    "Authorization: bearer ",
-    r#"requests.get(url, headers={"Authorization": "Token " + key, "x-api-key": k})"#,
-    r#"fetch("https://api.github.com/user?access_token=" + t + "&key=""#,
-    r#"'bearer "bearer `bearer "#,
-    r#"{"Authorization": "Bearer sk-proj-Zx9qL2mT7vB4nK8wQ3rT5yU"}, "#,
-];
-
-#[divan::bench(args = SHAPES, sample_count = 3, sample_size = 1)]
+#[divan::bench(args = HOSTILE_LINE_SHAPES, sample_count = 3, sample_size = 1)]
 fn one_25_mb_line(bencher: Bencher, shape: &str) {
     let line = shape.repeat(LINE_BYTES / shape.len()).into_bytes();
     let mut scanner = pipeline().scanner();

@@ -109,6 +109,18 @@ impl FakeGen {
     }
 }
 
+/// Lines that once made the line-level checks quadratic, each to be repeated into one long
+/// line: a header whose value never closes, many headers, query strings and bearer words on one
+/// line (a minified bundle). The linearity test and `benches/long_line.rs` scan them.
+pub const HOSTILE_LINE_SHAPES: &[&str] = &[
+    r#"headers={"X-Api-Key": f""#,
+    "Authorization: bearer ",
+    r#"requests.get(url, headers={"Authorization": "Token " + key, "x-api-key": k})"#,
+    r#"fetch("https://api.github.com/user?access_token=" + t + "&key=""#,
+    r#"'bearer "bearer `bearer "#,
+    r#"{"Authorization": "Bearer sk-proj-Zx9qL2mT7vB4nK8wQ3rT5yU"}, "#,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -171,20 +171,9 @@ mod tests {
         take_examined()
     }
 
-    /// The shapes that made the checks quadratic: one line repeating a header whose value never
-    /// closes, many headers, query strings and bearer words on one line (a minified bundle).
-    const HOSTILE_UNITS: &[&str] = &[
-        r#"headers={"X-Api-Key": f""#,
-        "Authorization: bearer ",
-        r#"requests.get(url, headers={"Authorization": "Token " + key, "x-api-key": k})"#,
-        r#"fetch("https://api.github.com/user?access_token=" + t + "&key=""#,
-        r#"'bearer "bearer `bearer "#,
-        r#"{"Authorization": "Bearer sk-proj-Zx9qL2mT7vB4nK8wQ3rT5yU"}, "#,
-    ];
-
     #[test]
     fn header_work_is_linear_in_the_length_of_a_line() {
-        for unit in HOSTILE_UNITS {
+        for unit in crate::fake::HOSTILE_LINE_SHAPES {
             let line = |bytes: usize| unit.repeat(bytes / unit.len()).into_bytes();
             let (short, long) = (line(32 << 10), line(128 << 10));
             let (short_work, long_work) = (work(&short), work(&long));
