@@ -3,13 +3,16 @@
 
 use std::fmt::Write;
 
-use crate::rules::Rule;
+use crate::{
+    report::layout::{self, HEADING, LABEL},
+    rules::Rule,
+};
 
 /// The explanation of the built-in rule `rule_id`, or an error that suggests close ids.
-pub fn explain_rule(rule_id: &str) -> anyhow::Result<String> {
+pub fn explain_rule(rule_id: &str, width: usize) -> anyhow::Result<String> {
     let rules = crate::rules::builtin_rules()?;
     if let Some(rule) = rules.iter().find(|rule| rule.id == rule_id) {
-        return Ok(explain(rule));
+        return Ok(explain(rule, width));
     }
     let close = suggestions(rule_id, rules.iter().map(|rule| rule.id.as_str()));
     let hint = if close.is_empty() {
@@ -20,23 +23,36 @@ pub fn explain_rule(rule_id: &str) -> anyhow::Result<String> {
     anyhow::bail!("unknown rule `{rule_id}`{hint}")
 }
 
-/// The explanation of `rule`, as printed.
-pub fn explain(rule: &Rule) -> String {
+/// The explanation of `rule`, as printed, wrapped to `width` columns.
+pub fn explain(rule: &Rule, width: usize) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} — {}", rule.id, rule.name);
-    let _ = writeln!(out, "  provider: {}", rule.provider);
-    let _ = writeln!(out, "  severity: {}", rule.severity);
+    let _ = writeln!(out, "{HEADING}{} — {}{HEADING:#}", rule.id, rule.name);
+    let _ = write!(out, "{}", layout::hanging(2, "provider: ", LABEL, &rule.provider, width));
+    let severity = layout::severity_style(rule.severity);
+    let _ = writeln!(out, "  {LABEL}severity:{LABEL:#} {severity}{}{severity:#}", rule.severity);
     if !rule.description.is_empty() {
-        let _ = writeln!(out, "\n{}", rule.description);
+        let _ = write!(out, "\n{}", layout::hanging(0, "", LABEL, &rule.description, width));
     }
-    let _ = write!(out, "\nWhat to do:\n{}", rule.rotation);
-    let _ = writeln!(
+    let _ = write!(
         out,
-        "  Once a secret is committed, deleting the line does not help: it stays in history. Revoke first, then clean history if needed."
+        "\n{HEADING}What to do:{HEADING:#}\n{}",
+        layout::rotation(&rule.rotation, width)
+    );
+    let _ = write!(
+        out,
+        "{}",
+        layout::hanging(
+            2,
+            "",
+            LABEL,
+            "Once a secret is committed, deleting the line does not help: it stays in history. \
+             Revoke first, then clean history if needed.",
+            width
+        )
     );
     let auth = &rule.auth;
     if !auth.headers.is_empty() || !auth.query_params.is_empty() {
-        let _ = writeln!(out, "\nHow {} accepts keys:", rule.provider);
+        let _ = writeln!(out, "\n{HEADING}How {} accepts keys:{HEADING:#}", rule.provider);
         for header in &auth.headers {
             let _ = writeln!(out, "  header: {header} <key>");
         }
@@ -47,7 +63,10 @@ pub fn explain(rule: &Rule) -> String {
             let _ = writeln!(out, "  hosts: {}", auth.hosts.join(", "));
         }
         if let Some(example) = example_request(rule) {
-            let _ = writeln!(out, "\nRight form (key read from the environment):\n  {example}");
+            let _ = writeln!(
+                out,
+                "\n{HEADING}Right form (key read from the environment):{HEADING:#}\n  {example}"
+            );
         }
     }
     out
@@ -95,13 +114,78 @@ pub fn suggestions<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::builtin_rules;
+    use crate::{
+        exposure::{SAMPLE_COMMIT_TIME, finding_of},
+        model::ScanSummary,
+        report::{Format, Redactor, ReportOptions, write_report},
+        rules::{Rotation, builtin_rules},
+    };
+
+    /// Everything keyhound writes about one finding of `rule`, in every format, plus `explain`,
+    /// with the rule file's own prose (advice, description) replaced: what is left is what
+    /// keyhound generates around the rule's name and provider.
+    fn everything_said_about(rule: &Rule) -> String {
+        let mut rule = rule.clone();
+        let step = || "Step.".to_string();
+        let rotation = Rotation { revoke: step(), reissue: step(), verify: step(), docs: step() };
+        rule.rotation = std::sync::Arc::new(rotation);
+        rule.description = "Why.".to_string();
+        let rule = &rule;
+        let findings = [finding_of(rule.clone(), Some(SAMPLE_COMMIT_TIME))];
+        let redactor = Redactor::new(&findings, None, false);
+        let mut out = Vec::new();
+        for format in [Format::Text, Format::Json, Format::Sarif, Format::Github] {
+            let options = ReportOptions::default();
+            write_report(format, &findings, &ScanSummary::default(), &options, &redactor, &mut out)
+                .unwrap();
+        }
+        let text = String::from_utf8(out).unwrap() + &explain(rule, 100);
+        // JSON escapes and SARIF's markdown must not hide a phrase from the checks below.
+        anstream::adapter::strip_str(&text).to_string().replace("\\n", " ").replace("**", "")
+    }
+
+    #[test]
+    fn generated_english_reads_right_for_every_rule() {
+        let article_mismatch =
+            regex_automata::meta::Regex::new(r"\b(?:[Aa] [AEIO][A-Z]|[Aa]n [BCDGJKPQTVWZ][A-Z])")
+                .unwrap();
+        let rules = builtin_rules().unwrap();
+        assert!(rules.len() > 100);
+        for rule in &rules {
+            let text = everything_said_about(rule);
+            for article in ["a ", "an ", "A ", "An ", "this ", "This ", "the ", "The "] {
+                let phrase = format!("{article}{}", rule.name);
+                assert!(!text.contains(&phrase), "`{}`: says \"{phrase}\"", rule.id);
+            }
+            if let Some(m) = article_mismatch.find(&text) {
+                let around = &text[m.start().saturating_sub(40)..(m.end() + 40).min(text.len())];
+                panic!("`{}`: wrong article in \"{around}\"", rule.id);
+            }
+            if rule.issuer().is_none() {
+                for place in ["at", "by", "At", "By"] {
+                    let phrase = format!("{place} {}", rule.provider);
+                    assert!(!text.contains(&phrase), "`{}`: says \"{phrase}\"", rule.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_kinds_of_secret_are_not_issuers() {
+        let rules = builtin_rules().unwrap();
+        let issuer = |id: &str| rules.iter().find(|r| r.id == id).unwrap().issuer();
+        assert_eq!(issuer("aws-access-key-id"), Some("AWS"));
+        assert_eq!(issuer("github-classic-pat"), Some("GitHub"));
+        for id in ["generic-secret-assignment", "header-bearer-case", "database-url-postgres"] {
+            assert_eq!(issuer(id), None, "{id}");
+        }
+    }
 
     #[test]
     fn explains_a_provider_rule_with_its_right_header() {
         let rules = builtin_rules().unwrap();
         let rule = rules.iter().find(|r| r.id == "github-classic-pat").unwrap();
-        let text = explain(rule);
+        let text = anstream::adapter::strip_str(&explain(rule, 200)).to_string();
         assert!(text.contains("provider: GitHub"), "{text}");
         assert!(text.contains("severity: critical"), "{text}");
         assert!(text.contains("Revoke:  Personal tokens"), "{text}");

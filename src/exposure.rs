@@ -67,7 +67,6 @@ pub fn civil_date(unix: i64) -> String {
 /// A finding of a test rule, from history when `time` is given (for reporter unit tests).
 #[cfg(test)]
 pub(crate) fn sample_finding(time: Option<i64>) -> Finding {
-    use crate::{finding::Provenance, model::LineIndex};
     const RULES: &str = r#"provider = "Acme"
 [rotation]
 revoke = "Delete the key at https://acme.invalid/keys. Then more."
@@ -81,6 +80,13 @@ severity = "high"
 regex = '''acme_[a-z]{8}'''
 "#;
     let rule = crate::rules::parse_rules_file("acme.toml", RULES).unwrap().remove(0);
+    finding_of(rule, time)
+}
+
+/// A finding of `rule` on `k = acme_abcdefgh`, from history when `time` is given.
+#[cfg(test)]
+pub(crate) fn finding_of(rule: crate::rules::Rule, time: Option<i64>) -> Finding {
+    use crate::{finding::Provenance, model::LineIndex};
     let content = b"k = acme_abcdefgh";
     let end = content.len();
     let mut finding = Finding::new(rule.into(), "a.py".into(), content, &LineIndex::new(), 4..end);

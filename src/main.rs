@@ -9,7 +9,10 @@ use keyhound::{
     config,
     explain::explain_rule,
     exposure::KeyAgePolicy,
-    report::{self, Format, Redactor, ReportOptions},
+    report::{
+        self, Format, Redactor, ReportOptions,
+        layout::{self, ColorWhen},
+    },
     rule_check::check_rules_file,
     rules,
     run::{self, ScanRequest, Scope},
@@ -24,6 +27,9 @@ use keyhound::{
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour the text report, `explain` and `rules`: auto = on a terminal, unless NO_COLOR.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t)]
+    color: ColorWhen,
 }
 
 #[derive(Subcommand)]
@@ -178,19 +184,19 @@ struct InstallHookArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let color = cli.color;
     let outcome = match cli.command {
-        Command::Scan(args) => run_scan(args),
-        Command::Rules(args) => run_rules(args),
+        Command::Scan(args) => run_scan(args, color),
+        Command::Rules(args) => run_rules(args, color),
         Command::InstallHook(args) => run_install_hook(args),
         Command::Baseline(args) => run_baseline(args),
         Command::Init(args) => config::write_starter(&args.dir).map(|path| {
             eprintln!("keyhound: wrote {}", path.display());
             ExitCode::SUCCESS
         }),
-        Command::Explain(args) => explain_rule(&args.rule_id).map(|text| {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }),
+        Command::Explain(args) => explain_rule(&args.rule_id, layout::stdout_width())
+            .and_then(|text| Ok(layout::print_stdout(&text, color)?))
+            .map(|()| ExitCode::SUCCESS),
         Command::Live(command) => command.run(),
     };
     outcome.unwrap_or_else(|err| {
@@ -199,7 +205,7 @@ fn main() -> ExitCode {
     })
 }
 
-fn run_scan(args: ScanArgs) -> Result<ExitCode> {
+fn run_scan(args: ScanArgs, color: ColorWhen) -> Result<ExitCode> {
     let plan = run::Plan::new(&args.request()?)?;
     let diagnostics = report::diagnostics_for(plan.pipeline(), args.quiet);
     let mut outcome = plan.scan(&diagnostics)?;
@@ -213,9 +219,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             .warn("--show-secrets", "ignored: SARIF and GitHub annotations never hold secrets");
     }
     let key_age = KeyAgePolicy::with_max_days(args.max_key_age.or(plan.config().max_key_age()));
-    let options = ReportOptions { key_age };
-    let (findings, summary) = (&outcome.findings, &outcome.summary);
-    report::write_to(args.output.as_deref(), format, findings, summary, &options, &redactor)?;
+    let options = ReportOptions { key_age, ..ReportOptions::default() };
+    let (output, findings, summary) = (args.output.as_deref(), &outcome.findings, &outcome.summary);
+    report::write_to(output, color, format, findings, summary, &options, &redactor)?;
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -239,9 +245,10 @@ fn run_baseline(args: ScanArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_rules(args: RulesArgs) -> Result<ExitCode> {
+fn run_rules(args: RulesArgs, color: ColorWhen) -> Result<ExitCode> {
     let Some(path) = args.check else {
-        print!("{}", rules::table(&rules::builtin_rules()?));
+        let table = layout::rules_table(&rules::builtin_rules()?, layout::stdout_width());
+        layout::print_stdout(&table, color)?;
         return Ok(ExitCode::SUCCESS);
     };
     let checked = check_rules_file(&path)?;

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::{redact::Redactor, sarif::history_sentence};
+use super::{prose, redact::Redactor, sarif::history_sentence};
 use crate::{finding::Finding, rules::Severity};
 
 pub(super) fn write(
@@ -37,10 +37,15 @@ pub fn annotation(finding: &Finding, redactor: &Redactor) -> String {
     props.push(("title", format!("{} [{}]", rule.name, rule.id)));
     let properties: Vec<String> =
         props.iter().map(|(key, value)| format!("{key}={}", escape_property(value))).collect();
+    let about = match rule.issuer() {
+        Some(issuer) => format!("{issuer}, {}", rule.severity),
+        None => rule.severity.to_string(),
+    };
     let mut message = format!(
-        "{} ({}, {}) found. Revoke it at {} first: deleting the line does not remove it from \
-         git history. {}",
-        rule.name, rule.provider, rule.severity, rule.provider, rule.rotation.docs
+        "{} ({about}) found. {}: deleting the line does not remove it from git history. {}",
+        rule.name,
+        prose::revoke_first(rule),
+        rule.rotation.docs
     );
     if let Some(p) = &finding.provenance {
         message.push(' ');

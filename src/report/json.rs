@@ -174,7 +174,10 @@ mod tests {
 
     fn render(finding: Finding, now_days: i64) -> serde_json::Value {
         let now = SAMPLE_COMMIT_TIME + now_days * 86_400;
-        let options = ReportOptions { key_age: KeyAgePolicy { max_days: 90, now: Some(now) } };
+        let options = ReportOptions {
+            key_age: KeyAgePolicy { max_days: 90, now: Some(now) },
+            ..ReportOptions::default()
+        };
         let mut out = Vec::new();
         let redactor = Redactor::new(std::slice::from_ref(&finding), None, false);
         write_array(std::slice::from_ref(&finding), &options, &redactor, &mut out).unwrap();

@@ -3,6 +3,8 @@
 
 mod github;
 mod json;
+pub mod layout;
+pub mod prose;
 pub mod redact;
 mod sarif;
 mod text;
@@ -36,10 +38,18 @@ pub enum Format {
     Github,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReportOptions {
     /// Exposure age of history findings and the `--max-key-age` limit.
     pub key_age: crate::exposure::KeyAgePolicy,
+    /// Columns the text report wraps to (set by [`write_to`] for its destination).
+    pub width: usize,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions { key_age: Default::default(), width: layout::DEFAULT_WIDTH }
+    }
 }
 
 pub fn write_report(
@@ -62,25 +72,30 @@ pub fn write_report(
 /// Writes the report to `output`, or to standard output when `None`.
 pub fn write_to(
     output: Option<&Path>,
+    color: layout::ColorWhen,
     format: Format,
     findings: &[Finding],
     summary: &ScanSummary,
     options: &ReportOptions,
     redactor: &Redactor,
 ) -> anyhow::Result<()> {
+    // The text report wraps to the terminal it is shown on; a file gets the default width.
+    let width = if output.is_some() { layout::DEFAULT_WIDTH } else { layout::stdout_width() };
+    let options = &ReportOptions { width, ..options.clone() };
     match output {
         Some(path) => {
             let file =
                 File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-            let mut out = BufWriter::new(file);
+            let mut out = BufWriter::new(anstream::AutoStream::new(file, color.into()));
             write_report(format, findings, summary, options, redactor, &mut out)
                 .and_then(|()| out.flush())
                 .with_context(|| format!("cannot write {}", path.display()))
         }
         None => {
-            let mut out = BufWriter::new(std::io::stdout().lock());
-            write_report(format, findings, summary, options, redactor, &mut out)
-                .and_then(|()| out.flush())
+            let mut out = BufWriter::new(layout::output_stream(color));
+            let written = write_report(format, findings, summary, options, redactor, &mut out)
+                .and_then(|()| out.flush());
+            layout::ignore_broken_pipe(written)
                 .context("cannot write the report to standard output")
         }
     }

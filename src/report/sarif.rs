@@ -16,7 +16,7 @@ use serde_sarif::sarif::{
     ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 
-use super::redact::Redactor;
+use super::{prose, redact::Redactor};
 use crate::{
     exposure::HISTORY_ADVICE,
     finding::{Finding, Provenance},
@@ -108,11 +108,12 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     ReportingDescriptor::builder()
         .id(rule.id.as_str())
         .name(pascal_case(&rule.id))
-        .short_description(plain(format!("{} ({})", rule.name, rule.provider)))
+        .short_description(plain(prose::label(rule)))
         .full_description(plain(format!(
-            "A {} issued by {} is committed to the repository. Anyone who can read the \
-             repository or its history can use it until it is revoked.",
-            rule.name, rule.provider
+            "{}, committed to the repository. Anyone who can read the repository or its \
+             history can use it {}.",
+            prose::label(rule),
+            prose::until_revoked(rule)
         )))
         .help(
             MultiformatMessageString::builder().text(advice.text).markdown(advice.markdown).build(),
@@ -133,24 +134,22 @@ struct Advice {
 fn rotation_advice(rule: &Rule) -> Advice {
     let r = &rule.rotation;
     let text = format!(
-        "How to rotate a leaked {name} ({provider}):\n1. Revoke: {}\n2. Reissue: {}\n\
+        "{label}: how to rotate it\n1. Revoke: {}\n2. Reissue: {}\n\
          3. Verify: {}\nDocs: {}\n\n{HISTORY_ADVICE}",
         r.revoke,
         r.reissue,
         r.verify,
         r.docs,
-        name = rule.name,
-        provider = rule.provider
+        label = prose::label(rule),
     );
     let markdown = format!(
-        "## Rotate this {name} ({provider})\n\n1. **Revoke:** {}\n2. **Reissue:** {}\n\
-         3. **Verify:** {}\n\n[{provider} documentation]({})\n\n**{HISTORY_ADVICE}**",
+        "## {label}: how to rotate it\n\n1. **Revoke:** {}\n2. **Reissue:** {}\n\
+         3. **Verify:** {}\n\n[Documentation]({})\n\n**{HISTORY_ADVICE}**",
         r.revoke,
         r.reissue,
         r.verify,
         r.docs,
-        name = rule.name,
-        provider = rule.provider
+        label = prose::label(rule),
     );
     Advice { text, markdown }
 }
@@ -158,12 +157,10 @@ fn rotation_advice(rule: &Rule) -> Advice {
 fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
     let rule = &finding.rule;
     let mut text = format!(
-        "{} ({}) found in {}. Revoke it at {} first: deleting the line does not remove it \
-         from git history.",
-        rule.name,
-        rule.provider,
+        "{} found in {}. {}: deleting the line does not remove it from git history.",
+        prose::label(rule),
         redactor.public(&finding.path),
-        rule.provider
+        prose::revoke_first(rule)
     );
     let mut props = properties([
         ("provider", json!(rule.provider)),

@@ -2,7 +2,12 @@
 
 use std::{collections::BTreeMap, io::Write};
 
-use super::{ReportOptions, redact::Redactor};
+use super::{
+    ReportOptions,
+    layout::{self, ALERT, HEADING, LABEL},
+    prose,
+    redact::Redactor,
+};
 use crate::{
     exposure::{Exposure, HISTORY_ADVICE, civil_date},
     finding::{Finding, Provenance},
@@ -17,12 +22,13 @@ pub(super) fn write(
     redactor: &Redactor,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    let width = options.width;
     for finding in findings {
         write_finding(finding, options, redactor, out)?;
     }
-    write_advice(findings, out)?;
+    write_advice(findings, width, out)?;
     if findings.iter().any(|f| f.provenance.is_some()) {
-        writeln!(out, "{HISTORY_ADVICE}")?;
+        write!(out, "{}", layout::hanging(0, "", LABEL, HISTORY_ADVICE, width))?;
         writeln!(out)?;
     }
     write_summary(findings, summary, out)
@@ -35,10 +41,13 @@ fn write_finding(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let rule = &finding.rule;
+    let width = options.width;
     let secret = redactor.terminal(&redactor.secret(finding));
+    let severity = layout::severity_style(rule.severity);
+    // One line, never wrapped: editors and terminals jump to `path:line:column:`.
     writeln!(
         out,
-        "{}:{}:{}: {} [{}] {} ({})",
+        "{HEADING}{}:{}:{}:{HEADING:#} {severity}{}{severity:#} [{}] {} ({})",
         redactor.terminal(&finding.path),
         finding.span.line,
         finding.span.column,
@@ -47,68 +56,75 @@ fn write_finding(
         rule.name,
         rule.provider
     )?;
-    writeln!(out, "    secret: {secret}    fingerprint: {}", finding.fingerprint)?;
+    let field = |label: &str, text: &str| layout::hanging(4, label, LABEL, text, width);
+    write!(
+        out,
+        "{}",
+        field("secret: ", &format!("{secret}    fingerprint: {}", finding.fingerprint))
+    )?;
     if let Some(v) = &finding.validation {
         let http = v.http_status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
-        writeln!(out, "    validation: {v}{http}")?;
+        write!(out, "{}", field("validation: ", &format!("{v}{http}")))?;
     }
     if let Some(p) = &finding.provenance {
-        write_provenance(p, redactor, out)?;
+        write_provenance(p, redactor, width, out)?;
     }
     if let Some(exposure) = options.key_age.exposure(finding) {
-        writeln!(out, "    {}", exposure_line(&exposure, options.key_age.max_days))?;
+        write!(out, "{}", field("exposed: ", &exposure_text(&exposure, options.key_age.max_days)))?;
     }
     if !rule.description.is_empty() {
-        writeln!(out, "    why: {}", rule.description)?;
+        write!(out, "{}", field("why: ", &rule.description))?;
     }
-    writeln!(out, "    rotate: {}", first_sentence(&rule.rotation.revoke))?;
+    write!(out, "{}", field("rotate: ", prose::first_sentence(&rule.rotation.revoke)))?;
     writeln!(out)
 }
 
 fn write_provenance(
     p: &Provenance,
     redactor: &Redactor,
+    width: usize,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    let field = |label: &str, text: &str| layout::hanging(4, label, LABEL, text, width);
     if p.commit.is_empty() {
-        writeln!(out, "    blob: {} (in no commit)", p.blob)?;
+        write!(out, "{}", field("blob: ", &format!("{} (in no commit)", p.blob)))?;
     } else {
         let short = &p.commit[..p.commit.len().min(12)];
         let date = civil_date(p.time);
-        writeln!(
-            out,
-            "    commit: {short} by {} <{}> on {date}: {}",
+        let commit = format!(
+            "{short} by {} <{}> on {date}: {}",
             redactor.terminal(&p.author_name),
             redactor.terminal(&p.author_email),
             redactor.terminal(&p.summary)
-        )?;
+        );
+        write!(out, "{}", field("commit: ", &commit))?;
     }
     let yes_no = |known: Option<bool>| match known {
         Some(true) => "yes",
         Some(false) => "no",
         None => "n/a",
     };
-    write!(
-        out,
-        "    history: line {}; still in HEAD: {}; in working tree: {}",
+    let mut history = format!(
+        "line {}; still in HEAD: {}; in working tree: {}",
         p.line,
         yes_no(p.in_head),
         yes_no(p.in_worktree)
-    )?;
+    );
     if !p.occurrences.is_empty() {
-        write!(out, "; {} other occurrence(s)", p.occurrences.len())?;
+        history.push_str(&format!("; {} other occurrence(s)", p.occurrences.len()));
     }
-    writeln!(out)
+    write!(out, "{}", field("history: ", &history))
 }
 
 /// Full rotation advice, once per provider that has findings.
-fn write_advice(findings: &[Finding], out: &mut dyn Write) -> std::io::Result<()> {
+fn write_advice(findings: &[Finding], width: usize, out: &mut dyn Write) -> std::io::Result<()> {
     let mut by_provider: BTreeMap<&str, &Rotation> = BTreeMap::new();
     for finding in findings {
         by_provider.entry(&finding.rule.provider).or_insert(&finding.rule.rotation);
     }
     for (provider, rotation) in by_provider {
-        writeln!(out, "How to rotate {provider} credentials:\n{rotation}")?;
+        writeln!(out, "{HEADING}How to rotate {provider} credentials:{HEADING:#}")?;
+        writeln!(out, "{}", layout::rotation(rotation, width))?;
     }
     Ok(())
 }
@@ -121,7 +137,7 @@ fn write_summary(
     let mib = summary.bytes as f64 / (1024.0 * 1024.0);
     write!(
         out,
-        "{} finding(s) in {} file(s) scanned ({mib:.1} MiB)",
+        "{HEADING}{} finding(s) in {} file(s) scanned ({mib:.1} MiB)",
         findings.len(),
         summary.files
     )?;
@@ -132,25 +148,19 @@ fn write_summary(
             summary.skipped_binary, summary.skipped_large
         )?;
     }
-    writeln!(out)
+    writeln!(out, "{HEADING:#}")
 }
 
-fn exposure_line(exposure: &Exposure, max_days: u64) -> String {
+fn exposure_text(exposure: &Exposure, max_days: u64) -> String {
     let since = civil_date(exposure.since);
-    let mut line = format!("exposed: {} day(s), since {since}", exposure.days);
+    let mut text = format!("{} day(s), since {since}", exposure.days);
     if exposure.overdue {
-        line.push_str(&format!(
-            "; OVERDUE for rotation (older than --max-key-age {max_days} days): revoke it now"
+        text.push_str(&format!(
+            "; {ALERT}OVERDUE{ALERT:#} for rotation (older than --max-key-age {max_days} days): \
+             revoke it now"
         ));
     }
-    line
-}
-
-fn first_sentence(text: &str) -> &str {
-    match text.find(". ") {
-        Some(end) => &text[..end + 1],
-        None => text,
-    }
+    text
 }
 
 #[cfg(test)]
@@ -159,12 +169,17 @@ mod tests {
     use crate::exposure::{KeyAgePolicy, SAMPLE_COMMIT_TIME, sample_finding};
 
     fn render(findings: &[Finding], now_days: i64) -> String {
+        render_at(findings, now_days, 200)
+    }
+
+    fn render_at(findings: &[Finding], now_days: i64, width: usize) -> String {
         let now = SAMPLE_COMMIT_TIME + now_days * 86_400;
-        let options = ReportOptions { key_age: KeyAgePolicy { max_days: 90, now: Some(now) } };
+        let options =
+            ReportOptions { key_age: KeyAgePolicy { max_days: 90, now: Some(now) }, width };
         let mut out = Vec::new();
         let redactor = Redactor::new(findings, None, false);
         write(findings, &ScanSummary::default(), &options, &redactor, &mut out).unwrap();
-        String::from_utf8(out).unwrap()
+        anstream::adapter::strip_str(&String::from_utf8(out).unwrap()).to_string()
     }
 
     #[test]
@@ -184,5 +199,45 @@ mod tests {
         let text = render(&[sample_finding(None)], 120);
         assert!(!text.contains("exposed:") && !text.contains("git history"), "{text}");
         assert!(text.contains("How to rotate Acme credentials:"), "{text}");
+    }
+
+    #[test]
+    fn lines_wrap_to_the_width_under_their_label() {
+        let rules = crate::rules::builtin_rules().unwrap();
+        let rule = rules.iter().find(|r| r.id == "header-bearer-case").unwrap().clone();
+        let finding = crate::exposure::finding_of(rule, Some(SAMPLE_COMMIT_TIME));
+        for width in [60, 80, 100] {
+            let text = render_at(std::slice::from_ref(&finding), 120, width);
+            let mut lines = text.lines();
+            let header = lines.next().unwrap();
+            assert!(header.starts_with("a.py:1:5: medium [header-bearer-case]"), "{header}");
+            for line in lines {
+                let unbreakable = line.split(' ').any(|word| word.len() > width / 2);
+                assert!(
+                    line.chars().count() <= width || unbreakable,
+                    "over {width}: {line}\n{text}"
+                );
+            }
+            let why = text.find("    why: ").expect("why line");
+            let next = &text[why..].lines().nth(1).unwrap();
+            assert!(next.starts_with("         ") && !next.starts_with("          "), "{text}");
+        }
+    }
+
+    #[test]
+    fn colour_marks_severity_and_overdue_and_is_stripped_otherwise() {
+        let finding = sample_finding(Some(SAMPLE_COMMIT_TIME));
+        let now = SAMPLE_COMMIT_TIME + 120 * 86_400;
+        let options =
+            ReportOptions { key_age: KeyAgePolicy { max_days: 90, now: Some(now) }, width: 80 };
+        let redactor = Redactor::new(std::slice::from_ref(&finding), None, false);
+        let mut out = Vec::new();
+        write(&[finding], &ScanSummary::default(), &options, &redactor, &mut out).unwrap();
+        let styled = String::from_utf8(out).unwrap();
+        let high = layout::severity_style(crate::rules::Severity::High);
+        assert!(styled.contains(&format!("{high}high{high:#}")), "{styled}");
+        assert!(styled.contains(&format!("{ALERT}OVERDUE{ALERT:#}")), "{styled}");
+        let plain = anstream::adapter::strip_str(&styled).to_string();
+        assert!(!plain.contains('\x1b') && plain.contains("high [acme]"), "{plain}");
     }
 }

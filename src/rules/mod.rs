@@ -57,6 +57,9 @@ pub struct Rule {
     pub id: String,
     pub name: String,
     pub provider: String,
+    /// Whether `provider` issued the credential (AWS, GitHub) rather than naming its kind
+    /// (Database, Private key, Generic); see [`Rule::issuer`].
+    pub issued_by_provider: bool,
     pub severity: Severity,
     pub regex: String,
     pub keywords: Vec<String>,
@@ -79,6 +82,14 @@ pub struct Rule {
     /// The path and git state this rule's examples are scanned as.
     pub example_path: Option<String>,
     pub example_tracking: Tracking,
+}
+
+impl Rule {
+    /// The service to revoke the credential at, when the provider is one (`AWS`), not a
+    /// kind of secret (`Private key`).
+    pub fn issuer(&self) -> Option<&str> {
+        self.issued_by_provider.then_some(self.provider.as_str())
+    }
 }
 
 /// A problem in a rules file, reported as `file:line: message`.
@@ -112,18 +123,6 @@ impl fmt::Display for RuleProblem {
     }
 }
 
-/// `keyhound rules`: one line per rule (id, provider, severity, name).
-pub fn table(rules: &[Rule]) -> String {
-    rules
-        .iter()
-        .map(|rule| {
-            let (id, provider, severity, name) =
-                (&rule.id, &rule.provider, rule.severity, &rule.name);
-            format!("{id:<40} {provider:<10} {severity:<9} {name}\n")
-        })
-        .collect()
-}
-
 /// Parses one rules file. `file` is the name used in errors.
 pub fn parse_rules_file(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
     let spec: RuleFileSpec = toml::from_str(text).map_err(|err| RuleError {
@@ -145,6 +144,7 @@ pub fn resolve_rule_specs(
         text,
         RuleFileSpec {
             provider: None,
+            issuer: None,
             rotation: None,
             auth: None,
             _validate: None,
@@ -183,6 +183,7 @@ fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>,
             id: rule.id,
             name: rule.name,
             provider,
+            issued_by_provider: rule.issuer.or(spec.issuer).unwrap_or(true),
             severity: rule.severity,
             regex_line,
             regex,

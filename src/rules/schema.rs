@@ -11,6 +11,9 @@ use crate::{checksum::Checksum, model::Tracking};
 #[serde(deny_unknown_fields)]
 pub(super) struct RuleFileSpec {
     pub provider: Option<String>,
+    /// `false` when `provider` names a kind of secret (Database, Private key) rather than the
+    /// service that issued it, so reports never say "revoke it at Private key".
+    pub issuer: Option<bool>,
     pub rotation: Option<Rotation>,
     pub auth: Option<Auth>,
     /// Live checks and self-revocation requests: read by `crate::validate`, not by rules.
@@ -28,6 +31,8 @@ pub struct RuleSpec {
     pub id: String,
     pub name: String,
     pub provider: Option<String>,
+    /// Overrides the file's `issuer`.
+    pub issuer: Option<bool>,
     pub severity: Severity,
     /// Optional only for rules with a `check`: those are reported by code, not by a match.
     pub regex: Option<Spanned<String>>,
@@ -74,13 +79,25 @@ pub struct Rotation {
     pub docs: String,
 }
 
-/// The steps as the text report and `keyhound explain` print them, one indented line each.
+impl Rotation {
+    /// The steps with their labels, in order: what every rendering of the advice lists.
+    pub fn steps(&self) -> [(&'static str, &str); 4] {
+        [
+            ("1. Revoke:  ", &self.revoke),
+            ("2. Reissue: ", &self.reissue),
+            ("3. Verify:  ", &self.verify),
+            ("Docs: ", &self.docs),
+        ]
+    }
+}
+
+/// The steps one indented line each, unwrapped (`report::layout::rotation` wraps them).
 impl std::fmt::Display for Rotation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "  1. Revoke:  {}", self.revoke)?;
-        writeln!(f, "  2. Reissue: {}", self.reissue)?;
-        writeln!(f, "  3. Verify:  {}", self.verify)?;
-        writeln!(f, "  Docs: {}", self.docs)
+        for (label, text) in self.steps() {
+            writeln!(f, "  {label}{text}")?;
+        }
+        Ok(())
     }
 }
 
