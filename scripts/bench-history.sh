@@ -116,7 +116,7 @@ export repo work
 for round in $(seq 1 "$ROUNDS"); do
     echo "round $round:"
     measure floor bash -c floor
-    measure keyhound "$keyhound" scan --history-only --quiet --format json "$repo"
+    measure keyhound "$keyhound" scan --history-only --no-warnings --format json "$repo"
     if [ -n "$kingfisher" ]; then
         measure kingfisher "$kingfisher" scan "$repo" --no-validate --no-update-check \
             --git-history full --format json -o "$work/kingfisher.json"

@@ -27,7 +27,7 @@ trap 'rm -rf "$work"' EXIT
 "$eval_bin" generate "$work/corpus" "$work/labels.json" --seed "$seed" --copies "$copies"
 
 status=0
-(cd "$work/corpus" && "$keyhound" scan . --format json --quiet) >"$work/findings.json" || status=$?
+(cd "$work/corpus" && "$keyhound" scan . --format json --no-warnings) >"$work/findings.json" || status=$?
 if [ "$status" -gt 1 ]; then
   echo "eval.sh: keyhound scan failed (exit $status)" >&2
   exit 2

@@ -58,7 +58,7 @@ findings=$corpus/findings.jsonl
 
 python3 scripts/peer-examples-extract.py extract "$corpus" "${git_dirs[@]}"
 status=0
-"$KEYHOUND" scan --quiet --no-ignore --format jsonl "$corpus/examples" >"$findings" || status=$?
+"$KEYHOUND" scan --no-warnings --no-ignore --format jsonl "$corpus/examples" >"$findings" || status=$?
 if [ "$status" -gt 1 ]; then
     echo "peer-examples: keyhound scan failed (exit $status)" >&2
     exit 2

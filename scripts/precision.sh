@@ -41,7 +41,7 @@ done
 scan() { # tool repo out
   local tool=$1 repo=$2 out=$3 status=0
   case "$tool" in
-    keyhound) (cd "$trees" && "$keyhound" scan "$repo" --format json --quiet --output "$out") || status=$? ;;
+    keyhound) (cd "$trees" && "$keyhound" scan "$repo" --format json --no-warnings --output "$out") || status=$? ;;
     gitleaks) (cd "$trees" && "$peers/bin/gitleaks" dir "$repo" -f json -r "$out" --no-banner -l error) >/dev/null 2>&1 || status=$? ;;
     betterleaks) (cd "$trees" && "$peers/bin/betterleaks" "$repo" -o "$out" --no-banner -l error) >/dev/null 2>&1 || status=$? ;;
     kingfisher) (cd "$trees" && "$peers/bin/kingfisher" scan "$repo" --no-validate --no-update-check \

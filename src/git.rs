@@ -16,6 +16,13 @@ pub fn open_repository(path: &Path) -> Result<gix::Repository> {
         .with_context(|| format!("{}: not a git repository", path.display()))
 }
 
+/// The top of the repository that `path` lies inside, when `path` is not that top itself:
+/// found by looking upward, only to explain an error (scans never discover upward).
+pub fn enclosing_repository(path: &Path) -> Option<std::path::PathBuf> {
+    let absolute = std::fs::canonicalize(path).ok()?;
+    absolute.ancestors().skip(1).find(|dir| is_repository(dir)).map(Path::to_path_buf)
+}
+
 /// Whether `path` is itself the top of a git repository (work tree or bare).
 pub fn is_repository(path: &Path) -> bool {
     path.join(".git").exists() || (path.join("HEAD").is_file() && path.join("objects").is_dir())

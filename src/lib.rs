@@ -3,11 +3,12 @@
 //! Data flows one way, and the modules are layered the same way (a module uses only those
 //! below it; `tests/layers.rs` keeps it so): [`model`] → [`rules`] → [`finding`] →
 //! [`classify`] → [`engine`] → [`checks`], [`suppress`] → [`pipeline`] → [`sources`] → [`run`]
-//! → [`report`].
+//! → [`report`] → [`cli`] (the arguments `main.rs` parses).
 
 pub mod checks;
 pub mod checksum;
 pub mod classify;
+pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod engine;

@@ -165,6 +165,34 @@ pub fn scan(request: &ScanRequest, diagnostics: &Diagnostics) -> Result<Outcome>
     Plan::new(request)?.scan(diagnostics)
 }
 
+/// Staged and history scans read a whole repository from its top: a subdirectory of one gets
+/// an error that names the repository's root and the command to run there.
+fn refuse_a_subdirectory(request: &ScanRequest) -> Result<()> {
+    let flag = match &request.scope {
+        Scope::Tree => return Ok(()),
+        Scope::Staged => "--staged",
+        Scope::History {
+            selection: history::Selection::Everything, with_worktree: false, ..
+        } => "--history-only",
+        Scope::History { selection: history::Selection::Everything, .. } => "--history",
+        Scope::History { .. } => "--range",
+    };
+    let path = &request.path;
+    if request.is_stdin() || crate::git::is_repository(path) {
+        return Ok(());
+    }
+    match crate::git::enclosing_repository(path) {
+        Some(root) => bail!(
+            "{}: not the top of a git repository; {flag} reads the whole repository at {}: run \
+             `keyhound scan {flag} {}` (or drop {flag} to scan only this directory's files)",
+            path.display(),
+            root.display(),
+            root.display()
+        ),
+        None => Ok(()),
+    }
+}
+
 /// Every finding of the request's sources, before finding-level suppression.
 fn collect(
     request: &ScanRequest,
@@ -178,6 +206,7 @@ fn collect(
         threads: request.threads.unwrap_or(0),
     };
     let path = &request.path;
+    refuse_a_subdirectory(request)?;
     Ok(match &request.scope {
         Scope::Staged => {
             if request.is_stdin() {

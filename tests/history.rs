@@ -242,7 +242,7 @@ fn a_range_scans_only_what_its_commits_introduced() {
 
     let bad = run(dir, &["scan", "--range", "nope..HEAD", "."]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("cannot resolve `nope`"), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("unknown revision `nope`"), "{}", stderr(&bad));
 }
 
 #[test]

@@ -269,7 +269,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn scan_history_within(dir: &Path, limit: Duration) -> (Option<i32>, String) {
     let mut child = common::keyhound()
         .current_dir(dir)
-        .args(["scan", ".", "--history-only", "--format", "json", "-q"])
+        .args(["scan", ".", "--history-only", "--format", "json", "--no-warnings"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -96,13 +96,18 @@ impl Rule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
     pub file: String,
+    /// 0 when the file could not be read at all.
     pub line: usize,
     pub message: String,
 }
 
 impl fmt::Display for RuleError {
+    /// `file:line: message`, or `file: message` for a file that could not be read (line 0).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        match self.line {
+            0 => write!(f, "{}: {}", self.file, self.message),
+            line => write!(f, "{}:{line}: {}", self.file, self.message),
+        }
     }
 }
 
@@ -232,7 +237,7 @@ pub fn read_text(path: &Path, what: &str) -> Result<(String, String), RuleError>
     match crate::input::read_input_file(path) {
         Ok(text) => Ok((name, text)),
         Err(err) => {
-            Err(RuleError { file: name, line: 1, message: format!("cannot read {what}: {err}") })
+            Err(RuleError { file: name, line: 0, message: format!("cannot read {what}: {err}") })
         }
     }
 }

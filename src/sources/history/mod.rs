@@ -34,7 +34,7 @@ use std::{
     sync::atomic::{AtomicU64, Ordering},
 };
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use gix::ObjectId;
 
 use rayon::prelude::*;
@@ -478,10 +478,17 @@ impl Repository<'_> {
     }
 
     fn resolve_commit(&self, spec: &str) -> Result<ObjectId> {
+        // gix's own error describes its parser's state: the user needs the name and the fix.
         let id = self
             .repo
             .rev_parse_single(spec)
-            .with_context(|| format!("{}: cannot resolve `{spec}`", self.label))?
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "{}: unknown revision `{spec}`: not a branch, tag or commit of this \
+                     repository (a shallow clone may lack it: fetch it first)",
+                    self.label
+                )
+            })?
             .detach();
         match walk::peel(&self.repo, id, &mut Vec::new())? {
             Some((gix::objs::Kind::Commit, commit)) => Ok(commit),
