@@ -134,7 +134,7 @@ mod tests {
         let findings = [finding_of(rule.clone(), Some(SAMPLE_COMMIT_TIME))];
         let redactor = Redactor::new(&findings, None, false);
         let mut out = Vec::new();
-        for format in [Format::Text, Format::Json, Format::Sarif, Format::Github] {
+        for format in [Format::Text, Format::JsonV2, Format::Sarif, Format::Github] {
             let options = ReportOptions::default();
             write_report(format, &findings, &ScanSummary::default(), &options, &redactor, &mut out)
                 .unwrap();

@@ -1,6 +1,8 @@
-//! `--format json` (one array) and `--format jsonl` (one object per line).
+//! `--format json` (v1: one array of findings, kept as it is), `--format json-v2` (one object:
+//! `version`, `tool`, `findings`, `summary`; described by `docs/schema/report-v2.schema.json`)
+//! and `--format jsonl` (one finding per line). A finding has the same shape in all three.
 
-use std::{borrow::Cow, io::Write};
+use std::{borrow::Cow, collections::BTreeMap, io::Write};
 
 use serde::Serialize;
 
@@ -8,7 +10,7 @@ use super::{ReportOptions, redact::Redactor};
 use crate::{
     exposure::HISTORY_ADVICE,
     finding::{Finding, Provenance},
-    model::Validation,
+    model::{ScanSummary, Validation},
     rules::{Rotation, Severity},
 };
 
@@ -151,6 +153,65 @@ pub(super) fn write_array(
 ) -> std::io::Result<()> {
     let views: Vec<_> = findings.iter().map(|f| view(f, options, redactor)).collect();
     serde_json::to_writer_pretty(&mut *out, &views)?;
+    writeln!(out)
+}
+
+/// The version `json-v2` reports carry; it changes only with an incompatible change.
+pub const REPORT_VERSION: u32 = 2;
+
+#[derive(Serialize)]
+struct ReportView<'a> {
+    version: u32,
+    tool: ToolView,
+    findings: Vec<FindingView<'a>>,
+    summary: SummaryView,
+}
+
+#[derive(Serialize)]
+struct ToolView {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct SummaryView {
+    findings: usize,
+    by_severity: BTreeMap<Severity, usize>,
+    files: u64,
+    bytes: u64,
+    skipped_binary: u64,
+    skipped_large: u64,
+}
+
+pub(super) fn write_report(
+    findings: &[Finding],
+    summary: &ScanSummary,
+    options: &ReportOptions,
+    redactor: &Redactor,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut by_severity: BTreeMap<Severity, usize> =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low]
+            .into_iter()
+            .map(|severity| (severity, 0))
+            .collect();
+    for finding in findings {
+        *by_severity.entry(finding.rule.severity).or_default() += 1;
+    }
+    let report = ReportView {
+        version: REPORT_VERSION,
+        tool: ToolView { name: "keyhound", version: env!("CARGO_PKG_VERSION") },
+        findings: findings.iter().map(|f| view(f, options, redactor)).collect(),
+        summary: SummaryView {
+            findings: findings.len(),
+            by_severity,
+            files: summary.files,
+            bytes: summary.bytes,
+            skipped_binary: summary.skipped_binary,
+            skipped_large: summary.skipped_large,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)
 }
 

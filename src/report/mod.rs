@@ -28,8 +28,11 @@ use crate::{
 pub enum Format {
     /// Human-readable report.
     Text,
-    /// One JSON array.
+    /// One JSON array of findings (v1, unchanged).
     Json,
+    /// One JSON object: version, tool, findings, summary (docs/schema/report-v2.schema.json).
+    #[value(name = "json-v2")]
+    JsonV2,
     /// One JSON object per line.
     Jsonl,
     /// SARIF 2.1.0 (GitHub code scanning); never includes secrets.
@@ -63,6 +66,7 @@ pub fn write_report(
     match format {
         Format::Text => text::write(findings, summary, options, redactor, out),
         Format::Json => json::write_array(findings, options, redactor, out),
+        Format::JsonV2 => json::write_report(findings, summary, options, redactor, out),
         Format::Jsonl => json::write_lines(findings, options, redactor, out),
         Format::Sarif => sarif::write(findings, redactor, out),
         Format::Github => github::write(findings, redactor, out),
