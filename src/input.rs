@@ -4,6 +4,7 @@
 //! the rest is read: binary, UTF-8 (or bytes), or UTF-16 to decode.
 
 use std::{
+    borrow::Cow,
     fs::File,
     io::{self, Read},
     path::Path,
@@ -42,6 +43,82 @@ fn human_size(bytes: u64) -> String {
     } else {
         format!("{bytes} bytes")
     }
+}
+
+/// Worker threads beyond this many per core only contend (a thousand spinning walker threads
+/// on two cores do not finish a five-file scan in 20 s).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// `requested` threads, capped at [`MAX_THREADS_PER_CORE`] per core; the warning to give if
+/// it was capped. 0 stays 0 (one per core).
+pub fn capped_threads(requested: usize, cores: usize) -> (usize, Option<String>) {
+    let max = MAX_THREADS_PER_CORE * cores.max(1);
+    if requested <= max {
+        return (requested, None);
+    }
+    let warning = format!(
+        "more than {MAX_THREADS_PER_CORE} threads per core ({cores} core(s)) only slows the scan; using {max}"
+    );
+    (max, Some(warning))
+}
+
+/// What a scan path is, and so how it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanPath {
+    /// `-`: standard input.
+    Stdin,
+    /// A directory or a regular file: walked.
+    Tree,
+    /// A FIFO (`<(…)`, `mkfifo`): read to its end as one stream, like standard input.
+    Stream,
+}
+
+/// How to read the scan path `path`; an error for what is none of a directory, a regular
+/// file, a FIFO or `-` (a device, a socket), which would otherwise scan nothing and look clean.
+pub fn scan_path_kind(path: &Path) -> io::Result<ScanPath> {
+    if path == Path::new("-") {
+        return Ok(ScanPath::Stdin);
+    }
+    let kind = std::fs::metadata(path)
+        .map_err(|err| match err.kind() {
+            io::ErrorKind::NotFound => {
+                io::Error::new(err.kind(), format!("{}: no such file or directory", path.display()))
+            }
+            _ => io::Error::new(err.kind(), format!("{}: {err}", path.display())),
+        })?
+        .file_type();
+    if kind.is_dir() || kind.is_file() {
+        return Ok(ScanPath::Tree);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Ok(ScanPath::Stream);
+        }
+        let what = if kind.is_char_device() {
+            "a character device"
+        } else if kind.is_block_device() {
+            "a block device"
+        } else if kind.is_socket() {
+            "a socket"
+        } else {
+            "not a file"
+        };
+        Err(unsupported(path, what))
+    }
+    #[cfg(not(unix))]
+    Err(unsupported(path, "not a file"))
+}
+
+fn unsupported(path: &Path, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{}: {what}, not a directory, a regular file, a FIFO or `-`; nothing to scan",
+            path.display()
+        ),
+    )
 }
 
 /// What content is, judged from its first [`SNIFF_BYTES`].
@@ -121,38 +198,19 @@ pub fn decode_utf16(content: &[u8], little_endian: bool) -> Option<Vec<u8>> {
     Some(text.into_bytes())
 }
 
-/// Content ready to scan: as read, decoded from UTF-16, or not text.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Text {
-    Bytes(Vec<u8>),
-    DecodedUtf16(Vec<u8>),
-    Binary,
-}
-
-impl Text {
-    /// Classifies and, for UTF-16, decodes `content`.
-    pub fn of(content: Vec<u8>) -> Text {
-        match sniff(&content) {
-            Encoding::Bytes => Text::Bytes(content),
-            Encoding::Binary => Text::Binary,
-            Encoding::Utf16 { little_endian, .. } => match decode_utf16(&content, little_endian) {
-                Some(decoded) => Text::DecodedUtf16(decoded),
-                None => Text::Binary,
-            },
+/// `content` as the rules see it: UTF-16 decoded to UTF-8, anything else as it is.
+pub fn scannable(content: &[u8]) -> Cow<'_, [u8]> {
+    match sniff(content) {
+        Encoding::Utf16 { little_endian, .. } => {
+            decode_utf16(content, little_endian).map_or(Cow::Borrowed(content), Cow::Owned)
         }
-    }
-
-    pub fn into_content(self) -> Option<Vec<u8>> {
-        match self {
-            Text::Bytes(content) | Text::DecodedUtf16(content) => Some(content),
-            Text::Binary => None,
-        }
+        Encoding::Bytes | Encoding::Binary => Cow::Borrowed(content),
     }
 }
 
-/// Reads a file of `size` bytes (from its metadata) for scanning: the first [`SNIFF_BYTES`]
-/// decide, and a binary file is not read further.
-pub fn read_text_file(path: &Path, size: u64) -> io::Result<Text> {
+/// Reads a file of `size` bytes (from its metadata) for scanning; `None` if it is binary. The
+/// first [`SNIFF_BYTES`] decide, and a binary file is not read further.
+pub fn read_text_file(path: &Path, size: u64) -> io::Result<Option<Vec<u8>>> {
     let mut file = File::open(path)?;
     let mut head = vec![0; SNIFF_BYTES];
     let mut filled = 0;
@@ -164,14 +222,14 @@ pub fn read_text_file(path: &Path, size: u64) -> io::Result<Text> {
     }
     head.truncate(filled);
     if sniff(&head) == Encoding::Binary {
-        return Ok(Text::Binary);
+        return Ok(None);
     }
     // Read no more than the size the walk saw (the file may grow while it is read).
     let rest_limit = size.saturating_sub(filled as u64);
     let mut content = head;
     content.reserve(rest_limit as usize);
     file.take(rest_limit).read_to_end(&mut content)?;
-    Ok(Text::of(content))
+    Ok(Some(content))
 }
 
 #[cfg(test)]
@@ -192,13 +250,34 @@ mod tests {
         for (le, bom) in [(true, true), (false, true), (true, false), (false, false)] {
             let bytes = utf16(text, le, bom);
             assert_eq!(sniff(&bytes), Encoding::Utf16 { little_endian: le, bom }, "{le} {bom}");
-            assert_eq!(Text::of(bytes), Text::DecodedUtf16(text.as_bytes().to_vec()));
+            assert_eq!(scannable(&bytes), text.as_bytes());
         }
         assert_eq!(sniff(b"plain text\n"), Encoding::Bytes);
         assert_eq!(sniff(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0"), Encoding::Binary);
-        assert_eq!(Text::of(b"PK\x03\x04\0\0\x08\0".to_vec()), Text::Binary);
-        // A NUL character inside "UTF-16" means it is binary after all.
-        assert_eq!(Text::of(utf16("ab\0cd", true, true)), Text::Binary);
+        assert_eq!(sniff(b"PK\x03\x04\0\0\x08\0"), Encoding::Binary);
+        assert_eq!(scannable(b"plain"), &b"plain"[..]);
+        // A NUL character inside "UTF-16" means it is not text: it is scanned as it is.
+        assert_eq!(decode_utf16(&utf16("ab\0cd", true, true), true), None);
+    }
+
+    #[test]
+    fn thread_counts_are_capped_per_core() {
+        assert_eq!(capped_threads(0, 2), (0, None));
+        assert_eq!(capped_threads(8, 2), (8, None));
+        let (threads, warning) = capped_threads(1000, 2);
+        assert_eq!(threads, 8);
+        assert!(warning.unwrap().contains("using 8"));
+    }
+
+    #[test]
+    fn scan_paths_are_trees_streams_or_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(scan_path_kind(Path::new("-")).unwrap(), ScanPath::Stdin);
+        assert_eq!(scan_path_kind(dir.path()).unwrap(), ScanPath::Tree);
+        let err = scan_path_kind(Path::new("/dev/null")).unwrap_err().to_string();
+        assert!(err.starts_with("/dev/null: a character device, not a directory"), "{err}");
+        let err = scan_path_kind(&dir.path().join("missing")).unwrap_err().to_string();
+        assert!(err.ends_with("missing: no such file or directory"), "{err}");
     }
 
     #[test]
@@ -219,10 +298,10 @@ mod tests {
         let mut bytes = vec![0u8; 16];
         bytes.extend(std::iter::repeat_n(b'a', 100_000));
         std::fs::write(&path, &bytes).unwrap();
-        assert_eq!(read_text_file(&path, bytes.len() as u64).unwrap(), Text::Binary);
+        assert_eq!(read_text_file(&path, bytes.len() as u64).unwrap(), None);
         let text = dir.path().join("text");
         std::fs::write(&text, "a".repeat(20_000)).unwrap();
-        let read = read_text_file(&text, 20_000).unwrap().into_content().unwrap();
+        let read = read_text_file(&text, 20_000).unwrap().unwrap();
         assert_eq!(read.len(), 20_000);
     }
 }

@@ -17,6 +17,7 @@ use crate::{
     checks,
     engine::{self, Engine},
     finding::Finding,
+    input,
     model::{LineIndex, Span, Tracking},
     suppress::Suppressions,
 };
@@ -101,7 +102,7 @@ impl Scanner<'_> {
     /// The engine's matches in `content`, before any path-dependent step: for a source that
     /// reads content before it knows every path the content is at (history blobs).
     pub fn matches(&mut self, content: &[u8]) -> Vec<engine::Match> {
-        self.matcher.scan(content)
+        self.matcher.scan(&input::scannable(content))
     }
 
     /// The findings in `content`, scanned as `path`.
@@ -111,6 +112,9 @@ impl Scanner<'_> {
         if suppressions.skips_path(path, false) {
             return Vec::new();
         }
+        // UTF-16 text is scanned as UTF-8: lines stay lines, columns count characters.
+        let decoded = input::scannable(content);
+        let content = &decoded[..];
         let mut matches = self.matcher.scan(content);
         if matches.is_empty() && !checks::inspects_path(path) {
             return Vec::new();
@@ -185,5 +189,17 @@ mod tests {
                 "{unit}: 4x the line, {ratio:.1}x the work ({short_work} -> {long_work} bytes)"
             );
         }
+    }
+
+    #[test]
+    fn utf16_content_is_decoded_before_it_is_scanned() {
+        let secret = crate::fake::FakeGen::new(2).crc32_token("ghp_");
+        let text = format!("\u{feff}# one\r\n$token = \"{secret}\"\r\n");
+        let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_ne!(input::sniff(&utf16), input::Encoding::Binary);
+        let findings = pipeline().scanner().scan("a.ps1", &utf16, Tracking::NoRepository);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!((findings[0].span.line, findings[0].secret.as_str()), (2, secret.as_str()));
+        assert!(!pipeline().scanner().matches(&utf16).is_empty(), "the history prefilter too");
     }
 }

@@ -11,6 +11,7 @@ use ignore::{WalkBuilder, WalkState};
 use crate::{
     diagnostics::Diagnostics,
     finding::Finding,
+    input,
     model::Tracking,
     pipeline::{self, Pipeline},
     sources::{ScanStats, tracking::GitTracking},
@@ -109,8 +110,12 @@ fn read_candidate(
     if !stats.within_size_limit(size, options.max_file_size) {
         return None;
     }
-    let content = match std::fs::read(path) {
-        Ok(content) => content,
+    let content = match input::read_text_file(path, size) {
+        Ok(Some(content)) => content,
+        Ok(None) => {
+            stats.skip_binary();
+            return None;
+        }
         Err(err) => {
             diagnostics.warn(display, format!("cannot read: {}", io_reason(&err)));
             return None;
@@ -119,7 +124,7 @@ fn read_candidate(
     if !stats.admit_text(&content) {
         return None;
     }
-    if std::str::from_utf8(&content).is_err() {
+    if input::sniff(&content) == input::Encoding::Bytes && std::str::from_utf8(&content).is_err() {
         diagnostics.warn(display, "not valid UTF-8; scanned as bytes");
     }
     Some(content)

@@ -50,6 +50,11 @@ impl ScanStats {
         self.skipped_large.fetch_add(summary.skipped_large, Ordering::Relaxed);
     }
 
+    /// Counts content found binary before it was read whole.
+    pub fn skip_binary(&self) {
+        self.skipped_binary.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn summary(&self) -> ScanSummary {
         ScanSummary {
             files: self.files.load(Ordering::Relaxed),
@@ -60,7 +65,8 @@ impl ScanStats {
     }
 }
 
-/// Binary content: a NUL byte in the first 8 KiB, as git and ripgrep decide it.
+/// Binary content: a NUL byte in the first 8 KiB, as git and ripgrep decide it, unless they
+/// are the NULs of UTF-16 text (which the pipeline decodes and scans).
 pub fn looks_binary(content: &[u8]) -> bool {
-    memchr::memchr(0, &content[..content.len().min(8192)]).is_some()
+    crate::input::sniff(content) == crate::input::Encoding::Binary
 }
