@@ -3,6 +3,7 @@
 //! and `keyhound baseline` are this plus a reporter; it runs in-process, so tests call it too.
 
 use std::{
+    fs::File,
     path::{Path, PathBuf},
     sync::Arc,
 };
@@ -13,6 +14,7 @@ use crate::{
     config::Config,
     diagnostics::Diagnostics,
     finding::Finding,
+    input::{self, ScanPath},
     model::ScanSummary,
     pipeline::Pipeline,
     sources::{ScanStats, files, history, staged, stdin},
@@ -141,14 +143,16 @@ impl Plan {
     pub fn scan(&self, diagnostics: &Diagnostics) -> Result<Outcome> {
         let (request, pipeline) = (&self.request, &*self.pipeline);
         let stats = ScanStats::default();
-        let found = match request.threads {
+        let threads = request.threads.map(|requested| capped_threads(requested, diagnostics));
+        let collect = || collect(request, threads.unwrap_or(0), pipeline, diagnostics, &stats);
+        let found = match threads {
             // Blob scanning runs on rayon's pool; the working-tree walk has its own threads.
             Some(threads) => rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .context("cannot start the worker threads")?
-                .install(|| collect(request, pipeline, diagnostics, &stats))?,
-            None => collect(request, pipeline, diagnostics, &stats)?,
+                .install(collect)?,
+            None => collect()?,
         };
         let filtered = pipeline.suppressions().filter_findings(found.clone());
         Ok(Outcome {
@@ -193,9 +197,21 @@ fn refuse_a_subdirectory(request: &ScanRequest) -> Result<()> {
     }
 }
 
-/// Every finding of the request's sources, before finding-level suppression.
+/// `-j requested`, capped at a few threads per core (with a warning).
+fn capped_threads(requested: usize, diagnostics: &Diagnostics) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (threads, warning) = input::capped_threads(requested, cores);
+    if let Some(warning) = warning {
+        diagnostics.warn(&format!("-j {requested}"), warning);
+    }
+    threads
+}
+
+/// Every finding of the request's sources, before finding-level suppression. `threads` is
+/// the walk's (0: one per core).
 fn collect(
     request: &ScanRequest,
+    threads: usize,
     pipeline: &Pipeline,
     diagnostics: &Diagnostics,
     stats: &ScanStats,
@@ -203,7 +219,7 @@ fn collect(
     let walk = files::WalkOptions {
         no_ignore: request.no_ignore,
         max_file_size: request.max_file_size,
-        threads: request.threads.unwrap_or(0),
+        threads,
     };
     let path = &request.path;
     refuse_a_subdirectory(request)?;
@@ -237,13 +253,15 @@ fn collect(
             };
             history::merge_with_worktree(worktree, in_history)
         }
-        Scope::Tree if request.is_stdin() => stdin::scan_stdin(pipeline, request.max_file_size)?,
-        Scope::Tree => {
-            if !path.exists() {
-                bail!("{}: no such file or directory", path.display());
+        Scope::Tree => match input::scan_path_kind(path)? {
+            ScanPath::Stdin => stdin::scan_stdin(pipeline, request.max_file_size)?,
+            ScanPath::Stream => {
+                let name = path.display().to_string();
+                let stream = File::open(path).with_context(|| format!("cannot read {name}"))?;
+                stdin::scan_stream(pipeline, stream, &name, &name, request.max_file_size)?
             }
-            files::scan_tree(pipeline, path, &walk, diagnostics, stats)
-        }
+            ScanPath::Tree => files::scan_tree(pipeline, path, &walk, diagnostics, stats),
+        },
     })
 }
 

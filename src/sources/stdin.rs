@@ -1,4 +1,5 @@
-//! Standard input as one file named `-`.
+//! Standard input, or a FIFO given as the scan path (`keyhound scan <(cat f)`): one stream,
+//! read to its end (within `--max-file-size`) and scanned as one file.
 
 use std::io::Read;
 
@@ -7,13 +8,24 @@ use anyhow::Context;
 use crate::{finding::Finding, model::Tracking, pipeline::Pipeline};
 
 pub fn scan_stdin(pipeline: &Pipeline, max_size: u64) -> anyhow::Result<Vec<Finding>> {
+    scan_stream(pipeline, std::io::stdin().lock(), "-", "standard input", max_size)
+}
+
+/// Scans everything `stream` holds as one file named `name`; `what` names it in errors.
+pub fn scan_stream(
+    pipeline: &Pipeline,
+    stream: impl Read,
+    name: &str,
+    what: &str,
+    max_size: u64,
+) -> anyhow::Result<Vec<Finding>> {
     let mut content = Vec::new();
-    std::io::stdin()
+    stream
         .take(max_size.saturating_add(1))
         .read_to_end(&mut content)
-        .context("cannot read standard input")?;
+        .with_context(|| format!("cannot read {what}"))?;
     if content.len() as u64 > max_size {
-        anyhow::bail!("standard input is larger than --max-file-size ({max_size} bytes)");
+        anyhow::bail!("{what} is larger than --max-file-size ({max_size} bytes)");
     }
-    Ok(pipeline.scanner().scan("-", &content, Tracking::NoRepository))
+    Ok(pipeline.scanner().scan(name, &content, Tracking::NoRepository))
 }
