@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         Command::Live(command) => command.run(),
     };
     outcome.unwrap_or_else(|err| {
-        eprintln!("keyhound: error: {}", format!("{err:#}").replace('\n', " "));
+        eprintln!("keyhound: error: {}", report::redact::for_error(&format!("{err:#}")));
         ExitCode::from(2)
     })
 }

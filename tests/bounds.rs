@@ -131,6 +131,7 @@ fn utf16_powershell_and_registry_files_are_decoded_and_scanned_at_the_right_line
     let found = |findings: &[serde_json::Value]| -> Vec<(String, u64)> {
         let mut found: Vec<(String, u64)> = findings
             .iter()
+            .filter(|f| f["rule_id"] == "github-classic-pat")
             .map(|f| (f["path"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
             .collect();
         found.sort();

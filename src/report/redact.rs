@@ -150,6 +150,16 @@ pub fn for_warning(engine: &Engine, text: &str) -> String {
     Redactor::with_engine(engine, false).public_terminal(text)
 }
 
+/// An error message as one safe line: it can name a ref, a path or a config value, and it may
+/// come before any rules were loaded, so the built-in rules redact it.
+pub fn for_error(message: &str) -> String {
+    let line = message.replace('\n', " ");
+    match crate::rules::builtin_rules().map(|rules| Engine::new(rules, Default::default())) {
+        Ok(Ok(engine)) => for_warning(&engine, &line),
+        _ => escape_control(&line).into_owned(),
+    }
+}
+
 /// Control characters as escapes (`\n`, `\t`, `\r`, `\x1b`, `\u{202e}`), so a string from a
 /// repository cannot move the cursor, run a terminal escape sequence, start a new line of
 /// output or reorder text (bidirectional overrides).
@@ -227,6 +237,13 @@ mod tests {
         let path = format!("keys/{token}.txt");
         assert_eq!(redactor.text(&path), path, "--show-secrets shows it");
         assert_eq!(redactor.public(&path), "keys/ghp_****.txt");
+    }
+
+    #[test]
+    fn errors_are_one_redacted_escaped_line() {
+        let token = FakeGen::new(9).crc32_token("ghp_");
+        let message = format!("cannot read ref refs/heads/{token}:\nbad\x1b[2J");
+        assert_eq!(for_error(&message), "cannot read ref refs/heads/ghp_****: bad\\x1b[2J");
     }
 
     #[test]
