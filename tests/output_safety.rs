@@ -146,6 +146,13 @@ fn commit_summaries_and_author_fields_are_redacted_in_history_findings() {
     // The summary names a secret also found in a file, and one found nowhere else.
     assert!(text.contains("add ghp_**** and ghp_**** for CI"), "{text}");
     assert!(text.contains("by Eve ghp_**** <ghp_****@example.invalid>"), "{text}");
+    // The secret only in the message, and those in the branch and tag names, are findings of
+    // their own (redacted like any other).
+    let (output, findings) = scan_json(dir.path(), &[".", "--history-only"]);
+    assert_no_leak(&planted, "history JSON", &stdout(&output));
+    let at = |path: &str| findings.iter().filter(|f| f["path"] == path).count();
+    assert!(at("<commit message>") >= 2, "{findings:#?}");
+    assert_eq!(at("<ref name>"), 2, "{findings:#?}");
 }
 
 #[test]
