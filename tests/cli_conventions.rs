@@ -120,8 +120,17 @@ fn help_lists_exit_codes_and_two_examples_per_subcommand() {
     let dir = tempfile::tempdir().unwrap();
     let top = stdout(&run(dir.path(), &["--help"]));
     assert!(top.contains("Exit codes:") && top.contains("2  usage or runtime error"), "{top}");
-    let subcommands =
-        ["scan", "rules", "install-hook", "baseline", "init", "explain", "completions", "man"];
+    // Every subcommand the top-level help lists, so that a new one cannot ship without its own.
+    let commands = top.split("Commands:").nth(1).expect("a Commands: section");
+    let subcommands: Vec<&str> = commands
+        .lines()
+        .skip(1)
+        .take_while(|line| !line.trim().is_empty())
+        .filter(|line| line.starts_with("  ") && !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .collect();
+    assert!(subcommands.len() >= 10, "{subcommands:?}");
     for sub in subcommands {
         let help = stdout(&run(dir.path(), &[sub, "--help"]));
         assert!(help.contains("Exit codes:"), "{sub}: {help}");

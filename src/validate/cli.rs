@@ -74,14 +74,30 @@ impl ValidateArgs {
     }
 }
 
+const DOCTOR_HELP: &str = "\
+Exit codes: 0 the key is live (with --offline: well-formed), 1 it is not, 2 error.
+
+Examples:
+  keyhound doctor < key.txt                 name the provider, check the key once, explain 401/403
+  keyhound doctor --env OPENAI_API_KEY --offline   format, checksum and header only; send nothing";
+
+const REVOKE_HELP: &str = "\
+Exit codes: 0 revoked (or only rotation advice applies), 1 not revoked, 2 error.
+
+Examples:
+  keyhound revoke < leaked.txt              asks, then revokes a GitHub, GitLab or Slack token
+  keyhound revoke --yes < leaked.txt        without asking (scripts)";
+
 /// The live-check commands, flattened into keyhound's subcommands.
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum LiveCommand {
     /// Why does my API call get 401/403? Reads a key from standard input (or --env), names
     /// its provider, prints the header it expects, checks it once and explains the answer.
+    #[command(after_help = DOCTOR_HELP)]
     Doctor(DoctorArgs),
     /// Revoke a key (read from standard input) where its provider's API allows it (GitHub,
     /// GitLab, Slack); for other providers, print how to rotate it.
+    #[command(after_help = REVOKE_HELP)]
     Revoke(RevokeArgs),
 }
 
