@@ -43,6 +43,9 @@ python3 -m venv "$work/installed"
 # Isolated git and pre-commit state; a fixed identity so commits work on any machine.
 export PRE_COMMIT_HOME="$work/pre-commit-home"
 export CARGO_TARGET_DIR="${KEYHOUND_PRE_COMMIT_TARGET_DIR:-$root/target/pre-commit}"
+# The hook's install (pip, maturin, cargo --locked) and wiring are under test, not the optimiser:
+# pre-commit's release build of the same sources, unoptimised, takes CI a fraction of the minutes.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME="keyhound test" GIT_AUTHOR_EMAIL="test@example.invalid"
 export GIT_COMMITTER_NAME="keyhound test" GIT_COMMITTER_EMAIL="test@example.invalid"
