@@ -3,8 +3,9 @@
 # Fetches nothing: TREES holds the plain trees of the repositories in eval/real/repos.tsv
 # (see eval/real/README.md for how to get them; scripts/real-trees.sh extracts them).
 #
-#   scripts/precision.sh TREES [--keyhound BIN] [--min-confidence LEVEL] [--peers DIR] [--keep DIR] [--quiet]
+#   scripts/precision.sh TREES [--keyhound BIN] [--min-confidence LEVEL] [--peers DIR] [--keep DIR] [--quiet] [--debug]
 #
+# --debug builds without optimisation (same findings, slower scan, less disk and CPU to build).
 # Prints precision over labelled findings, recall against every labelled secret line (by kind:
 # password, token, private-key, header), per-rule numbers and every unlabelled finding.
 # --peers DIR also scans with the peers installed in DIR/bin (gitleaks, betterleaks,
@@ -12,9 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ $# -ge 1 ] || { echo "usage: scripts/precision.sh TREES [--keyhound BIN] [--min-confidence LEVEL] [--peers DIR] [--keep DIR] [--quiet]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: scripts/precision.sh TREES [--keyhound BIN] [--min-confidence LEVEL] [--peers DIR] [--keep DIR] [--quiet] [--debug]" >&2; exit 2; }
 trees=$(cd "$1" && pwd); shift
-keyhound="" min_confidence="" peers="" keep="" quiet=""
+keyhound="" min_confidence="" peers="" keep="" quiet="" profile=release
 while [ $# -gt 0 ]; do
   case "$1" in
     --keyhound) keyhound=$2; shift 2 ;;
@@ -22,14 +23,19 @@ while [ $# -gt 0 ]; do
     --peers) peers=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
     --quiet) quiet=--quiet; shift ;;
+    --debug) profile=debug; shift ;;
     *) echo "precision.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
-cargo build --quiet --locked --release --bin keyhound --example real_eval
+if [ "$profile" = release ]; then
+  cargo build --quiet --locked --release --bin keyhound --example real_eval
+else
+  cargo build --quiet --locked --bin keyhound --example real_eval
+fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-keyhound=${keyhound:-$target_dir/release/keyhound}
-score="$target_dir/release/examples/real_eval"
+keyhound=${keyhound:-$target_dir/$profile/keyhound}
+score="$target_dir/$profile/examples/real_eval"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
