@@ -6,6 +6,7 @@
 #   scripts/precision.sh TREES [--keyhound BIN] [--min-confidence LEVEL] [--peers DIR] [--keep DIR] [--quiet] [--debug]
 #
 # --debug builds without optimisation (same findings, slower scan, less disk and CPU to build).
+# keyhound is scored at its default threshold (`medium`) unless --min-confidence says otherwise.
 # Prints precision over labelled findings, recall against every labelled secret line (by kind:
 # password, token, private-key, header), per-rule numbers and every unlabelled finding.
 # --peers DIR also scans with the peers installed in DIR/bin (gitleaks, betterleaks,
@@ -47,7 +48,8 @@ done
 scan() { # tool repo out
   local tool=$1 repo=$2 out=$3 status=0
   case "$tool" in
-    keyhound) (cd "$trees" && "$keyhound" scan "$repo" --format json --no-warnings --output "$out") || status=$? ;;
+    # every finding, whatever its confidence: the scorer applies the threshold
+    keyhound) (cd "$trees" && "$keyhound" scan "$repo" --format json --no-warnings --confidence low --output "$out") || status=$? ;;
     gitleaks) (cd "$trees" && "$peers/bin/gitleaks" dir "$repo" -f json -r "$out" --no-banner -l error) >/dev/null 2>&1 || status=$? ;;
     betterleaks) (cd "$trees" && "$peers/bin/betterleaks" "$repo" -o "$out" --no-banner -l error) >/dev/null 2>&1 || status=$? ;;
     kingfisher) (cd "$trees" && "$peers/bin/kingfisher" scan "$repo" --no-validate --no-update-check \
@@ -65,7 +67,7 @@ for tool in $tools; do
   for repo in $repos; do scan "$tool" "$repo" "$work/$tool/$repo.json"; done
   echo "== $tool"
   args=(score eval/real/labels.tsv "$work/$tool" --tool "$tool")
-  [ "$tool" != keyhound ] || [ -z "$min_confidence" ] || args+=(--min-confidence "$min_confidence")
+  [ "$tool" != keyhound ] || args+=(--min-confidence "${min_confidence:-medium}")
   [ -z "$quiet" ] && [ "$tool" = keyhound ] || args+=(--quiet)
   "$score" "${args[@]}"
   echo

@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
 use crate::{
+    finding::Confidence,
     report::{Format, layout::ColorWhen},
     run::{self, ScanRequest, Scope},
     sources::history::Selection,
@@ -154,6 +155,9 @@ pub struct NoiseArgs {
     /// Report only findings not recorded in this baseline (see `keyhound baseline`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Report findings at least this sure: high, medium, or low (everything).
+    #[arg(long, value_name = "LEVEL", default_value = "medium")]
+    pub confidence: Confidence,
 }
 
 #[derive(Args)]
@@ -246,6 +250,7 @@ impl ScanArgs {
             config: self.noise.config.clone(),
             ignore_file: self.noise.ignore_file.clone(),
             baseline: self.noise.baseline.clone(),
+            min_confidence: self.noise.confidence,
         })
     }
 }

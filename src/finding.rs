@@ -38,6 +38,55 @@ pub struct Occurrence {
     pub blob: String,
 }
 
+/// How sure keyhound is that a finding is a credential, measured on the hand-labelled real
+/// repositories in `eval/real/`. Scans report `medium` and above unless `--confidence low`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// A heuristic: a lower-case `bearer` before a variable, a generic value in a test literal.
+    Low,
+    /// A generic rule's random value after a secret-naming key; a header check's literal.
+    Medium,
+    /// A provider's format (a fixed prefix, a checksum) or a complete private key.
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// What a rule's matches are unless a check says otherwise.
+    pub fn of_rule(rule: &Rule) -> Confidence {
+        if rule.generic || rule.check.is_some() { Confidence::Medium } else { Confidence::High }
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Confidence {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "low" => Ok(Confidence::Low),
+            "medium" => Ok(Confidence::Medium),
+            "high" => Ok(Confidence::High),
+            other => Err(format!("unknown confidence {other:?} (expected low, medium or high)")),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: Arc<Rule>,
@@ -54,6 +103,7 @@ pub struct Finding {
     pub provenance: Option<Provenance>,
     /// What the provider said about the key (`scan --validate` only).
     pub validation: Option<crate::model::Validation>,
+    pub confidence: Confidence,
 }
 
 impl Finding {
@@ -73,7 +123,9 @@ impl Finding {
         let (line, column) = lines.position(content, start);
         let (end_line, end_column) = lines.position(content, end);
         let snippet = redacted_line(content, lines, start, end, &secret);
+        let confidence = Confidence::of_rule(&rule);
         Finding {
+            confidence,
             rule,
             path,
             span: Span { line, column, end_line, end_column },

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use crate::{
     config::Config,
     diagnostics::Diagnostics,
-    finding::Finding,
+    finding::{Confidence, Finding},
     input::{self, ScanPath},
     model::ScanSummary,
     pipeline::Pipeline,
@@ -73,6 +73,8 @@ pub struct ScanRequest {
     pub ignore_file: Option<PathBuf>,
     /// Report only findings not in this baseline.
     pub baseline: Option<PathBuf>,
+    /// Report only findings at least this sure (`--confidence`).
+    pub min_confidence: Confidence,
 }
 
 impl ScanRequest {
@@ -88,6 +90,7 @@ impl ScanRequest {
             config: None,
             ignore_file: None,
             baseline: None,
+            min_confidence: Confidence::Medium,
         }
     }
 
@@ -154,7 +157,8 @@ impl Plan {
                 .install(collect)?,
             None => collect()?,
         };
-        let filtered = pipeline.suppressions().filter_findings(found.clone());
+        let mut filtered = pipeline.suppressions().filter_findings(found.clone());
+        filtered.findings.retain(|f| f.confidence >= request.min_confidence);
         Ok(Outcome {
             found,
             findings: filtered.findings,

@@ -97,7 +97,7 @@ fn an_env_file_outside_a_repository_is_present_not_committed() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "app/.env", "SMTP_PASSWORD=Zk3pQ9vX2mL7nB4c\n");
     write(dir.path(), "app/.envrc", "export AWS_REGION=eu-west-1\n");
-    let findings = scan_findings(dir.path());
+    let (_, findings) = scan_json(dir.path(), &[".", "--confidence", "low"]);
     assert_eq!(ids_at(&findings, "app/.env"), ["dotenv-present", "dotenv-secret"]);
     assert_eq!(ids_at(&findings, "app/.envrc"), ["dotenv-present"]);
     let present = findings.iter().find(|f| f["rule_id"] == "dotenv-present").unwrap();
@@ -113,7 +113,8 @@ fn header_findings(files: &[(&str, String)]) -> Vec<(String, String, u64)> {
     for (name, text) in files {
         write(dir.path(), name, text);
     }
-    let output = run(dir.path(), &["scan", ".", "--format", "json"]);
+    // every confidence: a lower-case `bearer` before a variable is reported at `low`
+    let output = run(dir.path(), &["scan", ".", "--format", "json", "--confidence", "low"]);
     let mut found: Vec<(String, String, u64)> = json_findings(&output)
         .iter()
         .filter(|f| f["provider"] == "HTTP authentication")
@@ -265,17 +266,21 @@ fn text_output_explains_the_header_problem_and_the_dotenv_advice() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.py", "h = {\"Authorization\": f\"bearer {key}\"}\n");
     write(dir.path(), ".env", "API_TOKEN=Zk3pQ9vX2mL7nB4cR8tY\n");
-    let output = run(dir.path(), &["scan", "."]);
+    let output = run(dir.path(), &["scan", ".", "--confidence", "low"]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
-    assert!(text.contains("medium [header-bearer-case]"), "{text}");
+    assert!(text.contains("medium (low confidence) [header-bearer-case]"), "{text}");
     assert!(text.contains("why: The header reads `bearer <key>`"), "{text}");
     assert!(text.contains("How to rotate HTTP authentication credentials:"), "{text}");
     assert!(text.contains("How to rotate .env file credentials:"), "{text}");
     assert!(text.contains("Deleting the file or the line does not help"), "{text}");
     assert!(!text.contains("Zk3pQ9vX2mL7nB4cR8tY"), "{text}");
-    let json = json_findings(&run(dir.path(), &["scan", ".", "--format", "json"]));
+    let default = json_findings(&run(dir.path(), &["scan", ".", "--format", "json"]));
+    assert!(default.iter().all(|f| f["rule_id"] != "header-bearer-case"), "low is hidden");
+    let json =
+        json_findings(&run(dir.path(), &["scan", ".", "--format", "json", "--confidence", "low"]));
     let header = json.iter().find(|f| f["rule_id"] == "header-bearer-case").unwrap();
+    assert_eq!(header["confidence"], "low");
     assert!(header["description"].as_str().unwrap().contains("401"));
     assert!(header["rotation"]["reissue"].as_str().unwrap().contains("Bearer"));
 }

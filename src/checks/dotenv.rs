@@ -12,7 +12,11 @@
 //!   a provider's key), never for placeholders.
 
 use super::Context;
-use crate::{classify::GENERATED_VALUE, finding::Finding, model::Tracking};
+use crate::{
+    classify::GENERATED_VALUE,
+    finding::{Confidence, Finding},
+    model::Tracking,
+};
 
 pub const COMMITTED: &str = "dotenv-committed";
 pub const PRESENT: &str = "dotenv-present";
@@ -60,14 +64,18 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     if kind == DotenvKind::Env || !secrets.is_empty() {
         let id = if context.tracking == Tracking::Committed { COMMITTED } else { PRESENT };
-        findings.extend(file_finding(context, id));
+        // a committed `.env` is worth a look; an uncommitted one holding no value that looks
+        // like a secret (`FOO=BAR` in a test fixture) only at `--confidence low`
+        let confidence =
+            if id == PRESENT && secrets.is_empty() { Confidence::Low } else { Confidence::Medium };
+        findings.extend(file_finding(context, id, confidence));
     }
     findings.extend(secrets.into_iter().filter_map(|(s, e)| context.finding(SECRET, s, e)));
     findings
 }
 
 /// A finding about the file itself: one per path, at its first line, with no secret.
-fn file_finding(context: &Context<'_>, id: &str) -> Option<Finding> {
+fn file_finding(context: &Context<'_>, id: &str, confidence: Confidence) -> Option<Finding> {
     let rule = context.rule(id)?;
     let secret_sha256 = crate::model::sha256_hex(b"");
     let name = context.path.rsplit('/').next().unwrap_or(context.path);
@@ -81,6 +89,7 @@ fn file_finding(context: &Context<'_>, id: &str) -> Option<Finding> {
         snippet: format!("{name} ({} bytes)", context.content.len()),
         provenance: None,
         validation: None,
+        confidence,
     })
 }
 

@@ -1,15 +1,9 @@
-//! Values that look random but are not credentials: UUIDs, hash digests, encoded plain text,
-//! and credentials in URLs of hosts reserved for documentation.
+//! Values that look random but are not credentials: UUIDs, hash digests (after a key that names
+//! a digest), encoded plain text, and credentials in URLs of hosts reserved for documentation.
+//! A provider rule can still claim such a value; this applies to generic rules only.
 
 use super::MAX_PLAIN_TEXT_BITS;
 use crate::entropy::shannon_entropy;
-
-/// Values that look random but are not secrets: UUIDs, hash digests, and base64 or hex that
-/// decodes to ordinary text. A provider rule can still claim such a value; this applies to
-/// generic rules only.
-pub(crate) fn is_not_a_generic_secret(secret: &[u8]) -> bool {
-    is_uuid(secret) || is_hex_digest(secret) || decodes_to_plain_text(secret)
-}
 
 /// A credential in a URL whose host is reserved for documentation and tests (RFC 2606 and
 /// RFC 6761: `example.com`, `*.example`, `*.test`, `*.invalid`, `localhost`) can never be live:
@@ -86,7 +80,7 @@ fn decode_hex(value: &[u8]) -> Option<Vec<u8>> {
 
 /// Lenient base64 (standard or URL alphabet, padding optional). Hand-written rather than a
 /// dependency: this is a heuristic over short values, not a codec for data.
-fn decode_base64(value: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn decode_base64(value: &[u8]) -> Option<Vec<u8>> {
     let body = value.strip_suffix(b"==").or_else(|| value.strip_suffix(b"=")).unwrap_or(value);
     if body.len() < 8 || body.len() % 4 == 1 {
         return None;
@@ -137,7 +131,7 @@ mod tests {
         assert!(is_uuid(format!("{{{}}}", uuid.to_uppercase()).as_bytes()));
         for len in [32, 40, 64, 128] {
             let digest = hex(len);
-            assert!(is_not_a_generic_secret(digest.as_bytes()), "{digest}");
+            assert!(is_hex_digest(digest.as_bytes()), "{digest}");
             assert!(is_hex_digest(digest.to_uppercase().as_bytes()));
         }
         let odd = hex(36);
@@ -157,7 +151,8 @@ mod tests {
             let value = random.string(TestRandom::BASE64, 40);
             assert!(!decodes_to_plain_text(value.as_bytes()), "{value}");
             let value = random.string(TestRandom::ALNUM, 32);
-            assert!(!is_not_a_generic_secret(value.as_bytes()), "{value}");
+            assert!(!is_uuid(value.as_bytes()) && !is_hex_digest(value.as_bytes()), "{value}");
+            assert!(!decodes_to_plain_text(value.as_bytes()), "{value}");
         }
         // base64 of a random-looking password is still a secret: "admin:Zx9qL2mT7vB4"
         assert!(!decodes_to_plain_text(b"YWRtaW46Wng5cUwybVQ3dkI0"));

@@ -4,9 +4,12 @@
 //! classifier belongs here, so every layer that asks gets it at once.
 
 mod lookalikes;
+mod pem;
 mod placeholder;
+mod value;
 
 pub(crate) use placeholder::PlaceholderFilter;
+pub(crate) use value::classify;
 
 use crate::entropy::shannon_entropy;
 
@@ -34,6 +37,23 @@ pub(crate) const GENERATED_VALUE: CredentialShape =
 
 /// Decoded base64 or hex below this entropy (bits per byte) reads as words, not key material.
 pub(crate) const MAX_PLAIN_TEXT_BITS: f64 = 3.0;
+
+/// A generic rule's value is generated when it is at least this likely under the hypothesis
+/// that it was drawn at random ([`value::p_random`]): random keys of 16 or more characters score
+/// above 1e-3, words and identifiers far below 1e-6.
+pub(crate) const MIN_P_RANDOM: f64 = 1e-4;
+
+/// A value at least this much covered by runs of consecutive characters or keyboard rows
+/// (`asdfqwer1234`, `AbcDef123!@#`) is a sequence someone typed.
+pub(crate) const MAX_SEQUENCE_SHARE: f64 = 0.6;
+
+/// Fewer characters than this after a password-naming key are not a password worth reporting.
+pub(crate) const MIN_PASSWORD_LEN: usize = 6;
+
+/// Words in a key that say the value next to it is a digest, not a secret (a hex value after
+/// any other secret-naming key is reported: many API tokens are hex).
+const DIGEST_KEY_WORDS: &[&str] =
+    &["sha", "hash", "digest", "checksum", "etag", "commit", "integrity", "md5", "fingerprint"];
 
 /// An unquoted word in a header value is a key rather than an identifier
 /// (`WINBIO_PRESENCE_0`, `config.token`) with at least this many digits (and no `_` or `.`).
@@ -90,19 +110,54 @@ impl ValueFilter {
     /// after any fixed provider prefix.
     pub(crate) fn is_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
         self.placeholders.is_placeholder(secret, body)
+            || (secret.starts_with(b"-----BEGIN ") && pem::is_truncated_der(secret))
     }
 
     /// Whether a generic rule's `secret` only looks random. `whole` is the rule's whole match
     /// (for a URL: scheme, user, password and host).
     pub(crate) fn rejects_generic(&self, secret: &[u8], whole: &[u8]) -> bool {
-        self.generic_lookalikes
-            && (lookalikes::is_not_a_generic_secret(secret)
-                || lookalikes::for_a_documentation_host(whole))
+        if !self.generic_lookalikes {
+            return false;
+        }
+        let key = key_before(secret, whole);
+        let digest = lookalikes::is_hex_digest(secret);
+        lookalikes::for_a_documentation_host(whole)
+            || lookalikes::is_uuid(secret)
+            || (digest && names_a_digest(key))
+            || (!digest && lookalikes::decodes_to_plain_text(secret))
+            || !classify(password_part(secret)).is_generated()
     }
 
     /// Whether `text`, which no provider rule claimed, has `shape` and is no placeholder.
     pub(crate) fn looks_like_credential(&self, text: &[u8], shape: &CredentialShape) -> bool {
         shape.fits(text) && !self.is_placeholder(text, text)
+    }
+}
+
+/// `Basic dXNlcjpwYXNzd2Q=`: base64 of `user:password` where the password is a word or a
+/// placeholder, as RFC and docs examples write it.
+pub(crate) fn basic_credentials_of_words(value: &[u8]) -> bool {
+    let Some(decoded) = lookalikes::decode_base64(value) else { return false };
+    let Some(colon) = memchr::memchr(b':', &decoded) else { return false };
+    decoded.iter().all(|b| (0x20..0x7f).contains(b))
+        && !classify(&decoded[colon + 1..]).is_generated()
+}
+
+/// What a generic rule's match holds before its value: the key that names it.
+fn key_before<'a>(secret: &[u8], whole: &'a [u8]) -> &'a [u8] {
+    memchr::memmem::find(whole, secret).map_or(whole, |at| &whole[..at])
+}
+
+fn names_a_digest(key: &[u8]) -> bool {
+    let key = key.to_ascii_lowercase();
+    DIGEST_KEY_WORDS.iter().any(|w| memchr::memmem::find(&key, w.as_bytes()).is_some())
+}
+
+/// `user:password` (curl's `-u`) is judged by its password.
+fn password_part(secret: &[u8]) -> &[u8] {
+    match memchr::memchr(b':', secret) {
+        Some(at) if at > 0 && at + 1 < secret.len() => &secret[at + 1..],
+        _ => secret,
     }
 }
 
@@ -157,6 +212,31 @@ mod tests {
         let filter = ValueFilter::standard();
         assert!(filter.looks_like_credential(b"Zx9qL2mT7vB4nK8wQ3", &HEADER_LITERAL));
         assert!(!filter.looks_like_credential(b"Zx9qL2mT7vEXAMPLE3", &HEADER_LITERAL));
+    }
+
+    #[test]
+    fn hex_after_a_secret_name_is_a_secret_unless_the_key_names_a_digest() {
+        let filter = ValueFilter::standard();
+        let hex = TestRandom::new(5).string(TestRandom::HEX, 40);
+        let line = |key: &str| format!("{key} = \"{hex}\"");
+        assert!(!filter.rejects_generic(hex.as_bytes(), line("AUTH_TOKEN").as_bytes()));
+        assert!(!filter.rejects_generic(hex.as_bytes(), line("db_password").as_bytes()));
+        assert!(filter.rejects_generic(hex.as_bytes(), line("token_sha1").as_bytes()));
+        assert!(filter.rejects_generic(hex.as_bytes(), line("secret_checksum").as_bytes()));
+    }
+
+    #[test]
+    fn generic_values_that_name_things_are_rejected() {
+        let filter = ValueFilter::standard();
+        for value in
+            ["action_dispatch.secret_key_base", "my-secret-token", "${TOKEN}", "asdfqwer1234asdf"]
+        {
+            let line = format!("secret = \"{value}\"");
+            assert!(filter.rejects_generic(value.as_bytes(), line.as_bytes()), "{value}");
+        }
+        let key = TestRandom::new(8).string(TestRandom::ALNUM, 32);
+        assert!(!filter.rejects_generic(key.as_bytes(), format!("secret = \"{key}\"").as_bytes()));
+        assert!(filter.rejects_generic(b"user:pass", b"curl -u user:pass"));
     }
 
     #[test]

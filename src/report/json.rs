@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{ReportOptions, redact::Redactor};
 use crate::{
     exposure::HISTORY_ADVICE,
-    finding::{Finding, Provenance},
+    finding::{Confidence, Finding, Provenance},
     model::{ScanSummary, Validation},
     rules::{Rotation, Severity},
 };
@@ -20,6 +20,7 @@ struct FindingView<'a> {
     rule_name: &'a str,
     provider: &'a str,
     severity: Severity,
+    confidence: Confidence,
     path: Cow<'a, str>,
     line: usize,
     column: usize,
@@ -120,6 +121,7 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions, redactor: &Redactor) 
         rule_name: &finding.rule.name,
         provider: &finding.rule.provider,
         severity: finding.rule.severity,
+        confidence: finding.confidence,
         path: redactor.text(&finding.path),
         line: finding.span.line,
         column: finding.span.column,

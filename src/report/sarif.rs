@@ -19,7 +19,7 @@ use serde_sarif::sarif::{
 use super::{prose, redact::Redactor};
 use crate::{
     exposure::HISTORY_ADVICE,
-    finding::{Finding, Provenance},
+    finding::{Confidence, Finding, Provenance},
     model::Status,
     rules::{Rule, Severity},
 };
@@ -165,6 +165,8 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
     let mut props = properties([
         ("provider", json!(rule.provider)),
         ("severity", json!(rule.severity.as_str())),
+        ("confidence", json!(finding.confidence.as_str())),
+        ("security-severity", json!(result_security_severity(rule.severity, finding.confidence))),
     ]);
     if let Some(p) = &finding.provenance {
         let public = |text: &str| redactor.public(text).into_owned();
@@ -172,7 +174,7 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
         text.push_str(&history_sentence(p, &public));
         add_history_properties(&mut props, p, &public);
     }
-    let mut level = result_level(rule.severity);
+    let mut level = confident_level(rule.severity, finding.confidence);
     if let Some(validation) = &finding.validation {
         props.additional_properties.insert("validation".to_string(), json!(validation));
         if validation.status == Status::Live {
@@ -286,6 +288,27 @@ fn result_level(severity: Severity) -> ResultLevel {
         Severity::Critical | Severity::High => ResultLevel::Error,
         Severity::Medium => ResultLevel::Warning,
         Severity::Low => ResultLevel::Note,
+    }
+}
+
+/// A finding's level: its rule's, lowered to `warning` for medium confidence and to `note` for
+/// low, so that code scanning ranks a heuristic below a provider's key.
+fn confident_level(severity: Severity, confidence: Confidence) -> ResultLevel {
+    match (confidence, result_level(severity)) {
+        (Confidence::Low, _) => ResultLevel::Note,
+        (Confidence::Medium, ResultLevel::Error) => ResultLevel::Warning,
+        (_, level) => level,
+    }
+}
+
+/// [`security_severity`], capped at medium (5.5) for medium confidence and low (3.0) for low.
+fn result_security_severity(severity: Severity, confidence: Confidence) -> &'static str {
+    match (confidence, severity) {
+        (Confidence::Low, _) => security_severity(Severity::Low),
+        (Confidence::Medium, Severity::Critical | Severity::High) => {
+            security_severity(Severity::Medium)
+        }
+        _ => security_severity(severity),
     }
 }
 

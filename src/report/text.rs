@@ -47,11 +47,12 @@ fn write_finding(
     // One line, never wrapped: editors and terminals jump to `path:line:column:`.
     writeln!(
         out,
-        "{HEADING}{}:{}:{}:{HEADING:#} {severity}{}{severity:#} [{}] {} ({})",
+        "{HEADING}{}:{}:{}:{HEADING:#} {severity}{}{severity:#} ({} confidence) [{}] {} ({})",
         redactor.terminal(&finding.path),
         finding.span.line,
         finding.span.column,
         rule.severity,
+        finding.confidence,
         rule.id,
         rule.name,
         rule.provider

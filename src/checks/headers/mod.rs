@@ -32,8 +32,8 @@ use providers::{Evidence, Providers, header_name, header_scheme};
 
 use super::Context;
 use crate::{
-    classify::{HEADER_LITERAL, MIN_DIGITS_IN_A_BARE_KEY},
-    finding::Finding,
+    classify::{HEADER_LITERAL, MIN_DIGITS_IN_A_BARE_KEY, basic_credentials_of_words, classify},
+    finding::{Confidence, Finding},
     rules::CheckKind,
 };
 
@@ -115,8 +115,13 @@ struct Report<'c, 'a> {
 
 impl Report<'_, '_> {
     fn add(&mut self, id: &'static str, start: usize, end: usize) {
+        self.add_with(id, start, end, Confidence::Medium);
+    }
+
+    fn add_with(&mut self, id: &'static str, start: usize, end: usize, confidence: Confidence) {
         if end > start && self.seen.insert((id, start)) {
-            self.findings.extend(self.context.finding(id, start, end));
+            let finding = self.context.finding(id, start, end);
+            self.findings.extend(finding.map(|f| Finding { confidence, ..f }));
         }
     }
 }
@@ -137,7 +142,13 @@ fn inspect_line(report: &mut Report<'_, '_>, providers: &Providers<'_>, start: u
         let (value_start, value_end) = (value.start, value.full_end());
         let scheme = parsed.scheme.map(|(s, e)| &content[s..e]);
         if scheme.is_some_and(|s| s.eq_ignore_ascii_case(b"bearer") && s != b"Bearer") {
-            report.add(BEARER_CASE, parsed.scheme.map_or(value_start, |(s, _)| s), value_end);
+            // before a variable it may be any token at all, in a test of a lenient parser
+            let confidence = match credential {
+                Credential::Literal(..) => Confidence::Medium,
+                Credential::Reference(..) => Confidence::Low,
+            };
+            let at = parsed.scheme.map_or(value_start, |(s, _)| s);
+            report.add_with(BEARER_CASE, at, value_end, confidence);
         }
         if let Credential::Literal(s, e) = credential {
             if providers.by_key(s, e).is_some()
@@ -172,7 +183,11 @@ fn inspect_line(report: &mut Report<'_, '_>, providers: &Providers<'_>, start: u
         // `Basic` near a provider's host is usually a username:password pair, not its key.
         let basic_near_host =
             evidence == Evidence::Host && scheme.is_some_and(|s| s.eq_ignore_ascii_case(b"basic"));
-        if !scheme_ok && !basic_near_host {
+        // AWS signs requests: `AWS4-HMAC-SHA256 Credential=...` (and SigV2's `AWS id:sig`)
+        // is a scheme of its own, not a wrong one
+        let signed = content[cred_start..cred_end].to_ascii_uppercase().starts_with(b"AWS4-");
+        let signature = signed || scheme.is_some_and(|s| s.eq_ignore_ascii_case(b"aws"));
+        if !scheme_ok && !basic_near_host && !signature {
             report.add(WRONG_SCHEME, value_start, value_end);
         }
     }
@@ -216,7 +231,7 @@ fn names_a_key(expression: &[u8]) -> bool {
 /// (`${token}`, `{key}`) is a real request's value, except an `<angle-bracketed>` one.
 fn is_placeholder(context: &Context<'_>, credential: Credential) -> bool {
     match credential {
-        Credential::Literal(s, e) => is_placeholder_text(context, &context.content[s..e]),
+        Credential::Literal(s, e) => is_placeholder_literal(context, &context.content[s..e]),
         Credential::Reference(s, e) => context.content[s..e].starts_with(b"<"),
     }
 }
@@ -227,6 +242,20 @@ fn is_placeholder_text(context: &Context<'_>, text: &[u8]) -> bool {
     let word = text.split(|b| b.is_ascii_whitespace()).next().unwrap_or(text);
     let reference = word.iter().any(|b| matches!(b, b'$' | b'{' | b'('));
     word.starts_with(b"<") || (!reference && context.engine.values().is_placeholder(word, word))
+}
+
+/// A literal written where a key goes that is no key: a word, a name, a sequence
+/// (`bearer token123`, `"authorization": "foobar"`), or `Basic` credentials of words.
+fn is_placeholder_literal(context: &Context<'_>, text: &[u8]) -> bool {
+    let word = text.split(|b| b.is_ascii_whitespace()).next().unwrap_or(text);
+    is_placeholder_text(context, text)
+        || (!is_interpolation(word)
+            && (!classify(word).may_be_typed_secret() || basic_credentials_of_words(word)))
+}
+
+/// `{key}`, `${TOKEN}`, `getenv(..)`: a value filled in when the request is made.
+fn is_interpolation(word: &[u8]) -> bool {
+    word.iter().any(|b| matches!(b, b'$' | b'{' | b'('))
 }
 
 fn looks_like_credential(context: &Context<'_>, text: &[u8]) -> bool {
@@ -292,16 +321,17 @@ fn inspect_bare_bearer(report: &mut Report<'_, '_>, start: usize, end: usize, re
     }
     let close = memchr::memchr(quote, &content[end..line_end]).map_or(line_end, |c| end + c);
     let rest = content[end..close].trim_ascii();
-    if !rest.is_empty() && is_placeholder_text(report.context, rest) {
+    if !rest.is_empty() && is_placeholder_literal(report.context, rest) {
         return;
     }
     let concat = concatenation(content, (close + 1).min(line_end), line_end);
-    let value_end = if !rest.is_empty() {
-        close
+    let (value_end, confidence) = if !rest.is_empty() {
+        let literal = !is_interpolation(rest);
+        (close, if literal { Confidence::Medium } else { Confidence::Low })
     } else if let Some((_, e)) = concat {
-        e
+        (e, Confidence::Low)
     } else {
         return;
     };
-    report.add(BEARER_CASE, start, value_end);
+    report.add_with(BEARER_CASE, start, value_end, confidence);
 }

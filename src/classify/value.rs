@@ -1,0 +1,466 @@
+//! What a value after a secret-naming key is: random enough to have been generated, or
+//! something a person typed that is not a credential — a reference to one elsewhere, the name
+//! of a thing, a placeholder built from words that name the secret, words of a language, a
+//! sequence or keyboard walk. Measured on the labelled real repositories in `eval/real/`.
+
+use super::{MAX_SEQUENCE_SHARE, MIN_P_RANDOM, MIN_PASSWORD_LEN};
+
+/// What a value is, as far as its text tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueKind {
+    /// Drawn from an alphabet at random, as generated keys and tokens are.
+    Random,
+    /// Typed but not a name or placeholder (`Forge123`): a chosen password.
+    Chosen,
+    /// Points at the secret elsewhere: `${VAR}`, `{{ var }}`, `@VAR@`, `urn:...`, a path.
+    Reference,
+    /// An identifier, route or type: words joined by `_ - . / : :: #` or camel case.
+    Name,
+    /// Words that name the secret or fill a blank (`my-secret-token`, `Password123!`, `s3cr3t`).
+    Placeholder,
+    /// Natural-language text: words with spaces, or letters outside ASCII.
+    Words,
+    /// Mostly runs of consecutive characters or keyboard rows (`abc123`, `asdfqwer`, `q1w2e3`).
+    Sequence,
+}
+
+impl ValueKind {
+    /// Whether a generic rule may report a value of this kind.
+    pub(crate) fn is_generated(self) -> bool {
+        self == ValueKind::Random
+    }
+
+    /// Whether a literal someone wrote where a key goes may be the key (or a password).
+    pub(crate) fn may_be_typed_secret(self) -> bool {
+        matches!(self, ValueKind::Random | ValueKind::Chosen)
+    }
+}
+
+/// Words that name a secret or its role; a value made of them (and digits or punctuation)
+/// names the secret instead of being one.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "passphrase",
+    "secret",
+    "secrets",
+    "token",
+    "tokens",
+    "key",
+    "keys",
+    "api",
+    "apikey",
+    "access",
+    "private",
+    "auth",
+    "credential",
+    "credentials",
+    "cred",
+    "value",
+    "string",
+    "str",
+    "session",
+    "csrf",
+    "bearer",
+    "jwt",
+    "client",
+    "signing",
+    "encrypted",
+    "encryption",
+    "hash",
+    "salt",
+    "pin",
+    "code",
+    "otp",
+];
+
+/// Words that fill a blank in examples and tests.
+const FILLER_WORDS: &[&str] = &[
+    "my", "your", "our", "the", "some", "any", "other", "another", "new", "old", "test", "testing",
+    "tests", "dummy", "fake", "sample", "example", "default", "custom", "secure", "random",
+    "valid", "invalid", "wrong", "correct", "good", "bad", "real", "super", "very", "top", "not",
+    "no", "foo", "bar", "baz", "qux", "quux", "lorem", "ipsum", "hello", "world", "abc", "xyz",
+    "user", "username", "admin", "root", "guest", "demo", "local", "dev", "prod", "next", "prev",
+    "previous", "first", "second", "third", "existing", "minted", "self", "signed", "server",
+];
+
+/// Runs that make a sequence or a keyboard walk (read both ways).
+const WALKS: &[&[u8]] = &[
+    b"abcdefghijklmnopqrstuvwxyz",
+    b"0123456789",
+    b"qwertyuiop",
+    b"asdfghjkl",
+    b"zxcvbnm",
+    b"1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+    b"q1w2e3r4t5y6u7i8o9p0",
+    b"!@#$%^&*()",
+];
+
+/// The 300 most frequent letter pairs of English text: words are full of them, random
+/// strings hold about 300/676 of them by chance.
+const COMMON_BIGRAMS: &str = "th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur ca el ta la ns di fo ho pe ec pr no ct us ac ot il tr ly nc et ut ss so rs un lo wa ge ie wh ee wi em ad ol rt po we na ul ni ts mo ow pa im mi ai sh ir su id os iv ia am fi ci vi pl ig tu ev ld ry mp fe bl ab gh ty op wo sa ay ex ke fr oo av ag if ap gr od bo sp rd do uc bu ei ov by rm ep tt oc fa ef cu rn sc gi da yo cr cl du ga qu ue ff ba ey ls va um pp ua up lu go ht ru ug ds lt pi rc rr eg au ck ew mu br bi pt ak pu ui rg ib tl ny ki rk ys ob mm fu ph og ms ye ud mb ip ub oi rl gu dr hr cc tw ft wn nu";
+
+/// What `value` is.
+pub(crate) fn classify(value: &[u8]) -> ValueKind {
+    let Ok(text) = std::str::from_utf8(value) else { return ValueKind::Random };
+    if is_reference(text) {
+        return ValueKind::Reference;
+    }
+    if text.len() < MIN_PASSWORD_LEN {
+        return ValueKind::Placeholder;
+    }
+    if sequence_share(text) >= MAX_SEQUENCE_SHARE {
+        return ValueKind::Sequence;
+    }
+    let unleet = unleet(text);
+    if is_placeholder(text) || is_placeholder(&unleet) || text.ends_with("...") {
+        return ValueKind::Placeholder;
+    }
+    if text.trim().contains(' ') || !text.is_ascii() {
+        return ValueKind::Words;
+    }
+    // digits read as letters only where symbols say the value is written in leet
+    let leet = text.bytes().any(|b| matches!(b, b'@' | b'$' | b'!'));
+    if is_name(text) || (leet && is_name(&unleet)) {
+        return ValueKind::Name;
+    }
+    if p_random(value) >= MIN_P_RANDOM {
+        ValueKind::Random
+    } else if value.len() >= MIN_PASSWORD_LEN {
+        ValueKind::Chosen
+    } else {
+        ValueKind::Placeholder
+    }
+}
+
+fn is_reference(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let starts = |p: &str| lower.starts_with(p);
+    let has = |p: &str| lower.contains(p);
+    has("${")
+        || has("{{")
+        || has("}}")
+        || has("env[")
+        || has("process.env")
+        || has("os.environ")
+        || has("getenv")
+        || (starts("<") && lower.ends_with('>'))
+        || (starts("@")
+            && lower.len() > 2
+            && lower[1..].trim_end_matches('@').bytes().all(is_word_byte))
+        || (starts("%") && lower.ends_with('%') && lower.len() > 2)
+        || (starts("$") && lower[1..].bytes().all(is_word_byte) && lower.len() > 1)
+        || ["urn:", "classpath:", "file:"].iter().any(|p| starts(p))
+        || ["/", "./", "../", "~/"]
+            .iter()
+            .any(|p| lower.strip_prefix(p).is_some_and(|path| !path.is_empty() && is_name(path)))
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// `$` for `s`, `@` for `a`, `0` for `o`, ...: placeholders written the way people write
+/// "strong" passwords (`P@ssw0rd`, `s3cr3t`) read as the words they spell.
+fn unleet(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' => 'l',
+            '3' => 'e',
+            '4' => 'a',
+            '5' => 's',
+            '7' => 't',
+            '@' => 'a',
+            '$' => 's',
+            '!' => 'i',
+            other => other,
+        })
+        .collect()
+}
+
+/// Splits `text` at separators (`_ - . / : # | @ , space`) and at camel-case, letter/digit
+/// and symbol boundaries: `actionDispatch.secret_key2` → `action Dispatch secret key 2`.
+fn segments(text: &str) -> Vec<&str> {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Class {
+        Upper,
+        Lower,
+        Digit,
+        Other,
+    }
+    let class = |c: char| {
+        if c.is_ascii_uppercase() {
+            Class::Upper
+        } else if c.is_ascii_lowercase() {
+            Class::Lower
+        } else if c.is_ascii_digit() {
+            Class::Digit
+        } else {
+            Class::Other
+        }
+    };
+    let separator =
+        |c: char| matches!(c, '_' | '-' | '.' | '/' | ':' | '#' | '|' | '@' | ',' | ' ');
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        if separator(c) {
+            if start < at {
+                out.push(&text[start..at]);
+            }
+            start = at + c.len_utf8();
+            continue;
+        }
+        if i == 0 || start == at {
+            continue;
+        }
+        let (here, before) = (class(c), class(chars[i - 1].1));
+        let next_lower = chars.get(i + 1).is_some_and(|&(_, n)| class(n) == Class::Lower);
+        let boundary = match (before, here) {
+            (Class::Lower, Class::Upper) => true,
+            // `HTTPServer`: the last capital starts the next word
+            (Class::Upper, Class::Upper) => next_lower,
+            (a, b) => a != b && !(a == Class::Upper && b == Class::Lower),
+        };
+        if boundary {
+            out.push(&text[start..at]);
+            start = at;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+fn is_listed(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// Only words naming the secret or filling a blank, with at most a few digits or symbols:
+/// `secret`, `my-secret-token`, `Password123!`, `test1@secret`.
+fn is_placeholder(text: &str) -> bool {
+    let parts = segments(text);
+    let words: Vec<&&str> =
+        parts.iter().filter(|p| p.bytes().all(|b| b.is_ascii_alphabetic())).collect();
+    let rest = text.bytes().filter(|b| !b.is_ascii_alphabetic()).count();
+    !words.is_empty()
+        && rest <= 6
+        && words
+            .iter()
+            .all(|w| w.len() == 1 || is_listed(w, SECRET_WORDS) || is_listed(w, FILLER_WORDS))
+}
+
+/// Every segment is a word (pronounceable letters) or a number of one or two digits:
+/// `action_dispatch.secret_key_base`, `AWS::S3::Bucket` reads as words, `subject_token_0`.
+fn is_name(text: &str) -> bool {
+    let parts = segments(text);
+    let parts: Vec<&&str> =
+        parts.iter().filter(|p| p.bytes().any(|b| b.is_ascii_alphanumeric())).collect();
+    // most of it in words of three letters or more, not in the letters and digits a random
+    // string falls apart into
+    let alphanumeric: usize = parts.iter().map(|p| p.len()).sum();
+    let in_words: usize = parts
+        .iter()
+        .filter(|p| p.len() >= 3 && p.bytes().any(|b| b.is_ascii_lowercase()) && is_word(p))
+        .map(|p| p.len())
+        .sum();
+    !parts.is_empty()
+        && in_words * 2 >= alphanumeric
+        && parts
+            .iter()
+            .all(|p| is_word(p) || (p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// Letters that read as a word: a vowel, no five consonants in a row, and mostly letter pairs
+/// that are common in English.
+fn is_word(segment: &str) -> bool {
+    if !segment.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return false;
+    }
+    // an acronym: `AWS`, `HTTP`, `S3`'s `S`
+    if segment.len() <= 4 && segment.bytes().all(|b| b.is_ascii_uppercase()) {
+        return true;
+    }
+    let lower = segment.to_ascii_lowercase();
+    if lower.len() == 1 || is_listed(&lower, SECRET_WORDS) || is_listed(&lower, FILLER_WORDS) {
+        return true;
+    }
+    let vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let bytes = lower.as_bytes();
+    if !bytes.iter().copied().any(vowel) {
+        return false;
+    }
+    let mut run = 0;
+    for &b in bytes {
+        run = if vowel(b) { 0 } else { run + 1 };
+        if run >= 5 {
+            return false;
+        }
+    }
+    let pairs = bytes.len() - 1;
+    let common = bytes.windows(2).filter(|pair| is_common_bigram(pair)).count();
+    common * 2 >= pairs
+}
+
+fn is_common_bigram(pair: &[u8]) -> bool {
+    COMMON_BIGRAMS.split(' ').any(|b| b.as_bytes().eq_ignore_ascii_case(pair))
+}
+
+/// The share of `text` covered by runs of three or more consecutive characters of a
+/// [`WALKS`] row, either way.
+fn sequence_share(text: &str) -> f64 {
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    if bytes.len() < 3 {
+        return 0.0;
+    }
+    let mut covered = vec![false; bytes.len()];
+    for (i, window) in bytes.windows(3).enumerate() {
+        let reversed: Vec<u8> = window.iter().rev().copied().collect();
+        let in_walk = |w: &[u8]| WALKS.iter().any(|row| row.windows(3).any(|r| r == w));
+        if in_walk(window) || in_walk(&reversed) {
+            covered[i..i + 3].iter_mut().for_each(|c| *c = true);
+        }
+    }
+    covered.iter().filter(|&&c| c).count() as f64 / bytes.len() as f64
+}
+
+/// How likely `value` is under the hypothesis that it was drawn at random from its alphabet:
+/// the probability of seeing as few digits (base 62/64) or as lopsided a digit share (hex) and
+/// as many common English letter pairs as it has. Words and names score far below random keys.
+pub(crate) fn p_random(value: &[u8]) -> f64 {
+    let n = value.len();
+    if n < 8 {
+        return 1.0;
+    }
+    let digits = value.iter().filter(|b| b.is_ascii_digit()).count();
+    if value.iter().all(u8::is_ascii_hexdigit) {
+        let p = 10.0 / 16.0;
+        let tail = binomial_tail(n, digits, p, true).min(binomial_tail(n, digits, p, false));
+        return (2.0 * tail).min(1.0);
+    }
+    // no digit at all: judge it as drawn from letters (words have none either, but their letter
+    // pairs give them away below)
+    let mut p = if digits == 0 { 1.0 } else { binomial_tail(n, digits, 10.0 / 62.0, true) };
+    let pairs: Vec<&[u8]> =
+        value.windows(2).filter(|w| w.iter().all(u8::is_ascii_alphabetic)).collect();
+    if !pairs.is_empty() {
+        let common = pairs.iter().filter(|pair| is_common_bigram(pair)).count();
+        let listed = COMMON_BIGRAMS.split(' ').count() as f64;
+        p *= binomial_tail(pairs.len(), common, listed / 676.0, false);
+    }
+    p
+}
+
+/// P(X <= k) (`lower`) or P(X >= k) for X ~ Binomial(n, p).
+fn binomial_tail(n: usize, k: usize, p: f64, lower: bool) -> f64 {
+    let range = if lower { 0..=k } else { k..=n };
+    range
+        .map(|i| {
+            let ln_choose = ln_factorial(n) - ln_factorial(i) - ln_factorial(n - i);
+            (ln_choose + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()).exp()
+        })
+        .sum::<f64>()
+        .min(1.0)
+}
+
+fn ln_factorial(n: usize) -> f64 {
+    (2..=n).map(|i| (i as f64).ln()).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::TestRandom;
+
+    fn kind(value: &str) -> ValueKind {
+        classify(value.as_bytes())
+    }
+
+    #[test]
+    fn names_routes_and_references_are_not_credentials() {
+        for value in [
+            "action_dispatch.secret_key_base",
+            "auth-request-type/at",
+            "active_storage/disk#update",
+            "AWS::S3::Bucket",
+            "subject_token_0",
+            "default/ca-secret",
+        ] {
+            assert_eq!(kind(value), ValueKind::Name, "{value}");
+        }
+        for value in [
+            "${DB_PASSWORD}",
+            "{{ vault_pw }}",
+            "@ESXI1_PASSWORD",
+            "urn:k8s:secret:a:b",
+            "classpath:client.key",
+            "$SECRET",
+        ] {
+            assert_eq!(kind(value), ValueKind::Reference, "{value}");
+        }
+    }
+
+    #[test]
+    fn placeholders_words_and_walks_are_not_credentials() {
+        for value in [
+            "my-secret-token",
+            "Password123!",
+            "P@ssw0rd",
+            "s3cr3t",
+            "random_secret",
+            "secret",
+            "9cbaf023786cd7...",
+        ] {
+            assert_eq!(kind(value), ValueKind::Placeholder, "{value}");
+        }
+        for value in ["asdfqwer1234asdf", "AbcDef123!@#", "q1w2e3", "12345678"] {
+            assert_eq!(kind(value), ValueKind::Sequence, "{value}");
+        }
+        for value in ["correct horse battery staple", "忘記密碼"] {
+            assert_eq!(kind(value), ValueKind::Words, "{value}");
+        }
+        for value in ["swordfish", "postgres", "Goliath", "cassandra"] {
+            assert!(!matches!(kind(value), ValueKind::Random | ValueKind::Chosen), "{value}");
+        }
+    }
+
+    #[test]
+    fn random_keys_of_every_alphabet_are_generated() {
+        let mut random = TestRandom::new(13);
+        for (alphabet, len) in [
+            (TestRandom::ALNUM, 20),
+            (TestRandom::ALNUM, 40),
+            (TestRandom::HEX, 32),
+            (TestRandom::HEX, 64),
+            (TestRandom::BASE64, 24),
+            (TestRandom::BASE64, 44),
+        ] {
+            for _ in 0..200 {
+                let value = random.string(alphabet, len);
+                assert_eq!(kind(&value), ValueKind::Random, "{value}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_typed_password_that_names_nothing_may_be_one() {
+        assert_eq!(kind("Forge123"), ValueKind::Random);
+        assert!(matches!(kind("mUc3m00RsqyRe"), ValueKind::Random | ValueKind::Chosen));
+        assert_eq!(kind("pw"), ValueKind::Placeholder);
+    }
+
+    #[test]
+    fn segments_split_at_separators_and_case() {
+        assert_eq!(
+            segments("actionDispatch.secret_key2"),
+            ["action", "Dispatch", "secret", "key", "2"]
+        );
+        assert_eq!(segments("HTTPServer"), ["HTTP", "Server"]);
+    }
+}
