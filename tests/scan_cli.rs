@@ -196,7 +196,10 @@ fn text_report_shows_location_rule_and_rotation_hint_but_not_the_secret() {
     let output = run(dir.path(), &["scan", "."]);
     let report = stdout(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(report.contains("src/github.py:1:44: critical [github-classic-pat]"), "{report}");
+    assert!(
+        report.contains("src/github.py:1:44: critical (high confidence) [github-classic-pat]"),
+        "{report}"
+    );
     assert!(report.contains("rotate: Personal tokens: https://github.com/settings/tokens"));
     assert!(report.contains("How to rotate GitHub credentials:"));
     assert!(!report.contains(token), "the text report leaked a secret");
