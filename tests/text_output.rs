@@ -94,7 +94,7 @@ fn a_terminal_gets_its_width_and_colour_unless_no_color() {
 
     let no_color = on_terminal(dir.path(), 120, &[("NO_COLOR", "1")], "scan .");
     assert!(!no_color.contains('\x1b'), "NO_COLOR ignored: {no_color}");
-    assert!(no_color.contains("medium [header-bearer-case]"), "{no_color}");
+    assert!(no_color.contains("medium (medium confidence) [header-bearer-case]"), "{no_color}");
     let never = on_terminal(dir.path(), 120, &[], "--color never explain aws-access-key-id");
     assert!(!never.contains('\x1b') && never.contains("1. Revoke:"), "{never}");
 }

@@ -211,7 +211,10 @@ mod tests {
             let text = render_at(std::slice::from_ref(&finding), 120, width);
             let mut lines = text.lines();
             let header = lines.next().unwrap();
-            assert!(header.starts_with("a.py:1:5: medium [header-bearer-case]"), "{header}");
+            assert!(
+                header.starts_with("a.py:1:5: medium (medium confidence) [header-bearer-case]"),
+                "{header}"
+            );
             for line in lines {
                 let unbreakable = line.split(' ').any(|word| word.len() > width / 2);
                 assert!(
@@ -239,6 +242,9 @@ mod tests {
         assert!(styled.contains(&format!("{high}high{high:#}")), "{styled}");
         assert!(styled.contains(&format!("{ALERT}OVERDUE{ALERT:#}")), "{styled}");
         let plain = anstream::adapter::strip_str(&styled).to_string();
-        assert!(!plain.contains('\x1b') && plain.contains("high [acme]"), "{plain}");
+        assert!(
+            !plain.contains('\x1b') && plain.contains("high (high confidence) [acme]"),
+            "{plain}"
+        );
     }
 }
