@@ -42,6 +42,21 @@ pub(super) fn is_uuid(value: &[u8]) -> bool {
         && groups.iter().all(|g| g.iter().all(u8::is_ascii_hexdigit))
 }
 
+/// The public half of a key pair that names which key signs (`AKIA...` for AWS, `SCW...` for
+/// Scaleway): an identifier the provider shows in consoles and logs, not the secret. A provider
+/// rule that reports it does so beside the secret; a generic `access_key: ...` rule must not.
+pub(super) fn is_access_key_id(value: &[u8]) -> bool {
+    const AWS_PREFIXES: &[&[u8]] =
+        &[b"AKIA", b"ASIA", b"AIDA", b"AROA", b"AIPA", b"ANPA", b"ANVA", b"APKA", b"AGPA"];
+    let upper_alnum =
+        |body: &[u8]| body.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let aws = value.len() == 20
+        && AWS_PREFIXES.iter().any(|p| value.starts_with(p))
+        && upper_alnum(&value[4..]);
+    let scaleway = value.len() == 20 && value.starts_with(b"SCW") && upper_alnum(&value[3..]);
+    aws || scaleway
+}
+
 /// MD5 (32), SHA-1 and git object ids (40), SHA-256 (64) and SHA-512 (128) in one letter case.
 pub(super) fn is_hex_digest(value: &[u8]) -> bool {
     matches!(value.len(), 32 | 40 | 64 | 128)

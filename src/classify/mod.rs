@@ -123,6 +123,7 @@ impl ValueFilter {
         let digest = lookalikes::is_hex_digest(secret);
         lookalikes::for_a_documentation_host(whole)
             || lookalikes::is_uuid(secret)
+            || lookalikes::is_access_key_id(secret)
             || (digest && names_a_digest(key))
             || (!digest && lookalikes::decodes_to_plain_text(secret))
             || !classify(password_part(secret)).is_generated()
@@ -237,6 +238,15 @@ mod tests {
         let key = TestRandom::new(8).string(TestRandom::ALNUM, 32);
         assert!(!filter.rejects_generic(key.as_bytes(), format!("secret = \"{key}\"").as_bytes()));
         assert!(filter.rejects_generic(b"user:pass", b"curl -u user:pass"));
+        let scaleway_id = format!(
+            "SCW{}",
+            TestRandom::new(9).string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 17)
+        );
+        let line = format!("access_key: {scaleway_id}");
+        assert!(
+            filter.rejects_generic(scaleway_id.as_bytes(), line.as_bytes()),
+            "a key id is no secret"
+        );
     }
 
     #[test]
