@@ -142,6 +142,9 @@ pub fn reach(
         *ranked.entry((node, is_dir)).or_insert_with(|| rank(&paths.string(store, node), is_dir))
     };
     let mut gitlinks: HashSet<u32> = HashSet::new();
+    // Consecutive versions of a tree share most chunks: once all of a chunk's children are
+    // reached at the best rank, the chunk can change nothing more, in any tree that holds it.
+    let mut settled = vec![false; store.chunk_id_limit()];
     let mut stack: Vec<(Idx, u32)> = Vec::new();
     for root in roots {
         if reach.ranks[root as usize] != 0 {
@@ -158,6 +161,9 @@ pub fn reach(
             continue;
         };
         for &chunk in chunks {
+            if settled[chunk as usize] {
+                continue;
+            }
             for entry in store.chunk(chunk) {
                 let child = entry.child as usize;
                 let seen = reach.ranks[child];
@@ -196,6 +202,9 @@ pub fn reach(
                     }
                 }
             }
+            // A gitlink's commit is never ranked, so a chunk holding one is never settled.
+            settled[chunk as usize] =
+                store.chunk(chunk).iter().all(|entry| reach.ranks[entry.child as usize] == 0);
         }
     }
     reach.gitlinks = gitlinks.into_iter().map(|node| paths.string(store, node)).collect();
@@ -204,7 +213,9 @@ pub fn reach(
 
 /// Every (blob, path) that `wanted` accepts and a commit of `order` introduces: its tree
 /// holds the blob at that path and no parent's tree does (see [`super::provenance`]).
-/// Commits are diffed in parallel; chunks a parent's tree shares are skipped whole.
+/// Commits are diffed in parallel; chunks a parent's tree shares are skipped whole, and so
+/// are trees that hold no wanted blob at any depth (the few blobs with findings sit in few
+/// subtrees).
 pub fn introductions(
     store: &Store,
     graph: &CommitGraph,
@@ -217,6 +228,9 @@ pub fn introductions(
             None => store.commit(store.index.lookup(commit)?).map(|c| c.tree),
         }
     };
+    let roots = graph.nodes.values().map(|node| store.index.number(&node.tree));
+    let holding = holds_wanted(store, roots, wanted);
+    let holds = |tree: Idx| holding.get(tree as usize) == Some(&Mark::Holds);
     let mut found: Vec<Introduction> = order
         .par_iter()
         .enumerate()
@@ -224,7 +238,7 @@ pub fn introductions(
             let node = &graph.nodes[commit];
             let parents: Vec<Idx> = node.parents.iter().filter_map(&tree_of).collect();
             let tree = store.index.number(&node.tree);
-            new_blobs(store, tree, parents, wanted).into_iter().map(move |(blob, path)| {
+            new_blobs(store, tree, parents, wanted, &holds).into_iter().map(move |(blob, path)| {
                 Introduction { blob: store.index.id(blob), path, commit: *commit, order: position }
             })
         })
@@ -239,8 +253,12 @@ fn new_blobs(
     tree: Idx,
     parents: Vec<Idx>,
     wanted: &dyn Fn(Idx) -> bool,
+    holds: &dyn Fn(Idx) -> bool,
 ) -> Vec<(Idx, String)> {
     let mut found = Vec::new();
+    if !holds(tree) {
+        return found;
+    }
     let mut paths = Paths::default();
     // An explicit stack: a crafted repository may nest trees deeper than the call stack.
     let mut stack = vec![(tree, parents, 0u32)];
@@ -269,6 +287,7 @@ fn new_blobs(
                     continue;
                 }
                 match entry.kind() {
+                    EntryKind::Tree if !holds(entry.child) => {}
                     EntryKind::Tree => {
                         let sub_parents = same_name
                             .iter()
@@ -287,4 +306,173 @@ fn new_blobs(
         }
     }
     found
+}
+
+/// Whether a tree (or chunk) holds a wanted blob at some depth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Unknown,
+    /// On the walk's stack: its subtrees are being marked.
+    Open,
+    Lacks,
+    Holds,
+}
+
+/// For every tree under `roots` (indexed by object), whether it holds a blob `wanted`
+/// accepts at some depth. Each distinct chunk is marked once, however many trees share it;
+/// the walk keeps its own stack, since trees may nest deeper than the call stack.
+fn holds_wanted(
+    store: &Store,
+    roots: impl IntoIterator<Item = Idx>,
+    wanted: &(dyn Fn(Idx) -> bool + Sync),
+) -> Vec<Mark> {
+    let mut trees = vec![Mark::Unknown; store.index.numbered()];
+    let mut chunks = vec![Mark::Unknown; store.chunk_id_limit()];
+    let mut stack = Vec::new();
+    for root in roots {
+        stack.push(root);
+        while let Some(&tree) = stack.last() {
+            if matches!(trees[tree as usize], Mark::Lacks | Mark::Holds) {
+                stack.pop();
+                continue;
+            }
+            trees[tree as usize] = Mark::Open;
+            let mut holds = false;
+            let mut unmarked = None;
+            for &chunk in store.tree_chunks(tree).unwrap_or(&[]) {
+                let mark = match chunks[chunk as usize] {
+                    Mark::Unknown | Mark::Open => {
+                        match chunk_mark(store.chunk(chunk), &trees, wanted) {
+                            Ok(mark) => mark,
+                            Err(subtree) => {
+                                unmarked = Some(subtree);
+                                break;
+                            }
+                        }
+                    }
+                    known => known,
+                };
+                chunks[chunk as usize] = mark;
+                holds |= mark == Mark::Holds;
+            }
+            match unmarked {
+                // Marked first; this tree is looked at again after it.
+                Some(subtree) => stack.push(subtree),
+                None => {
+                    trees[tree as usize] = if holds { Mark::Holds } else { Mark::Lacks };
+                    stack.pop();
+                }
+            }
+        }
+    }
+    trees
+}
+
+/// A chunk's mark once every subtree in it is marked; `Err` names one that is not yet.
+fn chunk_mark(
+    entries: &[super::store::Entry],
+    trees: &[Mark],
+    wanted: &(dyn Fn(Idx) -> bool + Sync),
+) -> Result<Mark, Idx> {
+    let mut mark = Mark::Lacks;
+    for entry in entries {
+        match entry.kind() {
+            EntryKind::Blob if wanted(entry.child) => mark = Mark::Holds,
+            EntryKind::Tree => match trees[entry.child as usize] {
+                Mark::Holds => mark = Mark::Holds,
+                Mark::Unknown => return Err(entry.child),
+                // A tree cannot hold itself; an open one is a cycle only a forged
+                // repository could build.
+                Mark::Lacks | Mark::Open => {}
+            },
+            EntryKind::Blob | EntryKind::Gitlink => {}
+        }
+    }
+    Ok(mark)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::history::store::ObjectIndex;
+
+    fn id(n: u8) -> ObjectId {
+        ObjectId::from_bytes_or_panic(&[n; 20])
+    }
+
+    /// (mode, name, child) of each entry.
+    type RawEntry<'a> = (&'a str, &'a str, u8);
+
+    fn raw_tree(entries: &[RawEntry<'_>]) -> Vec<u8> {
+        let mut raw = Vec::new();
+        for (mode, name, child) in entries {
+            raw.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            raw.extend_from_slice(id(*child).as_bytes());
+        }
+        raw
+    }
+
+    /// Trees 1-4, blobs 5-8: root 1 = {a: 5, copy: 2, docs: 3}, 2 = {a: 5}, 3 = {b: 6, deep: 4},
+    /// 4 = {c: 7}; only blob 5 is wanted.
+    fn store() -> Store {
+        let mut store = Store::new(ObjectIndex::new((1..=8).map(id).collect()));
+        let trees: [(u8, Vec<RawEntry<'_>>); 4] = [
+            (1, vec![("100644", "a", 5), ("40000", "copy", 2), ("40000", "docs", 3)]),
+            (2, vec![("100644", "a", 5)]),
+            (3, vec![("100644", "b", 6), ("40000", "deep", 4)]),
+            (4, vec![("100644", "c", 7)]),
+        ];
+        for (tree, entries) in trees {
+            let idx = store.index.lookup(&id(tree)).unwrap();
+            store.add_tree(idx, &raw_tree(&entries)).unwrap();
+        }
+        for blob in 5..=8 {
+            let idx = store.index.lookup(&id(blob)).unwrap();
+            store.set_blob(idx, State::Text, 1);
+        }
+        store.seal();
+        store
+    }
+
+    #[test]
+    fn every_tree_under_the_roots_is_marked_even_beside_a_wanted_blob() {
+        let store = store();
+        let idx = |n| store.index.lookup(&id(n)).unwrap();
+        let wanted_blob = idx(5);
+        let marks = holds_wanted(&store, [idx(1)], &|blob| blob == wanted_blob);
+        assert_eq!(marks[idx(1) as usize], Mark::Holds);
+        assert_eq!(marks[idx(2) as usize], Mark::Holds, "a copy next to the blob is marked");
+        assert_eq!(marks[idx(3) as usize], Mark::Lacks);
+        assert_eq!(marks[idx(4) as usize], Mark::Lacks);
+    }
+
+    #[test]
+    fn a_blob_in_two_directories_is_introduced_at_both_paths() {
+        let store = store();
+        let idx = |n| store.index.lookup(&id(n)).unwrap();
+        let (wanted_blob, root) = (idx(5), idx(1));
+        let holding = holds_wanted(&store, [root], &|blob| blob == wanted_blob);
+        let holds = |tree: Idx| holding[tree as usize] == Mark::Holds;
+        let mut found = new_blobs(&store, root, Vec::new(), &|blob| blob == wanted_blob, &holds);
+        found.sort();
+        assert_eq!(found, vec![(wanted_blob, "a".into()), (wanted_blob, "copy/a".into())]);
+    }
+
+    #[test]
+    fn reach_gives_each_blob_a_rank_and_settled_chunks_change_nothing() {
+        let store = store();
+        let idx = |n| store.index.lookup(&id(n)).unwrap();
+        let diagnostics = Diagnostics::default();
+        // `docs` ranks worse, so blobs first seen there are seen again at a better path.
+        let rank = |path: &str, _: bool| u8::from(path.starts_with("docs"));
+        let reach = reach(&store, [idx(1), idx(1), idx(3)], &rank, &|_| true, &diagnostics);
+        for blob in 5..=7 {
+            assert!(reach.reached(idx(blob)), "blob {blob}");
+        }
+        assert!(!reach.reached(idx(8)));
+        assert_eq!(reach.ranks[idx(5) as usize], 0);
+        assert_eq!(reach.paths[&idx(5)], "a");
+        assert_eq!(reach.paths[&idx(6)], "b", "tree 3 as a root ranks its blobs best");
+        assert_eq!(reach.missing_trees + reach.missing_blobs, 0);
+    }
 }

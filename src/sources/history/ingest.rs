@@ -113,8 +113,7 @@ impl Reader<'_> {
     fn read_pack(&self, idx_path: &std::path::Path, hash: gix::hash::Kind) -> Result<()> {
         let idx = pack::index::File::at(idx_path, hash)
             .map_err(|err| anyhow::anyhow!("cannot read the index: {err}"))?;
-        let data = pack::data::File::at(idx_path.with_extension("pack"), hash)
-            .map_err(|err| anyhow::anyhow!("cannot read the pack: {err}"))?;
+        let pack = packs::open_pack(idx_path, hash)?;
         let mut scanner = LazyScanner::new(self.pipeline);
         let processor = move |kind, content: &[u8], entry: &pack::index::Entry| {
             if let Some(idx) = self.store.index.lookup(&entry.oid) {
@@ -123,7 +122,7 @@ impl Reader<'_> {
                 }
             }
         };
-        packs::traverse(&idx, &data, self.max_file_size, processor)
+        packs::traverse(&idx, &pack, self.max_file_size, processor)
     }
 
     /// Loose objects, and those of packs that could not be traversed, by lookup.

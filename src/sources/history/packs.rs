@@ -13,7 +13,7 @@ use std::{
     path::{Path, PathBuf},
     sync::{
         Mutex,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     },
 };
 
@@ -84,10 +84,66 @@ pub(super) fn pack_indices(repo: &gix::Repository) -> Vec<PathBuf> {
     indices
 }
 
+/// A pack file mapped read-only, whose pages the traversal hands back to the kernel as it
+/// goes: a traversal reads the whole pack, and a mapping keeps every page it touched resident
+/// in the process (counted in its RSS) until it is unmapped. Released pages stay in the
+/// kernel's page cache, so reading one again costs a minor fault, not a disk read.
+#[derive(Clone)]
+pub(super) struct MappedPack {
+    map: std::sync::Arc<memmap2::Mmap>,
+}
+
+impl MappedPack {
+    pub(super) fn open(path: &Path) -> std::io::Result<MappedPack> {
+        let file = std::fs::File::open(path)?;
+        // SAFETY: the map is read-only, and git never rewrites a pack in place (a repack
+        // writes new packs and deletes old ones, whose pages stay valid while mapped); gix
+        // maps packs the same way.
+        let map = unsafe { memmap2::Mmap::map(&file)? };
+        Ok(MappedPack { map: std::sync::Arc::new(map) })
+    }
+
+    /// Drops the pages read so far from the process; later reads fault them in again.
+    fn release(&self) {
+        // SAFETY: MADV_DONTNEED on a read-only file mapping discards no data: a page read
+        // after it is the file's content again, so slices other threads hold stay valid.
+        // Failing to advise only leaves the pages resident.
+        let _ = unsafe { self.map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+    }
+}
+
+impl std::ops::Deref for MappedPack {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.map
+    }
+}
+
+/// A pack's data, and its pages to release while traversing it.
+pub(super) struct Pack {
+    data: pack::data::File<MappedPack>,
+    pages: MappedPack,
+}
+
+/// Opens the pack of the index at `idx_path`.
+pub(super) fn open_pack(idx_path: &Path, hash: gix::hash::Kind) -> anyhow::Result<Pack> {
+    let path = idx_path.with_extension("pack");
+    let pages =
+        MappedPack::open(&path).map_err(|err| anyhow::anyhow!("cannot read the pack: {err}"))?;
+    let data = pack::data::File::from_data(pages.clone(), path, hash)
+        .map_err(|err| anyhow::anyhow!("cannot read the pack: {err}"))?;
+    Ok(Pack { data, pages })
+}
+
+/// How many bytes of objects a traversal resolves between two releases of the pack's pages:
+/// the pack's share of the process's resident memory stays near this, whatever its size.
+const RELEASE_EVERY_BYTES: u64 = 256 << 20;
+
 /// Resolves every object of one pack, on every thread, and hands each to `processor`.
 pub(super) fn traverse<P>(
     idx: &pack::index::File,
-    data: &pack::data::File,
+    pack: &Pack,
     max_file_size: u64,
     mut processor: P,
 ) -> anyhow::Result<()>
@@ -96,10 +152,18 @@ where
 {
     let threads = rayon::current_num_threads().max(1);
     let alloc_limit = max_file_size.max(ALLOC_LIMIT_BYTES);
+    let resolved = AtomicU64::new(0);
+    let resolved = &resolved;
+    let pages = &pack.pages;
     idx.traverse_with_index(
-        data,
+        &pack.data,
         move |kind, content: &[u8], entry: &pack::index::Entry, _: &dyn gix::progress::Progress| {
             processor(kind, content, entry);
+            let size = content.len() as u64;
+            let before = resolved.fetch_add(size, Ordering::Relaxed);
+            if (before + size) / RELEASE_EVERY_BYTES != before / RELEASE_EVERY_BYTES {
+                pages.release();
+            }
             Ok(())
         },
         &mut gix::progress::Discard,
@@ -134,15 +198,14 @@ impl Traversal<'_, '_> {
         if !self.worth_traversing(&idx) {
             return Ok(());
         }
-        let data = pack::data::File::at(idx_path.with_extension("pack"), object_hash)
-            .map_err(|err| anyhow::anyhow!("cannot read the pack: {err}"))?;
+        let pack = open_pack(idx_path, object_hash)?;
         let mut scanner = LazyScanner::new(self.job.pipeline);
         let processor = move |kind, content: &[u8], entry: &pack::index::Entry| {
             if kind == gix::objs::Kind::Blob {
                 self.scan(&mut scanner, &entry.oid, content);
             }
         };
-        traverse(&idx, &data, self.job.max_file_size, processor)
+        traverse(&idx, &pack, self.job.max_file_size, processor)
     }
 
     /// Whether enough of the pack's objects are still-wanted blobs.

@@ -386,12 +386,12 @@ impl Store {
             self.slots[idx as usize] = self.commits.len() as u32;
             self.commits.push(commit);
         }
-        self.sealed_chunks = self
-            .shards
-            .iter_mut()
-            .map(|shard| std::mem::take(&mut shard.get_mut().expect("chunks").chunks))
+        // The lookups by hash and by name only served reading: freed, not kept for the walks.
+        self.sealed_chunks = std::mem::take(&mut self.shards)
+            .into_iter()
+            .map(|shard| shard.into_inner().expect("chunks").chunks)
             .collect();
-        self.sealed_names = std::mem::take(&mut self.names.get_mut().expect("names").names);
+        self.sealed_names = std::mem::take(self.names.get_mut().expect("names")).names;
     }
 
     pub fn commit(&self, idx: Idx) -> Option<&Commit> {
@@ -431,6 +431,12 @@ impl Store {
 
     pub fn name_count(&self) -> usize {
         self.sealed_names.len()
+    }
+
+    /// One more than the largest chunk id (after [`Store::seal`]).
+    pub fn chunk_id_limit(&self) -> usize {
+        let longest = self.sealed_chunks.iter().map(Vec::len).max().unwrap_or(0);
+        longest * CHUNK_SHARDS
     }
 
     /// Distinct chunks and the entries they hold, for the memory notes.
