@@ -3,15 +3,21 @@
 //! so every step applies to all of them alike:
 //!
 //! 1. the path filter (`.keyhoundignore`, `[allow] paths`);
-//! 2. the engine's matches (its value filter already applied);
+//! 2. the engine's matches (its value filter already applied), and its matches inside base64
+//!    and hex runs that decode to text (`decoded`), placed at the encoded run;
 //! 3. inline `keyhound:allow` markers and built-in path rules for generic rules;
 //! 4. the checks (`.env` files, auth headers), and inline allows of their findings;
-//! 5. de-duplication: a check's finding outranks a generic rule's on the same value.
+//! 5. de-duplication: a check's finding outranks a generic rule's on the same value, and so
+//!    does a decoded finding a generic rule's match of its encoded text.
 //!
 //! Finding-level suppression (fingerprints, baseline) needs the whole scan's findings and runs
 //! in [`crate::run`].
 
+mod decoded;
+
 use std::sync::Arc;
+
+use decoded::DecodedMatch;
 
 use crate::{
     checks,
@@ -102,7 +108,15 @@ impl Scanner<'_> {
     /// The engine's matches in `content`, before any path-dependent step: for a source that
     /// reads content before it knows every path the content is at (history blobs).
     pub fn matches(&mut self, content: &[u8]) -> Vec<engine::Match> {
-        self.matcher.scan(&input::scannable(content))
+        let content = input::scannable(content);
+        let found = self.matcher.scan(&content);
+        if !found.is_empty() {
+            return found;
+        }
+        decoded::matches(&mut self.matcher, &content)
+            .iter()
+            .map(DecodedMatch::at_encoded_run)
+            .collect()
     }
 
     /// The findings in `content`, scanned as `path`.
@@ -116,11 +130,13 @@ impl Scanner<'_> {
         let decoded = input::scannable(content);
         let content = &decoded[..];
         let mut matches = self.matcher.scan(content);
-        if matches.is_empty() && !checks::inspects_path(path) {
+        let decoded = decoded::matches(&mut self.matcher, content);
+        if matches.is_empty() && decoded.is_empty() && !checks::inspects_path(path) {
             return Vec::new();
         }
         let lines = LineIndex::new();
         suppressions.retain_matches(engine, path, content, &lines, &mut matches);
+        let decoded = self.decoded_findings(path, content, &lines, decoded);
         let mut findings: Vec<Finding> = matches
             .iter()
             .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
@@ -129,6 +145,10 @@ impl Scanner<'_> {
                 Finding::new(rule, path.to_string(), content, &lines, m.secret_start..m.secret_end)
             })
             .collect();
+        // A generic rule's match of the encoded text says less than what it decodes to.
+        let decoded_spans = SpanSet::new(decoded.iter().map(|d| d.span));
+        findings.retain(|f| !f.rule.generic || !decoded_spans.overlaps(&f.span));
+        findings.extend(decoded);
         let context =
             checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
         let mut checked = checks::run(&context);
@@ -139,6 +159,40 @@ impl Scanner<'_> {
         findings.retain(|f| !f.rule.generic || !checked_spans.overlaps(&f.span));
         findings.extend(checked);
         findings
+    }
+
+    /// The findings of decoded matches that no inline allow or built-in path rule suppresses.
+    fn decoded_findings(
+        &self,
+        path: &str,
+        content: &[u8],
+        lines: &LineIndex,
+        decoded: Vec<DecodedMatch>,
+    ) -> Vec<Finding> {
+        if decoded.is_empty() {
+            return Vec::new();
+        }
+        let engine = &self.pipeline.engine;
+        let mut kept: Vec<engine::Match> =
+            decoded.iter().map(DecodedMatch::at_encoded_run).collect();
+        self.pipeline.suppressions.retain_matches(engine, path, content, lines, &mut kept);
+        let mut kept = kept.into_iter().peekable();
+        decoded
+            .into_iter()
+            .filter(|d| kept.next_if(|m| *m == d.at_encoded_run()).is_some())
+            .map(|d| {
+                let rule = Arc::clone(engine.rule(d.rule));
+                Finding::decoded(
+                    rule,
+                    path.to_string(),
+                    content,
+                    lines,
+                    d.encoded,
+                    &d.secret,
+                    d.layers,
+                )
+            })
+            .collect()
     }
 }
 
