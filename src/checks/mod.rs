@@ -1,5 +1,5 @@
-//! Checks that need more than a regex match: committed `.env` files and how keys are sent
-//! (auth headers, query strings). They run inside [`crate::pipeline`], after the
+//! Checks that need more than a regex match: committed `.env` files, how keys are sent
+//! (auth headers, query strings) and credentials written in base64 (`encoded`). They run inside [`crate::pipeline`], after the
 //! engine, so every source (working tree, stdin, staged, history) gets them alike.
 //!
 //! Their rules live in `rules/dotenv.toml` and `rules/headers.toml` like any other rule (name,
@@ -8,6 +8,7 @@
 //! which lines to inspect; a trigger match is never a finding by itself.
 
 pub mod dotenv;
+mod encoded;
 pub mod headers;
 
 use std::sync::Arc;
@@ -64,5 +65,6 @@ pub fn is_trigger(rule: &Rule) -> bool {
 pub fn run(context: &Context<'_>) -> Vec<Finding> {
     let mut findings = dotenv::check(context);
     findings.extend(headers::check(context));
+    findings.extend(encoded::check(context));
     findings
 }

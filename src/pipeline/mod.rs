@@ -15,7 +15,7 @@
 
 mod decoded;
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use decoded::DecodedMatch;
 
@@ -98,6 +98,34 @@ impl SpanSet {
     }
 }
 
+/// Drops a finding whose secret is the encoded text of a decoded finding at the same place
+/// (`Authorization: Basic <base64>` as a hardcoded header): the decoded one says more.
+fn drop_encoded_duplicates(findings: &mut Vec<Finding>) {
+    let mut encoded: HashMap<&str, Vec<Span>> = HashMap::new();
+    for finding in findings.iter() {
+        if let Some(e) = &finding.encoded {
+            encoded.entry(e.text.as_str()).or_default().push(finding.span);
+        }
+    }
+    if encoded.is_empty() {
+        return;
+    }
+    let duplicate: Vec<bool> = findings
+        .iter()
+        .map(|f| {
+            f.encoded.is_none()
+                && encoded
+                    .get(f.secret.as_str())
+                    .is_some_and(|spans| spans.iter().any(|s| s.overlaps(&f.span)))
+        })
+        .collect();
+    let mut index = 0;
+    findings.retain(|_| {
+        index += 1;
+        !duplicate[index - 1]
+    });
+}
+
 /// One thread's way through the [`Pipeline`].
 pub struct Scanner<'p> {
     pipeline: &'p Pipeline,
@@ -158,6 +186,7 @@ impl Scanner<'_> {
         let checked_spans = SpanSet::new(checked.iter().map(|c| c.span));
         findings.retain(|f| !f.rule.generic || !checked_spans.overlaps(&f.span));
         findings.extend(checked);
+        drop_encoded_duplicates(&mut findings);
         findings
     }
 

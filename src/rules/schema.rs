@@ -67,6 +67,9 @@ pub enum CheckKind {
     Header,
     /// `src/checks/dotenv.rs`: `.env` files and their secret-looking lines.
     Dotenv,
+    /// `src/checks/encoded.rs`: `user:password` values a format writes in base64 (Docker
+    /// `auth`, `Authorization: Basic`, `.npmrc` `_auth`).
+    Encoded,
 }
 
 /// How to revoke and replace a leaked credential of this kind.
