@@ -28,14 +28,7 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
 fn finding(context: &Context<'_>, m: &Match) -> Option<Finding> {
     let encoded = value(context.content, m.secret_end, m.match_end)?;
     let decoded = decode::base64_value(&context.content[encoded.clone()])?;
-    let password = password(&decoded)?;
-    let values = context.engine.values();
-    if values.is_placeholder(password, password)
-        || values.rejects_generic(password, &decoded)
-        || is_reference(password)
-    {
-        return None;
-    }
+    let password = real_password(context, &decoded)?;
     let rule = std::sync::Arc::clone(context.engine.rule(m.rule));
     Some(Finding::decoded(
         rule,
@@ -46,6 +39,16 @@ fn finding(context: &Context<'_>, m: &Match) -> Option<Finding> {
         password,
         vec![Encoding::Base64],
     ))
+}
+
+/// The password of a decoded `user:password`, when it is a real one.
+pub(super) fn real_password<'d>(context: &Context<'_>, decoded: &'d [u8]) -> Option<&'d [u8]> {
+    let password = password(decoded)?;
+    let values = context.engine.values();
+    let rejected = values.is_placeholder(password, password)
+        || values.rejects_generic(password, decoded)
+        || is_reference(password);
+    (!rejected).then_some(password)
 }
 
 /// The base64 value in `content[from..to]`: past the separators after the trigger word

@@ -25,6 +25,7 @@ use crate::{
     finding::Finding,
     input,
     model::{LineIndex, Span, Tracking},
+    rules::CheckKind,
     suppress::Suppressions,
 };
 
@@ -98,25 +99,38 @@ impl SpanSet {
     }
 }
 
-/// Drops a finding whose secret is the encoded text of a decoded finding at the same place
-/// (`Authorization: Basic <base64>` as a hardcoded header): the decoded one says more.
-fn drop_encoded_duplicates(findings: &mut Vec<Finding>) {
-    let mut encoded: HashMap<&str, Vec<Span>> = HashMap::new();
-    for finding in findings.iter() {
-        if let Some(e) = &finding.encoded {
-            encoded.entry(e.text.as_str()).or_default().push(finding.span);
+/// Drops a finding that says less about a secret than a check's finding at the same place:
+/// one whose secret is the encoded text of a decoded finding (`Authorization: Basic <base64>`
+/// as a hardcoded header), and a rule's finding of a secret a credential file's finding holds
+/// (a GitHub token in `.git-credentials`).
+fn drop_duplicates_of_checks(findings: &mut Vec<Finding>) {
+    let mut by_line: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        if finding.rule.check.is_some() {
+            by_line.entry(finding.span.line).or_default().push(index);
         }
     }
-    if encoded.is_empty() {
+    if by_line.is_empty() {
         return;
     }
+    let says_less = |f: &Finding, c: &Finding| {
+        if !c.span.overlaps(&f.span) {
+            return false;
+        }
+        let decodes_it =
+            f.encoded.is_none() && c.encoded.as_ref().is_some_and(|e| e.text == f.secret);
+        let holds_it = c.rule.check == Some(CheckKind::CredentialFile)
+            && f.rule.check != Some(CheckKind::CredentialFile)
+            && (c.secret.contains(&f.secret) || f.secret.contains(&c.secret));
+        decodes_it || holds_it
+    };
     let duplicate: Vec<bool> = findings
         .iter()
-        .map(|f| {
-            f.encoded.is_none()
-                && encoded
-                    .get(f.secret.as_str())
-                    .is_some_and(|spans| spans.iter().any(|s| s.overlaps(&f.span)))
+        .enumerate()
+        .map(|(index, f)| {
+            by_line.get(&f.span.line).is_some_and(|checks| {
+                checks.iter().any(|&c| c != index && says_less(f, &findings[c]))
+            })
         })
         .collect();
     let mut index = 0;
@@ -186,7 +200,7 @@ impl Scanner<'_> {
         let checked_spans = SpanSet::new(checked.iter().map(|c| c.span));
         findings.retain(|f| !f.rule.generic || !checked_spans.overlaps(&f.span));
         findings.extend(checked);
-        drop_encoded_duplicates(&mut findings);
+        drop_duplicates_of_checks(&mut findings);
         findings
     }
 
