@@ -161,6 +161,15 @@ impl Scanner<'_> {
             .collect()
     }
 
+    /// The engine's matches in `content` and, apart, its matches inside decoded runs (placed
+    /// at the runs): all the matching a scan does, for the engine benchmark.
+    pub fn matches_and_decoded(&mut self, content: &[u8]) -> (Vec<engine::Match>, Vec<engine::Match>) {
+        let content = input::scannable(content);
+        let found = self.matcher.scan(&content);
+        let decoded = decoded::matches(&mut self.matcher, &content);
+        (found, decoded.iter().map(DecodedMatch::at_encoded_run).collect())
+    }
+
     /// The findings in `content`, scanned as `path`.
     pub fn scan(&mut self, path: &str, content: &[u8], tracking: Tracking) -> Vec<Finding> {
         let engine = &self.pipeline.engine;
