@@ -47,7 +47,8 @@ pub(super) fn real_password<'d>(context: &Context<'_>, decoded: &'d [u8]) -> Opt
     let values = context.engine.values();
     let rejected = values.is_placeholder(password, password)
         || values.rejects_generic(password, decoded)
-        || is_reference(password);
+        || is_reference(password)
+        || is_made_of_example_words(password);
     (!rejected).then_some(password)
 }
 
@@ -69,6 +70,18 @@ fn password(decoded: &[u8]) -> Option<&[u8]> {
     // `password`, `secret`, `changeme`: a real one has a digit, a capital or a symbol.
     let one_word = password.iter().all(u8::is_ascii_lowercase);
     (password.len() >= MIN_PASSWORD_LEN && printable && !one_word).then_some(password)
+}
+
+/// Words that documentation and test fixtures build passwords from (`secret-passwd`,
+/// `customPass`, `testpass123`); a password generated for real use holds none of them.
+const EXAMPLE_WORDS: &[&str] = &[
+    "pass", "pwd", "secret", "test", "example", "sample", "demo", "custom", "dummy", "fake",
+    "changeme", "foo", "user", "admin", "hunter", "letmein", "qwerty", "12345",
+];
+
+fn is_made_of_example_words(password: &[u8]) -> bool {
+    let lower = password.to_ascii_lowercase();
+    EXAMPLE_WORDS.iter().any(|word| memchr::memmem::find(&lower, word.as_bytes()).is_some())
 }
 
 /// `${PASSWORD}`, `$(cat pw)`, `{{ .Values.password }}`, `<password>`: not a value.
@@ -95,5 +108,9 @@ mod tests {
         assert_eq!(password(b"user:password"), None);
         assert_eq!(password(b"user:pass word"), None);
         assert!(is_reference(b"${REGISTRY_PASSWORD}"));
+        for example in ["secret-passwd", "customPass", "testpass123"] {
+            assert!(is_made_of_example_words(example.as_bytes()), "{example}");
+        }
+        assert!(!is_made_of_example_words(b"q7VfK2mZ9xLr4TnB"));
     }
 }

@@ -163,7 +163,10 @@ impl Scanner<'_> {
 
     /// The engine's matches in `content` and, apart, its matches inside decoded runs (placed
     /// at the runs): all the matching a scan does, for the engine benchmark.
-    pub fn matches_and_decoded(&mut self, content: &[u8]) -> (Vec<engine::Match>, Vec<engine::Match>) {
+    pub fn matches_and_decoded(
+        &mut self,
+        content: &[u8],
+    ) -> (Vec<engine::Match>, Vec<engine::Match>) {
         let content = input::scannable(content);
         let found = self.matcher.scan(&content);
         let decoded = decoded::matches(&mut self.matcher, &content);
