@@ -77,17 +77,17 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
             let rule = Arc::new(kind_rule(base, kind, secret.host.as_deref()));
             let path = context.path.to_string();
             let (content, lines) = (context.content, context.lines);
-            Some(match (secret.encoding, decoded.as_deref()) {
-                (Some(encoding), Some(decoded)) => Finding::decoded(
+            Some(match secret.encoding {
+                Some(encoding) => Finding::decoded(
                     rule,
                     path,
                     content,
                     lines,
                     secret.range,
-                    decoded,
+                    value,
                     vec![encoding],
                 ),
-                _ => Finding::new(rule, path, content, lines, secret.range),
+                None => Finding::new(rule, path, content, lines, secret.range),
             })
         })
         .collect()
