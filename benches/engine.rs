@@ -1,11 +1,15 @@
 //! Engine throughput on real source code (the crates in cargo's registry cache), against the
 //! classic design measured in `docs/engine-design.md`: every rule's regex
 //! run over the whole input. Run with `cargo bench --bench engine`.
+//!
+//! `keyhound_engine_and_decoder` is all the matching a scan does: the engine, then the engine
+//! again on every base64 or hex run that decodes to text. `startup_rules_loaded_first_file_scanned`
+//! is what a pre-commit hook waits for before its first finding.
 
 use std::{fs, path::PathBuf, sync::OnceLock};
 
 use divan::{Bencher, counter::BytesCount};
-use keyhound::{classify::ValueFilter, engine::Engine, rules};
+use keyhound::{classify::ValueFilter, engine::Engine, pipeline::Pipeline, rules};
 use regex_automata::{meta::Regex, util::syntax};
 
 const CORPUS_BYTES: usize = 32 << 20;
@@ -65,6 +69,28 @@ fn keyhound_engine(bencher: Bencher) {
         .bench_local(|| files.iter().map(|f| scanner.scan(f).len()).sum::<usize>());
 }
 
+#[divan::bench(sample_count = 30)]
+fn keyhound_engine_and_decoder(bencher: Bencher) {
+    let files = corpus();
+    let bytes: usize = files.iter().map(Vec::len).sum();
+    static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
+    let pipeline = PIPELINE.get_or_init(|| {
+        Pipeline::builtin(
+            Engine::new(rules::builtin_rules().unwrap(), ValueFilter::standard()).unwrap(),
+        )
+    });
+    let mut scanner = pipeline.scanner();
+    bencher.counter(BytesCount::new(bytes)).bench_local(|| {
+        files
+            .iter()
+            .map(|f| {
+                let (found, decoded) = scanner.matches_and_decoded(f);
+                found.len() + decoded.len()
+            })
+            .sum::<usize>()
+    });
+}
+
 #[divan::bench(sample_count = 3)]
 fn baseline_every_rule_over_every_file(bencher: Bencher) {
     let mut slice = Vec::new();
@@ -99,4 +125,15 @@ fn baseline_every_rule_over_every_file(bencher: Bencher) {
 #[divan::bench(sample_count = 10)]
 fn startup_load_and_compile_rules() -> Engine {
     Engine::new(rules::builtin_rules().unwrap(), ValueFilter::standard()).unwrap()
+}
+
+/// Rules parsed, the engine built, and one source file scanned with the decoder, as a
+/// pre-commit hook on one staged file does (the first hits build their rules' regexes).
+#[divan::bench(sample_count = 20)]
+fn startup_rules_loaded_first_file_scanned() -> usize {
+    let file = &corpus()[0];
+    let engine = Engine::new(rules::builtin_rules().unwrap(), ValueFilter::standard()).unwrap();
+    let pipeline = Pipeline::builtin(engine);
+    let (found, decoded) = pipeline.scanner().matches_and_decoded(file);
+    found.len() + decoded.len()
 }

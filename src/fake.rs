@@ -58,12 +58,36 @@ impl FakeGen {
         format!("{prefix}{random}{}", base62_crc32(random.as_bytes()))
     }
 
+    /// A PEM private key block of `label` (`RSA PRIVATE KEY`): a DER-like start, then
+    /// 64-column base64 of random bytes. Lines end with `\n`.
+    pub fn pem_private_key(&mut self, label: &str) -> String {
+        let mut lines = vec![format!("-----BEGIN {label}-----")];
+        lines.push(format!("MIIEpAIBAAKCAQEA{}", self.string_from(BASE64, 48)));
+        lines.extend((0..8).map(|_| self.string_from(BASE64, 64)));
+        lines.push(format!("{}==", self.string_from(BASE64, 38)));
+        lines.push(format!("-----END {label}-----\n"));
+        lines.join("\n")
+    }
+
     /// Expands every `{{kind:arg}}` template in `text`. Unknown kinds are an error so a typo
-    /// in a rule's example cannot silently turn into a literal.
+    /// in a rule's example cannot silently turn into a literal. `{{base64:TEXT}}` is TEXT, its
+    /// own templates expanded, in base64 (for formats that wrap credentials in base64).
     pub fn expand(&mut self, text: &str) -> Result<String, String> {
         let mut out = String::with_capacity(text.len() + 64);
         let mut rest = text;
         while let Some(open) = rest.find("{{") {
+            if let Some(inner) = rest[open..].strip_prefix(WRAP_BASE64) {
+                let close = closing_braces(inner)
+                    .ok_or_else(|| format!("`{WRAP_BASE64}` without its closing `}}}}`"))?;
+                let wrapped = self.expand(&inner[..close])?;
+                out.push_str(&rest[..open]);
+                out.push_str(&base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    wrapped,
+                ));
+                rest = &inner[close + 2..];
+                continue;
+            }
             let Some(close) = rest[open..].find("}}") else {
                 break;
             };
@@ -109,6 +133,30 @@ impl FakeGen {
     }
 }
 
+/// The template whose text is written in base64.
+const WRAP_BASE64: &str = "{{base64:";
+
+/// Where the `}}` closing a template whose text is `text...` is, past nested templates.
+fn closing_braces(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = 0;
+    while at + 1 < text.len() {
+        match &text.as_bytes()[at..at + 2] {
+            b"{{" => {
+                depth += 1;
+                at += 2;
+            }
+            b"}}" if depth == 0 => return Some(at),
+            b"}}" => {
+                depth -= 1;
+                at += 2;
+            }
+            _ => at += 1,
+        }
+    }
+    None
+}
+
 /// Lines that once made the line-level checks quadratic, each to be repeated into one long
 /// line: a header whose value never closes, many headers, query strings and bearer words on one
 /// line (a minified bundle). The linearity test and `benches/long_line.rs` scan them.
@@ -125,6 +173,16 @@ pub const HOSTILE_LINE_SHAPES: &[&str] = &[
 mod tests {
     use super::*;
     use crate::checksum::Checksum;
+
+    #[test]
+    fn base64_templates_wrap_their_expanded_text() {
+        let text = FakeGen::new(3).expand("auth: {{base64:ci:{{alnum:12}}}} end").unwrap();
+        let encoded = text.strip_prefix("auth: ").unwrap().strip_suffix(" end").unwrap();
+        let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded);
+        let decoded = String::from_utf8(decoded.unwrap()).unwrap();
+        assert!(decoded.starts_with("ci:") && decoded.len() == 15, "{decoded}");
+        assert!(FakeGen::new(3).expand("{{base64:open").is_err());
+    }
 
     #[test]
     fn expands_templates_reproducibly() {

@@ -3,7 +3,7 @@
 use std::{ops::Range, sync::Arc};
 
 use crate::{
-    model::{LineIndex, Span, fingerprint, sha256_hex},
+    model::{Encoded, LineIndex, Span, fingerprint, sha256_hex},
     rules::Rule,
 };
 
@@ -104,6 +104,9 @@ pub struct Finding {
     /// What the provider said about the key (`scan --validate` only).
     pub validation: Option<crate::model::Validation>,
     pub confidence: Confidence,
+    /// Set when the secret was found by decoding a base64 or hex span: `span` and `snippet`
+    /// are the encoded span's, `secret` is the decoded value.
+    pub encoded: Option<Encoded>,
 }
 
 impl Finding {
@@ -135,7 +138,28 @@ impl Finding {
             snippet,
             provenance: None,
             validation: None,
+            encoded: None,
         }
+    }
+
+    /// A finding of `rule` whose `secret` was found by decoding `content[encoded]`: it sits at
+    /// the encoded span, and its snippet redacts the encoded text.
+    pub fn decoded(
+        rule: Arc<Rule>,
+        path: String,
+        content: &[u8],
+        lines: &LineIndex,
+        encoded: Range<usize>,
+        secret: &[u8],
+        layers: Vec<crate::model::Encoding>,
+    ) -> Self {
+        let text = String::from_utf8_lossy(&content[encoded.clone()]).into_owned();
+        let mut finding = Finding::new(rule, path, content, lines, encoded);
+        finding.secret = String::from_utf8_lossy(secret).into_owned();
+        finding.secret_sha256 = sha256_hex(secret);
+        finding.fingerprint = fingerprint(&finding.rule.id, &finding.secret_sha256, &finding.path);
+        finding.encoded = Some(Encoded { layers, text });
+        finding
     }
 
     /// The secret as reports show it unless `--show-secrets` is given.

@@ -10,6 +10,7 @@ pub mod checksum;
 pub mod classify;
 pub mod cli;
 pub mod config;
+pub mod decode;
 pub mod diagnostics;
 pub mod engine;
 pub mod entropy;

@@ -90,6 +90,7 @@ fn file_finding(context: &Context<'_>, id: &str, confidence: Confidence) -> Opti
         provenance: None,
         validation: None,
         confidence,
+        encoded: None,
     })
 }
 

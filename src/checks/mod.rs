@@ -1,5 +1,6 @@
-//! Checks that need more than a regex match: committed `.env` files and how keys are sent
-//! (auth headers, query strings). They run inside [`crate::pipeline`], after the
+//! Checks that need more than a regex match: committed `.env` files, how keys are sent
+//! (auth headers, query strings), credentials written in base64 (`encoded`) and credential
+//! files (`.git-credentials`, `.netrc`, ...). They run inside [`crate::pipeline`], after the
 //! engine, so every source (working tree, stdin, staged, history) gets them alike.
 //!
 //! Their rules live in `rules/dotenv.toml` and `rules/headers.toml` like any other rule (name,
@@ -7,7 +8,9 @@
 //! is only a trigger: its matches ride the engine's single literal pass and tell the check
 //! which lines to inspect; a trigger match is never a finding by itself.
 
+pub mod credential_files;
 pub mod dotenv;
+mod encoded;
 pub mod headers;
 
 use std::sync::Arc;
@@ -52,7 +55,7 @@ impl Context<'_> {
 
 /// Whether content at `path` must reach the checks even when the engine matched nothing.
 pub fn inspects_path(path: &str) -> bool {
-    dotenv::classify(path).is_some()
+    dotenv::classify(path).is_some() || credential_files::classify(path).is_some()
 }
 
 /// Whether a match of `rule` is a trigger for a check rather than a finding.
@@ -64,5 +67,7 @@ pub fn is_trigger(rule: &Rule) -> bool {
 pub fn run(context: &Context<'_>) -> Vec<Finding> {
     let mut findings = dotenv::check(context);
     findings.extend(headers::check(context));
+    findings.extend(encoded::check(context));
+    findings.extend(credential_files::check(context));
     findings
 }

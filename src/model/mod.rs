@@ -1,12 +1,14 @@
 //! The data every layer above shares and none of them owns: where scanned content sits in a
 //! file ([`LineIndex`], [`Span`]), whether it is committed ([`Tracking`]), stable identities
-//! ([`fingerprint`]), what a scan read ([`ScanSummary`]) and what a provider said about a key
+//! ([`fingerprint`]), how a decoded secret was wrapped ([`Encoded`]), what a scan read ([`ScanSummary`]) and what a provider said about a key
 //! ([`Validation`]). Depends on nothing else in the crate.
 
+mod encoding;
 mod fingerprint;
 mod lines;
 mod validation;
 
+pub use encoding::{Encoded, Encoding};
 pub use fingerprint::{fingerprint, sha256_hex};
 pub use lines::{LineIndex, Span};
 pub use validation::{Status, Validation};

@@ -48,6 +48,10 @@ struct FindingView<'a> {
     /// `scan --validate` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     validation: Option<&'a Validation>,
+    /// How the secret was wrapped (`base64`, `hex`, `base64+base64`) when keyhound found it by
+    /// decoding the span at `line`/`column`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding: Option<String>,
 }
 
 /// Where history holds the secret: the introducing blob and line, whether it is still
@@ -140,6 +144,7 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions, redactor: &Redactor) 
             .filter(|p| !p.commit.is_empty())
             .map(|p| CommitView::new(p, redactor)),
         history: finding.provenance.as_ref().map(|p| HistoryView::new(p, redactor)),
+        encoding: finding.encoded.as_ref().map(|e| e.label()),
         exposure_days: exposure.map(|e| e.days),
         rotation_overdue: exposure.map(|e| e.overdue),
         history_advice: finding.provenance.as_ref().map(|_| HISTORY_ADVICE),

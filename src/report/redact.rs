@@ -37,9 +37,12 @@ impl<'e> Redactor<'e> {
     /// A redactor for a run's `findings` (before suppression, so baselined secrets stay
     /// hidden too); `engine` also finds secrets no finding holds.
     pub fn new(findings: &[Finding], engine: Option<&'e Engine>, show_secrets: bool) -> Self {
+        // A decoded secret's encoded text gives it away as well as the secret does.
         let mut secrets: Vec<&str> = findings
             .iter()
-            .map(|f| f.secret.as_str())
+            .flat_map(|f| {
+                std::iter::once(f.secret.as_str()).chain(f.encoded.iter().map(|e| e.text.as_str()))
+            })
             .filter(|s| s.chars().count() >= MIN_KNOWN_SECRET_CHARS)
             .collect();
         secrets.sort_unstable();

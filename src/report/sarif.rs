@@ -174,6 +174,11 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
         text.push_str(&history_sentence(p, &public));
         add_history_properties(&mut props, p, &public);
     }
+    if let Some(encoded) = &finding.encoded {
+        let label = encoded.label();
+        text.push_str(&format!(" Found by decoding the {label} text at this location."));
+        props.additional_properties.insert("encoding".to_string(), json!(label));
+    }
     let mut level = confident_level(rule.severity, finding.confidence);
     if let Some(validation) = &finding.validation {
         props.additional_properties.insert("validation".to_string(), json!(validation));

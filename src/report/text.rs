@@ -63,6 +63,14 @@ fn write_finding(
         "{}",
         field("secret: ", &format!("{secret}    fingerprint: {}", finding.fingerprint))
     )?;
+    if let Some(encoded) = &finding.encoded {
+        let label = encoded.label();
+        write!(
+            out,
+            "{}",
+            field("encoding: ", &format!("{label}: the secret is the decoded text"))
+        )?;
+    }
     if let Some(v) = &finding.validation {
         let http = v.http_status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
         write!(out, "{}", field("validation: ", &format!("{v}{http}")))?;

@@ -67,6 +67,11 @@ pub enum CheckKind {
     Header,
     /// `src/checks/dotenv.rs`: `.env` files and their secret-looking lines.
     Dotenv,
+    /// `src/checks/encoded.rs`: `user:password` values a format writes in base64 (Docker
+    /// `auth`, `Authorization: Basic`, `.npmrc` `_auth`).
+    Encoded,
+    /// `src/checks/credential_files.rs`: `.git-credentials`, `.netrc`, `.pgpass` and the like.
+    CredentialFile,
 }
 
 /// How to revoke and replace a leaked credential of this kind.

@@ -3,15 +3,21 @@
 //! so every step applies to all of them alike:
 //!
 //! 1. the path filter (`.keyhoundignore`, `[allow] paths`);
-//! 2. the engine's matches (its value filter already applied);
+//! 2. the engine's matches (its value filter already applied), and its matches inside base64
+//!    and hex runs that decode to text (`decoded`), placed at the encoded run;
 //! 3. inline `keyhound:allow` markers and built-in path rules for generic rules;
 //! 4. the checks (`.env` files, auth headers), and inline allows of their findings;
-//! 5. de-duplication: a check's finding outranks a generic rule's on the same value.
+//! 5. de-duplication: a check's finding outranks a generic rule's on the same value, and so
+//!    does a decoded finding a generic rule's match of its encoded text.
 //!
 //! Finding-level suppression (fingerprints, baseline) needs the whole scan's findings and runs
 //! in [`crate::run`].
 
-use std::sync::Arc;
+mod decoded;
+
+use std::{collections::HashMap, sync::Arc};
+
+use decoded::DecodedMatch;
 
 use crate::{
     checks,
@@ -19,6 +25,7 @@ use crate::{
     finding::Finding,
     input,
     model::{LineIndex, Span, Tracking},
+    rules::CheckKind,
     suppress::Suppressions,
 };
 
@@ -92,6 +99,47 @@ impl SpanSet {
     }
 }
 
+/// Drops a finding that says less about a secret than a check's finding at the same place:
+/// one whose secret is the encoded text of a decoded finding (`Authorization: Basic <base64>`
+/// as a hardcoded header), and a rule's finding of a secret a credential file's finding holds
+/// (a GitHub token in `.git-credentials`).
+fn drop_duplicates_of_checks(findings: &mut Vec<Finding>) {
+    let mut by_line: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        if finding.rule.check.is_some() {
+            by_line.entry(finding.span.line).or_default().push(index);
+        }
+    }
+    if by_line.is_empty() {
+        return;
+    }
+    let says_less = |f: &Finding, c: &Finding| {
+        if !c.span.overlaps(&f.span) {
+            return false;
+        }
+        let decodes_it =
+            f.encoded.is_none() && c.encoded.as_ref().is_some_and(|e| e.text == f.secret);
+        let holds_it = c.rule.check == Some(CheckKind::CredentialFile)
+            && f.rule.check != Some(CheckKind::CredentialFile)
+            && (c.secret.contains(&f.secret) || f.secret.contains(&c.secret));
+        decodes_it || holds_it
+    };
+    let duplicate: Vec<bool> = findings
+        .iter()
+        .enumerate()
+        .map(|(index, f)| {
+            by_line.get(&f.span.line).is_some_and(|checks| {
+                checks.iter().any(|&c| c != index && says_less(f, &findings[c]))
+            })
+        })
+        .collect();
+    let mut index = 0;
+    findings.retain(|_| {
+        index += 1;
+        !duplicate[index - 1]
+    });
+}
+
 /// One thread's way through the [`Pipeline`].
 pub struct Scanner<'p> {
     pipeline: &'p Pipeline,
@@ -102,7 +150,27 @@ impl Scanner<'_> {
     /// The engine's matches in `content`, before any path-dependent step: for a source that
     /// reads content before it knows every path the content is at (history blobs).
     pub fn matches(&mut self, content: &[u8]) -> Vec<engine::Match> {
-        self.matcher.scan(&input::scannable(content))
+        let content = input::scannable(content);
+        let found = self.matcher.scan(&content);
+        if !found.is_empty() {
+            return found;
+        }
+        decoded::matches(&mut self.matcher, &content)
+            .iter()
+            .map(DecodedMatch::at_encoded_run)
+            .collect()
+    }
+
+    /// The engine's matches in `content` and, apart, its matches inside decoded runs (placed
+    /// at the runs): all the matching a scan does, for the engine benchmark.
+    pub fn matches_and_decoded(
+        &mut self,
+        content: &[u8],
+    ) -> (Vec<engine::Match>, Vec<engine::Match>) {
+        let content = input::scannable(content);
+        let found = self.matcher.scan(&content);
+        let decoded = decoded::matches(&mut self.matcher, &content);
+        (found, decoded.iter().map(DecodedMatch::at_encoded_run).collect())
     }
 
     /// The findings in `content`, scanned as `path`.
@@ -116,11 +184,13 @@ impl Scanner<'_> {
         let decoded = input::scannable(content);
         let content = &decoded[..];
         let mut matches = self.matcher.scan(content);
-        if matches.is_empty() && !checks::inspects_path(path) {
+        let decoded = decoded::matches(&mut self.matcher, content);
+        if matches.is_empty() && decoded.is_empty() && !checks::inspects_path(path) {
             return Vec::new();
         }
         let lines = LineIndex::new();
         suppressions.retain_matches(engine, path, content, &lines, &mut matches);
+        let decoded = self.decoded_findings(path, content, &lines, decoded);
         let mut findings: Vec<Finding> = matches
             .iter()
             .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
@@ -129,6 +199,10 @@ impl Scanner<'_> {
                 Finding::new(rule, path.to_string(), content, &lines, m.secret_start..m.secret_end)
             })
             .collect();
+        // A generic rule's match of the encoded text says less than what it decodes to.
+        let decoded_spans = SpanSet::new(decoded.iter().map(|d| d.span));
+        findings.retain(|f| !f.rule.generic || !decoded_spans.overlaps(&f.span));
+        findings.extend(decoded);
         let context =
             checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
         let mut checked = checks::run(&context);
@@ -138,7 +212,42 @@ impl Scanner<'_> {
         let checked_spans = SpanSet::new(checked.iter().map(|c| c.span));
         findings.retain(|f| !f.rule.generic || !checked_spans.overlaps(&f.span));
         findings.extend(checked);
+        drop_duplicates_of_checks(&mut findings);
         findings
+    }
+
+    /// The findings of decoded matches that no inline allow or built-in path rule suppresses.
+    fn decoded_findings(
+        &self,
+        path: &str,
+        content: &[u8],
+        lines: &LineIndex,
+        decoded: Vec<DecodedMatch>,
+    ) -> Vec<Finding> {
+        if decoded.is_empty() {
+            return Vec::new();
+        }
+        let engine = &self.pipeline.engine;
+        let mut kept: Vec<engine::Match> =
+            decoded.iter().map(DecodedMatch::at_encoded_run).collect();
+        self.pipeline.suppressions.retain_matches(engine, path, content, lines, &mut kept);
+        let mut kept = kept.into_iter().peekable();
+        decoded
+            .into_iter()
+            .filter(|d| kept.next_if(|m| *m == d.at_encoded_run()).is_some())
+            .map(|d| {
+                let rule = Arc::clone(engine.rule(d.rule));
+                Finding::decoded(
+                    rule,
+                    path.to_string(),
+                    content,
+                    lines,
+                    d.encoded,
+                    &d.secret,
+                    d.layers,
+                )
+            })
+            .collect()
     }
 }
 
