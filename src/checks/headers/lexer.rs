@@ -207,9 +207,11 @@ pub(super) fn value_after_name(
         return None;
     }
     if let Some(quote) = open_quote.filter(|_| !closed) {
-        // `"Authorization: Bearer $T"`: the value runs to the quote that opened the name.
+        // `"Authorization: Bearer $T"`: the value runs to the quote that opened the name,
+        // and may go on after it (PHP's `"Authorization: Token " . $key`).
         let close = memchr::memchr(quote, &content[i..end]).map_or(end, |c| i + c);
-        return Some(Value { start: i, end: close, literal: true, concat: None });
+        let concat = concatenation(content, (close + 1).min(end), end);
+        return Some(Value { start: i, end: close, literal: true, concat });
     }
     if let Some(value) = quoted_value(content, i, end) {
         return Some(value);

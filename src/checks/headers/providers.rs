@@ -174,12 +174,17 @@ impl<'a> Providers<'a> {
             .map(|index| self.known[index].2)
     }
 
-    /// The provider of an API host within a few lines of `offset`.
+    /// The provider of an API host on the line of `offset` (the statement that sends the
+    /// header names its host best, whatever other hosts sit nearby), else within a few lines.
     pub(super) fn by_host(&self, offset: usize) -> Option<&'a Arc<Auth>> {
         let content = self.context.content;
-        let (start, end) = line_window(content, offset, HOST_REACH_LINES);
         let hosts = self.hosts.get_or_init(|| HostIndex::new(content, &self.known));
-        hosts.first_in(start, end).map(|index| self.known[index].2)
+        let (line_start, line_end) = line_window(content, offset, 0);
+        let (start, end) = line_window(content, offset, HOST_REACH_LINES);
+        hosts
+            .first_in(line_start, line_end)
+            .or_else(|| hosts.first_in(start, end))
+            .map(|index| self.known[index].2)
     }
 
     pub(super) fn by_exact_host(&self, host: &[u8]) -> Option<&'a Arc<Auth>> {
