@@ -163,6 +163,11 @@ fn docker_auth_basic_headers_and_npmrc_auth_report_the_decoded_password() {
     let docker = shown.iter().find(|f| f["rule_id"] == "docker-config-auth").unwrap();
     assert_eq!(docker["secret"], password.as_str(), "{}", stdout(&output));
     assert_eq!(docker["encoding"], "base64");
+    let npmrc = shown.iter().find(|f| f["path"] == "web/.npmrc").unwrap();
+    assert_eq!(
+        (npmrc["secret"].as_str(), npmrc["encoding"].as_str()),
+        (Some(password.as_str()), Some("base64"))
+    );
 }
 
 /// Each shape a PEM key takes in real files: one finding per key, at its BEGIN line.
