@@ -10,8 +10,9 @@
 # scanned with keyhound, and scored per peer:
 #   recall    = positive examples with at least one finding / positive examples
 #   precision = found positives / (found positives + negative examples with a finding)
-# Rules that match only identifiers are skipped (see peer-examples-extract.py). --misses also
-# lists every missed positive and every flagged negative (peer, what, peer rule, our rules, text).
+# Rules that match only identifiers are skipped and counted (see peer-examples-extract.py).
+# --misses also lists every missed positive and every flagged negative (peer, what, peer rule,
+# our rules, text).
 # KEYHOUND=path/to/keyhound scans with that binary instead of building this tree's debug one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --misses) misses=(--misses); shift ;;
         --keep) keep=$2; shift 2 ;;
-        -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
         -*) echo "peer-examples: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
