@@ -64,5 +64,5 @@ if [ "$status" -gt 1 ]; then
     echo "peer-examples: keyhound scan failed (exit $status)" >&2
     exit 2
 fi
-echo "keyhound $("$KEYHOUND" --version | awk '{ print $2 }'), $("$KEYHOUND" rules | wc -l) rules"
+echo "keyhound $("$KEYHOUND" --version | awk '{ print $2 }'), $("$KEYHOUND" rules | tail -n +2 | wc -l) rules"
 python3 scripts/peer-examples-extract.py score "$corpus" "$findings" "${misses[@]}"
