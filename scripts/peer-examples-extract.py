@@ -8,8 +8,9 @@ Used by scripts/peer-examples.sh; run that instead. Knows three rule-set layouts
 - gitleaks and its forks: cmd/generate/config/rules/*.go, the string literals of `tps` and
   `fps` (examples built at run time by the peer's generator are skipped: they are not text).
 
-Rules that only match identifiers (categories with `identifier` but not `secret`, or
-Kingfisher's `visible: false` helper rules) are skipped: a scanner of secrets need not find them.
+Rules that only match identifiers (categories with `identifier` but not `secret`, Kingfisher's
+`visible: false` helper rules, and gitleaks-style rules whose id names a client id, key id, host,
+URL or token name) are skipped and counted: a scanner of secrets need not find them.
 Writes <corpus>/examples/<peer>/NNNNN.pos|neg and <corpus>/index/<peer>.tsv (file, kind, peer
 rule id); `score` reads keyhound's JSONL findings on <corpus>/examples and prints the table.
 """
@@ -66,9 +67,26 @@ def identifier_only(rule):
     return ("identifier" in categories and "secret" not in categories) or rule.get("visible") is False
 
 
+# gitleaks-style rules carry no categories; their ids say when they match an identifier only
+# (a client or key id, an account host, a project URL, a token's name), as Nosey Parker's
+# `identifier` category does for the same kinds of values.
+GO_IDENTIFIER_ID = re.compile(
+    r"-(?:client|key|access|auth|app|account|service-account)-id$|^planetscale-id$"
+    r"|-(?:jfrog|instance|project)-url$|-host$|-cloud-name$|-token-name$"
+)
+# Named like identifiers, but their examples are secrets: Azure AD client *secrets*.
+GO_IDENTIFIER_EXCEPTIONS = {"azure-client-id"}
+
+
+def go_identifier_only(rule_id):
+    base = re.sub(r"\.[0-9]+$", "", rule_id)
+    return base not in GO_IDENTIFIER_EXCEPTIONS and bool(GO_IDENTIFIER_ID.search(base))
+
+
 def yaml_rules(files):
-    """(examples, patterns): the examples of every rule kept, and every rule's pattern."""
-    examples, patterns = [], {}
+    """(examples, patterns, skipped): the examples of every rule kept, every rule's pattern,
+    and the examples of identifier-only rules left out."""
+    examples, patterns, skipped = [], {}, []
     for path, text in files:
         try:
             doc = yaml.safe_load(text)
@@ -83,13 +101,12 @@ def yaml_rules(files):
             rule_id = str(rule.get("id") or rule.get("name"))
             if isinstance(rule.get("pattern"), str):
                 patterns[rule_id] = rule["pattern"]
-            if identifier_only(rule):
-                continue
             for kind, key in (("pos", "examples"), ("neg", "negative_examples")):
                 for example in rule.get(key) or []:
                     if isinstance(example, str):
-                        examples.append((rule_id, kind, example))
-    return examples, patterns
+                        kept = skipped if identifier_only(rule) else examples
+                        kept.append((rule_id, kind, example))
+    return examples, patterns, skipped
 
 
 def toml_patterns(git_dir):
@@ -211,7 +228,8 @@ def literal(element):
 
 
 def go_examples(files):
-    examples = []
+    """(examples, skipped): as yaml_rules, for gitleaks-style Go rule definitions."""
+    examples, skipped = [], []
     for path, text in files:
         if path.endswith("_test.go"):
             continue
@@ -235,8 +253,9 @@ def go_examples(files):
             for element in elements:
                 value = literal(element)
                 if value is not None and rule_id:
-                    examples.append((rule_id, kind, value))
-    return examples
+                    kept = skipped if go_identifier_only(rule_id) else examples
+                    kept.append((rule_id, kind, value))
+    return examples, skipped
 
 
 def go_module(git_dir):
@@ -255,14 +274,16 @@ def go_module(git_dir):
 
 
 def peer_of(git_dir):
-    """(peer name, examples, patterns) for the rule set found in `git_dir`."""
+    """(peer name, examples, patterns, skipped identifier examples) for the rule set found in
+    `git_dir`."""
     np_rules = git_files(git_dir, re.compile(r"^crates/noseyparker[^/]*/data/.*rules/[^/]+\.ya?ml$"))
     if np_rules:
         return ("noseyparker", *yaml_rules(np_rules))
     go_rules = git_files(git_dir, re.compile(r"^cmd/generate/config/rules/[^/]+\.go$"))
     if go_rules:
         name = go_module(git_dir) or os.path.basename(git_dir)
-        return name, go_examples(go_rules), toml_patterns(git_dir)
+        examples, skipped = go_examples(go_rules)
+        return name, examples, toml_patterns(git_dir), skipped
     yml_rules = git_files(git_dir, re.compile(r"^data/rules/[^/]+\.ya?ml$"))
     if yml_rules:
         return ("kingfisher", *yaml_rules(yml_rules))
@@ -271,10 +292,14 @@ def peer_of(git_dir):
 
 def extract(corpus, git_dirs):
     for git_dir in git_dirs:
-        peer, examples, patterns = peer_of(git_dir)
+        peer, examples, patterns, skipped = peer_of(git_dir)
         examples, dropped, usable, total = other_rules_report(examples, patterns)
-        print(f"{peer}: {dropped} negatives dropped (another of its rules matches them; "
-              f"{usable} of its {total} regexes have a Python form)", file=sys.stderr)
+        skipped_rules = len({rule_id for rule_id, _, _ in skipped})
+        skipped_pos = sum(kind == "pos" for _, kind, _ in skipped)
+        print(f"{peer}: {skipped_pos} positive and {len(skipped) - skipped_pos} negative examples "
+              f"of {skipped_rules} identifier-only rules skipped; {dropped} negatives dropped "
+              f"(another of its rules matches them; {usable} of its {total} regexes have a "
+              f"Python form)", file=sys.stderr)
         out_dir = os.path.join(corpus, "examples", peer)
         os.makedirs(out_dir, exist_ok=False)
         os.makedirs(os.path.join(corpus, "index"), exist_ok=True)

@@ -10,8 +10,9 @@
 # scanned with keyhound, and scored per peer:
 #   recall    = positive examples with at least one finding / positive examples
 #   precision = found positives / (found positives + negative examples with a finding)
-# Rules that match only identifiers are skipped (see peer-examples-extract.py). --misses also
-# lists every missed positive and every flagged negative (peer, what, peer rule, our rules, text).
+# Rules that match only identifiers are skipped and counted (see peer-examples-extract.py).
+# --misses also lists every missed positive and every flagged negative (peer, what, peer rule,
+# our rules, text).
 # KEYHOUND=path/to/keyhound scans with that binary instead of building this tree's debug one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --misses) misses=(--misses); shift ;;
         --keep) keep=$2; shift 2 ;;
-        -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
         -*) echo "peer-examples: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
@@ -63,5 +64,5 @@ if [ "$status" -gt 1 ]; then
     echo "peer-examples: keyhound scan failed (exit $status)" >&2
     exit 2
 fi
-echo "keyhound $("$KEYHOUND" --version | awk '{ print $2 }'), $("$KEYHOUND" rules | wc -l) rules"
+echo "keyhound $("$KEYHOUND" --version | awk '{ print $2 }'), $("$KEYHOUND" rules | tail -n +2 | wc -l) rules"
 python3 scripts/peer-examples-extract.py score "$corpus" "$findings" "${misses[@]}"
