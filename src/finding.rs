@@ -66,6 +66,17 @@ impl Confidence {
     pub fn of_rule(rule: &Rule) -> Confidence {
         if rule.generic || rule.check.is_some() { Confidence::Medium } else { Confidence::High }
     }
+
+    /// A password rule's finding is `medium` in a configuration file (where `password: x`
+    /// configures a password) and `low` in code (where it is more often a test's or an
+    /// example's); every other rule's is [`Confidence::of_rule`].
+    pub fn of_finding(rule: &Rule, path: &str) -> Confidence {
+        if rule.password && !is_configuration(path) {
+            Confidence::Low
+        } else {
+            Confidence::of_rule(rule)
+        }
+    }
 }
 
 impl std::fmt::Display for Confidence {
@@ -126,7 +137,7 @@ impl Finding {
         let (line, column) = lines.position(content, start);
         let (end_line, end_column) = lines.position(content, end);
         let snippet = redacted_line(content, lines, start, end, &secret);
-        let confidence = Confidence::of_rule(&rule);
+        let confidence = Confidence::of_finding(&rule, &path);
         Finding {
             confidence,
             rule,
@@ -225,9 +236,45 @@ fn truncate_chars(text: &str, max: usize) -> String {
     format!("{kept}…")
 }
 
+/// Configuration formats, by extension or name: YAML, `.properties`, INI, TOML, `.env`, JSON,
+/// XML, `.conf`/`.cfg`, and files named like `config` or `settings`.
+fn is_configuration(path: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "yaml",
+        "yml",
+        "properties",
+        "ini",
+        "toml",
+        "env",
+        "json",
+        "xml",
+        "conf",
+        "cfg",
+        "config",
+        "cnf",
+        "plist",
+        "tfvars",
+        "hcl",
+        "neon",
+    ];
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let extension = name.rsplit_once('.').map_or("", |(_, ext)| ext);
+    EXTENSIONS.contains(&extension) || name.starts_with(".env") || name == "config"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configuration_files_are_told_from_code() {
+        for path in ["config/app.yaml", "a/.env.production", "db.properties", "pom.xml", "x.toml"] {
+            assert!(is_configuration(path), "{path}");
+        }
+        for path in ["src/settings.py", "docs/setup.md", "Config.java", "main.go"] {
+            assert!(!is_configuration(path), "{path}");
+        }
+    }
 
     #[test]
     fn redaction_keeps_at_most_four_characters() {

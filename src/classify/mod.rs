@@ -129,6 +129,17 @@ impl ValueFilter {
             || !classify(password_part(secret)).is_generated()
     }
 
+    /// Whether a password rule's `secret` (the value after a password-naming key) is no
+    /// password: shorter than [`MIN_PASSWORD_LEN`], or a placeholder, a reference
+    /// (`${VAR}`, `ENV[...]`, `os.getenv(..)`), a name, words of a language or a sequence.
+    /// Short and plain values are kept: chosen passwords are both.
+    pub(crate) fn rejects_password(&self, secret: &[u8]) -> bool {
+        secret.len() < MIN_PASSWORD_LEN
+            || (self.generic_lookalikes
+                && (!classify(secret).may_be_typed_secret()
+                    || lookalikes::decodes_to_plain_text(secret)))
+    }
+
     /// Whether `text`, which no provider rule claimed, has `shape` and is no placeholder.
     pub(crate) fn looks_like_credential(&self, text: &[u8], shape: &CredentialShape) -> bool {
         shape.fits(text) && !self.is_placeholder(text, text)
@@ -247,6 +258,27 @@ mod tests {
             filter.rejects_generic(scaleway_id.as_bytes(), line.as_bytes()),
             "a key id is no secret"
         );
+    }
+
+    #[test]
+    fn a_password_is_kept_when_short_and_plain_and_dropped_when_it_names_or_points() {
+        let filter = ValueFilter::standard();
+        let chosen = format!("Kx{}", TestRandom::new(3).string(b"abcdefghij", 4));
+        assert!(!filter.rejects_password(chosen.as_bytes()), "{chosen}");
+        for value in [
+            "${DB_PASSWORD}",
+            "ENV[DB_PASSWORD]",
+            "os.getenv(DB)",
+            "mysql-password",
+            "cGFzc3dvcmQ=",
+        ] {
+            assert!(filter.rejects_password(value.as_bytes()), "{value}");
+        }
+        for value in
+            ["user.password", "Forgot your password?", "\u{5fd8}\u{8a18}\u{5bc6}\u{78bc}", "abc12"]
+        {
+            assert!(filter.rejects_password(value.as_bytes()), "{value}");
+        }
     }
 
     #[test]

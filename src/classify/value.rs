@@ -115,7 +115,11 @@ pub(crate) fn classify(value: &[u8]) -> ValueKind {
         return ValueKind::Sequence;
     }
     let unleet = unleet(text);
-    if is_placeholder(text) || is_placeholder(&unleet) || text.ends_with("...") {
+    if is_placeholder(text)
+        || is_placeholder(&unleet)
+        || is_qualified_secret_name(text)
+        || text.ends_with("...")
+    {
         return ValueKind::Placeholder;
     }
     if text.trim().contains(' ') || !text.is_ascii() {
@@ -153,9 +157,20 @@ fn is_reference(text: &str) -> bool {
         || (starts("%") && lower.ends_with('%') && lower.len() > 2)
         || (starts("$") && lower[1..].bytes().all(is_word_byte) && lower.len() > 1)
         || ["urn:", "classpath:", "file:"].iter().any(|p| starts(p))
+        || is_member_path(&lower)
         || ["/", "./", "../", "~/"]
             .iter()
             .any(|p| lower.strip_prefix(p).is_some_and(|path| !path.is_empty() && is_name(path)))
+}
+
+/// `cr.config.password`, `settings.db_password`: an object's field that holds the secret.
+fn is_member_path(lower: &str) -> bool {
+    lower.contains('.')
+        && lower.bytes().all(|b| is_word_byte(b) || b == b'.')
+        && lower
+            .rsplit('.')
+            .next()
+            .is_some_and(|field| SECRET_WORDS.iter().any(|w| w.len() >= 4 && field.ends_with(w)))
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -248,11 +263,23 @@ fn is_placeholder(text: &str) -> bool {
     let words: Vec<&&str> =
         parts.iter().filter(|p| p.bytes().all(|b| b.is_ascii_alphabetic())).collect();
     let rest = text.bytes().filter(|b| !b.is_ascii_alphabetic()).count();
-    !words.is_empty()
-        && rest <= 6
-        && words
-            .iter()
-            .all(|w| w.len() == 1 || is_listed(w, SECRET_WORDS) || is_listed(w, FILLER_WORDS))
+    // `[FILTERED]`, `[REDACTED]`: what a log or a test shows in place of the value
+    let masked = text.len() > 2 && text.starts_with('[') && text.ends_with(']');
+    masked
+        || (!words.is_empty()
+            && rest <= 6
+            && words
+                .iter()
+                .all(|w| w.len() == 1 || is_listed(w, SECRET_WORDS) || is_listed(w, FILLER_WORDS)))
+}
+
+/// `mysql-password`, `ftp_password`: letters only, joined by `-` or `_`, one part naming the
+/// secret and the others what it is for.
+fn is_qualified_secret_name(text: &str) -> bool {
+    let parts = segments(text);
+    parts.len() >= 2
+        && text.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+        && parts.iter().any(|w| w.len() >= 4 && is_listed(w, SECRET_WORDS))
 }
 
 /// Every segment is a word (pronounceable letters) or a number of one or two digits:
@@ -264,9 +291,16 @@ fn is_name(text: &str) -> bool {
     // most of it in words of three letters or more, not in the letters and digits a random
     // string falls apart into
     let alphanumeric: usize = parts.iter().map(|p| p.len()).sum();
+    // `DO_NOT_LOG_THIS`: capitals joined by `_` are a constant's name, one capital run is not
+    let shouting_snake =
+        parts.len() >= 3 && text.contains('_') && !text.bytes().any(|b| b.is_ascii_lowercase());
     let in_words: usize = parts
         .iter()
-        .filter(|p| p.len() >= 3 && p.bytes().any(|b| b.is_ascii_lowercase()) && is_word(p))
+        .filter(|p| {
+            p.len() >= 3
+                && (shouting_snake || p.bytes().any(|b| b.is_ascii_lowercase()))
+                && is_word(p)
+        })
         .map(|p| p.len())
         .sum();
     !parts.is_empty()
@@ -391,6 +425,7 @@ mod tests {
             "AWS::S3::Bucket",
             "subject_token_0",
             "default/ca-secret",
+            "DO_NOT_LOG_UNREACHABLE_ITEM",
         ] {
             assert_eq!(kind(value), ValueKind::Name, "{value}");
         }
@@ -401,6 +436,7 @@ mod tests {
             "urn:k8s:secret:a:b",
             "classpath:client.key",
             "$SECRET",
+            "cr.Config.Password",
         ] {
             assert_eq!(kind(value), ValueKind::Reference, "{value}");
         }
@@ -416,6 +452,9 @@ mod tests {
             "random_secret",
             "secret",
             "9cbaf023786cd7...",
+            "mysql-password",
+            "other-mysql-password",
+            "[FILTERED]",
         ] {
             assert_eq!(kind(value), ValueKind::Placeholder, "{value}");
         }

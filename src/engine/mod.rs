@@ -400,7 +400,12 @@ impl<'e> Scanner<'e> {
         if rule.entropy.is_some_and(|min| shannon_entropy(secret) < min) {
             return false;
         }
-        if rule.generic && self.engine.values.rejects_generic(secret, whole) {
+        let rejected = if rule.password {
+            self.engine.values.rejects_password(secret)
+        } else {
+            self.engine.values.rejects_generic(secret, whole)
+        };
+        if rule.generic && rejected {
             return false;
         }
         rule.checksum.is_none_or(|checksum| checksum.verifies(secret))

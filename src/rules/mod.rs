@@ -67,6 +67,8 @@ pub struct Rule {
     pub checksum: Option<Checksum>,
     /// Generic rules match any provider's value; a provider rule's match always wins.
     pub generic: bool,
+    /// A generic rule for chosen passwords (`password: Forge123` in a config file).
+    pub password: bool,
     pub rotation: Arc<Rotation>,
     pub auth: Arc<Auth>,
     pub positive: Vec<String>,
@@ -196,6 +198,7 @@ fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>,
             entropy: rule.entropy,
             checksum: rule.checksum,
             generic: rule.generic,
+            password: rule.generic && rule.password,
             rotation,
             auth,
             positive: rule.positive,

@@ -42,6 +42,10 @@ pub struct RuleSpec {
     pub checksum: Option<Checksum>,
     #[serde(default)]
     pub generic: bool,
+    /// A generic rule whose value is a password someone chose: judged by what it is (a
+    /// placeholder, reference, name or words are dropped), not by how random it looks.
+    #[serde(default)]
+    pub password: bool,
     pub rotation: Option<Rotation>,
     pub auth: Option<Auth>,
     #[serde(default)]
