@@ -92,6 +92,16 @@ impl LineIndex {
         line_start + indent
     }
 
+    /// From the start of the line `lines` lines above the one holding `offset` to the end
+    /// (its newline included) of the line `lines` below it, in logarithmic time.
+    pub fn lines_around(&self, content: &[u8], offset: usize, lines: usize) -> (usize, usize) {
+        let starts = self.starts(content);
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let start = starts[line.saturating_sub(lines)];
+        let end = starts.get(line + lines + 1).copied().unwrap_or(content.len());
+        (start, end)
+    }
+
     /// Start and end (excluding the newline) of the line holding `offset`.
     pub fn line_bounds(&self, content: &[u8], offset: usize) -> (usize, usize) {
         let starts = self.starts(content);

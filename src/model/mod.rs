@@ -7,7 +7,7 @@ mod fingerprint;
 mod lines;
 mod validation;
 
-pub use fingerprint::{fingerprint, sha256_hex};
+pub use fingerprint::{fingerprint, sha256_hex, sha256_hex_bytes};
 pub use lines::{LineIndex, Span};
 pub use validation::{Status, Validation};
 
