@@ -22,7 +22,7 @@ use regex_syntax::hir::{Hir, HirKind};
 use crate::{
     classify::ValueFilter,
     entropy::shannon_entropy,
-    rules::{Rule, RuleError},
+    rules::{CheckKind, Rule, RuleError},
 };
 pub use literals::{MIN_KEYWORD_LEN, MIN_LITERAL_LEN};
 use pass::{LiteralHit, LiteralPass};
@@ -105,6 +105,8 @@ pub struct Engine {
     /// For each Aho-Corasick pattern, the rules it gates.
     targets: Vec<Vec<u32>>,
     ids: HashMap<String, usize>,
+    /// The rule each built-in check reports.
+    checks: HashMap<CheckKind, usize>,
     values: ValueFilter,
     lints: Vec<RuleLint>,
 }
@@ -143,8 +145,14 @@ impl Engine {
             message: format!("cannot build the literal pass: {message}"),
         })?;
         let ids = rules.iter().enumerate().map(|(index, rule)| (rule.id.clone(), index)).collect();
+        let checks = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(index, rule)| Some((rule.check?, index)))
+            .collect();
         Ok(Engine {
             ids,
+            checks,
             rules: rules.into_iter().map(Arc::new).collect(),
             compiled,
             pass,
@@ -165,6 +173,11 @@ impl Engine {
     /// The index of the rule with this id, if the rule set has it.
     pub fn rule_index(&self, id: &str) -> Option<usize> {
         self.ids.get(id).copied()
+    }
+
+    /// The index of the rule `check` reports, if the rule set has it.
+    pub fn rule_for_check(&self, check: CheckKind) -> Option<usize> {
+        self.checks.get(&check).copied()
     }
 
     /// Problems that make rules slow or noisy without making them wrong.

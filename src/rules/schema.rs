@@ -59,14 +59,42 @@ pub struct RuleSpec {
     pub tracking: Option<Tracking>,
 }
 
-/// The built-in checks that report rules through code rather than a regex match alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// The built-in check that reports a rule through code rather than a regex match alone. Each
+/// check reports exactly one rule; the checks find their rule by this kind, so a misspelt
+/// kind fails when the rule file loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckKind {
-    /// `src/checks/headers.rs`: how keys are sent (auth headers, query strings).
-    Header,
-    /// `src/checks/dotenv.rs`: `.env` files and their secret-looking lines.
-    Dotenv,
+    /// `src/checks/headers/`: `bearer` or `BEARER` where the scheme is `Bearer`.
+    BearerCase,
+    /// `Token <key>`, `Basic <key>` or a bare key where the provider wants another scheme.
+    WrongScheme,
+    /// A provider's key in a header that provider ignores.
+    WrongHeaderName,
+    /// A key in a URL's query string for a provider that takes headers.
+    KeyInQueryString,
+    /// A literal credential in a header value.
+    HardcodedHeaderKey,
+    /// `src/checks/dotenv.rs`: a committed `.env` file.
+    DotenvCommitted,
+    /// A `.env` file one `git add` away from being committed.
+    DotenvPresent,
+    /// A secret-looking `NAME=value` line in a `.env` file.
+    DotenvSecret,
+}
+
+impl CheckKind {
+    /// Whether the header checks report it (their rules' matches select the lines they read).
+    pub fn is_header(self) -> bool {
+        matches!(
+            self,
+            CheckKind::BearerCase
+                | CheckKind::WrongScheme
+                | CheckKind::WrongHeaderName
+                | CheckKind::KeyInQueryString
+                | CheckKind::HardcodedHeaderKey
+        )
+    }
 }
 
 /// How to revoke and replace a leaked credential of this kind.
