@@ -52,26 +52,30 @@ const TEMPLATE_MARKERS: &[&str] = &[
     "vault(",
 ];
 
-/// SHA-256 of example keys that providers print in their public documentation (and that are
-/// therefore in countless READMEs and tests): hashed, so this file holds no key-shaped literal.
-/// Example keys containing a placeholder word (AWS's `...EXAMPLE`) need no entry.
-const DOCUMENTED_EXAMPLES_SHA256: &[&str] = &[
+/// Length and SHA-256 of example keys that providers print in their public documentation (and
+/// that are therefore in countless READMEs and tests): hashed, so this file holds no
+/// key-shaped literal; with the length, so other values cost no hash. Example keys containing
+/// a placeholder word (AWS's `...EXAMPLE`) need no entry.
+const DOCUMENTED_EXAMPLES: &[(usize, &str)] = &[
     // Stripe API reference: the test-mode secret key shown to signed-out readers.
-    "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
+    (32, "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326"),
     // Stripe API reference: the matching publishable key.
-    "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b",
+    (32, "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b"),
     // jwt.io: the default HS256 token of the debugger.
-    "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606",
+    (155, "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606"),
 ];
 
 /// Whether `secret` is a provider's documented example key.
 pub fn is_documented_example(secret: &[u8]) -> bool {
-    documented_in(secret, DOCUMENTED_EXAMPLES_SHA256)
+    documented_in(secret, DOCUMENTED_EXAMPLES)
 }
 
-fn documented_in(secret: &[u8], hashes: &[&str]) -> bool {
+fn documented_in(secret: &[u8], examples: &[(usize, &str)]) -> bool {
+    if !examples.iter().any(|&(len, _)| len == secret.len()) {
+        return false;
+    }
     let digest = crate::model::sha256_hex_bytes(secret);
-    hashes.iter().any(|hash| hash.as_bytes() == digest)
+    examples.iter().any(|(_, hash)| hash.as_bytes() == digest)
 }
 
 /// Every word of a list found in one pass, case-insensitively: the engine asks about every
@@ -253,9 +257,10 @@ mod tests {
         let mut key = || format!("sk_test_{}", random.string(super::super::TestRandom::ALNUM, 24));
         let (documented, other) = (key(), key());
         let hash = crate::model::sha256_hex(documented.as_bytes());
-        assert!(documented_in(documented.as_bytes(), &[hash.as_str()]));
-        assert!(!documented_in(other.as_bytes(), &[hash.as_str()]));
-        for hash in DOCUMENTED_EXAMPLES_SHA256 {
+        let examples = [(documented.len(), hash.as_str())];
+        assert!(documented_in(documented.as_bytes(), &examples));
+        assert!(!documented_in(other.as_bytes(), &examples));
+        for (_, hash) in DOCUMENTED_EXAMPLES {
             assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
         }
     }

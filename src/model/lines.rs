@@ -165,4 +165,13 @@ mod tests {
         let index = LineIndex::new();
         assert_eq!([1, 2, 3, 4, 9].map(|line| index.line_start(text, line)), [0, 3, 6, 7, 9]);
     }
+
+    #[test]
+    fn lines_around_an_offset() {
+        let text = b"ab\ncd\n\nef";
+        let index = LineIndex::new();
+        assert_eq!(index.lines_around(text, 4, 0), (3, 6), "its own line, newline included");
+        assert_eq!(index.lines_around(text, 4, 1), (0, 7));
+        assert_eq!(index.lines_around(text, 8, 5), (0, text.len()), "clipped to the content");
+    }
 }

@@ -62,7 +62,7 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let providers = Providers::new(context);
-    let mut report = Report { context, seen: HashSet::new(), findings: Vec::new() };
+    let mut report = Report::new(context);
     for &(start, end) in &lines {
         inspect_line(&mut report, &providers, start, end);
     }
@@ -101,19 +101,31 @@ fn inspected_lines(context: &Context<'_>) -> Vec<(usize, usize)> {
 }
 
 /// Collects findings, one per rule and position.
+/// One per check and position, and one per check, line and text: a line that repeats one
+/// header a million times (a hostile or generated file) is one finding, not a million.
 struct Report<'c, 'a> {
     context: &'c Context<'a>,
     seen: HashSet<(CheckKind, usize)>,
+    seen_on_line: HashSet<(CheckKind, usize, &'a [u8])>,
     findings: Vec<Finding>,
 }
 
-impl Report<'_, '_> {
+impl<'c, 'a> Report<'c, 'a> {
+    fn new(context: &'c Context<'a>) -> Self {
+        Report { context, seen: HashSet::new(), seen_on_line: HashSet::new(), findings: Vec::new() }
+    }
+
     fn add(&mut self, check: CheckKind, start: usize, end: usize) {
         self.add_with(check, start, end, Confidence::Medium);
     }
 
     fn add_with(&mut self, check: CheckKind, start: usize, end: usize, confidence: Confidence) {
-        if end > start && self.seen.insert((check, start)) {
+        if end <= start || !self.seen.insert((check, start)) {
+            return;
+        }
+        let content = self.context.content;
+        let (line_start, _) = self.context.lines.line_bounds(content, start);
+        if self.seen_on_line.insert((check, line_start, &content[start..end])) {
             let finding = self.context.finding(check, start, end);
             self.findings.extend(finding.map(|f| Finding { confidence, ..f }));
         }
