@@ -25,7 +25,7 @@ use crate::{
     decode,
     finding::Finding,
     model::{Encoding, Tracking},
-    rules::{Rotation, Rule},
+    rules::{CheckKind, Rotation, Rule},
 };
 
 pub const COMMITTED: &str = "credential-file-committed";
@@ -51,8 +51,12 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
     let Some(kind) = classify(context.path) else {
         return Vec::new();
     };
-    let id = if context.tracking == Tracking::Committed { COMMITTED } else { PRESENT };
-    let Some(base) = context.rule(id) else {
+    let check = if context.tracking == Tracking::Committed {
+        CheckKind::CredentialFileCommitted
+    } else {
+        CheckKind::CredentialFilePresent
+    };
+    let Some(base) = context.rule(check) else {
         return Vec::new();
     };
     let values = context.engine.values();

@@ -16,11 +16,8 @@ use crate::{
     classify::GENERATED_VALUE,
     finding::{Confidence, Finding},
     model::Tracking,
+    rules::CheckKind,
 };
-
-pub const COMMITTED: &str = "dotenv-committed";
-pub const PRESENT: &str = "dotenv-present";
-pub const SECRET: &str = "dotenv-secret";
 
 /// What kind of `.env` file a path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,20 +60,30 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
         assignments(context.content).filter_map(|a| secret_value(context, &a, kind)).collect();
     let mut findings = Vec::new();
     if kind == DotenvKind::Env || !secrets.is_empty() {
-        let id = if context.tracking == Tracking::Committed { COMMITTED } else { PRESENT };
+        let id = if context.tracking == Tracking::Committed {
+            CheckKind::DotenvCommitted
+        } else {
+            CheckKind::DotenvPresent
+        };
         // a committed `.env` is worth a look; an uncommitted one holding no value that looks
         // like a secret (`FOO=BAR` in a test fixture) only at `--confidence low`
         let confidence =
-            if id == PRESENT && secrets.is_empty() { Confidence::Low } else { Confidence::Medium };
+            if id == CheckKind::DotenvPresent && secrets.is_empty() { Confidence::Low } else { Confidence::Medium };
         findings.extend(file_finding(context, id, confidence));
     }
-    findings.extend(secrets.into_iter().filter_map(|(s, e)| context.finding(SECRET, s, e)));
+    findings.extend(
+        secrets.into_iter().filter_map(|(s, e)| context.finding(CheckKind::DotenvSecret, s, e)),
+    );
     findings
 }
 
 /// A finding about the file itself: one per path, at its first line, with no secret.
-fn file_finding(context: &Context<'_>, id: &str, confidence: Confidence) -> Option<Finding> {
-    let rule = context.rule(id)?;
+fn file_finding(
+    context: &Context<'_>,
+    check: CheckKind,
+    confidence: Confidence,
+) -> Option<Finding> {
+    let rule = context.rule(check)?;
     let secret_sha256 = crate::model::sha256_hex(b"");
     let name = context.path.rsplit('/').next().unwrap_or(context.path);
     Some(Finding {
@@ -84,7 +91,7 @@ fn file_finding(context: &Context<'_>, id: &str, confidence: Confidence) -> Opti
         path: context.path.to_string(),
         span: crate::model::Span { line: 1, column: 1, end_line: 1, end_column: 1 },
         secret: String::new(),
-        fingerprint: crate::model::fingerprint(id, &secret_sha256, context.path),
+        fingerprint: crate::model::fingerprint(&rule.id, &secret_sha256, context.path),
         secret_sha256,
         snippet: format!("{name} ({} bytes)", context.content.len()),
         provenance: None,

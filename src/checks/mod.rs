@@ -20,7 +20,7 @@ use crate::{
     finding::Finding,
     model::LineIndex,
     model::Tracking,
-    rules::Rule,
+    rules::{CheckKind, Rule},
 };
 
 /// Everything a check sees of one scanned piece of content.
@@ -35,14 +35,14 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The loaded rule with this id, if the rule set has it (a custom set may leave it out).
-    fn rule(&self, id: &str) -> Option<&Arc<Rule>> {
-        Some(self.engine.rule(self.engine.rule_index(id)?))
+    /// The loaded rule `check` reports, if the rule set has it (a custom set may leave it out).
+    fn rule(&self, check: CheckKind) -> Option<&Arc<Rule>> {
+        Some(self.engine.rule(self.engine.rule_for_check(check)?))
     }
 
-    /// A finding of rule `id` whose secret is `content[start..end]`.
-    fn finding(&self, id: &str, start: usize, end: usize) -> Option<Finding> {
-        let rule = self.rule(id)?;
+    /// A finding of `check`'s rule whose secret is `content[start..end]`.
+    fn finding(&self, check: CheckKind, start: usize, end: usize) -> Option<Finding> {
+        let rule = self.rule(check)?;
         Some(Finding::new(
             Arc::clone(rule),
             self.path.to_string(),

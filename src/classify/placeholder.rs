@@ -1,6 +1,10 @@
 //! Recognises values that are placeholders, templates or documentation examples rather than
 //! credentials: reporting them is the noise that makes users switch a scanner off.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 /// Words that, anywhere in a candidate (case-insensitively), mark it as a placeholder.
 const PLACEHOLDER_WORDS: &[&str] = &[
     "example",
@@ -48,61 +52,130 @@ const TEMPLATE_MARKERS: &[&str] = &[
     "vault(",
 ];
 
-/// SHA-256 of example keys that providers print in their public documentation (and that are
-/// therefore in countless READMEs and tests): hashed, so this file holds no key-shaped literal.
-/// Example keys containing a placeholder word (AWS's `...EXAMPLE`) need no entry.
-const DOCUMENTED_EXAMPLES_SHA256: &[&str] = &[
+/// Length and SHA-256 of example keys that providers print in their public documentation (and
+/// that are therefore in countless READMEs and tests): hashed, so this file holds no
+/// key-shaped literal; with the length, so other values cost no hash. Example keys containing
+/// a placeholder word (AWS's `...EXAMPLE`) need no entry.
+const DOCUMENTED_EXAMPLES: &[(usize, &str)] = &[
     // Stripe API reference: the test-mode secret key shown to signed-out readers.
-    "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
+    (32, "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326"),
     // Stripe API reference: the matching publishable key.
-    "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b",
+    (32, "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b"),
     // jwt.io: the default HS256 token of the debugger.
-    "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606",
+    (155, "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606"),
 ];
 
 /// Whether `secret` is a provider's documented example key.
 pub fn is_documented_example(secret: &[u8]) -> bool {
-    documented_in(secret, DOCUMENTED_EXAMPLES_SHA256)
+    documented_in(secret, DOCUMENTED_EXAMPLES)
 }
 
-fn documented_in(secret: &[u8], hashes: &[&str]) -> bool {
-    let digest = crate::model::sha256_hex(secret);
-    hashes.contains(&digest.as_str())
+fn documented_in(secret: &[u8], examples: &[(usize, &str)]) -> bool {
+    if !examples.iter().any(|&(len, _)| len == secret.len()) {
+        return false;
+    }
+    let digest = crate::model::sha256_hex_bytes(secret);
+    examples.iter().any(|(_, hash)| hash.as_bytes() == digest)
+}
+
+/// Every word of a list found in one pass, case-insensitively: the engine asks about every
+/// match it confirms, so one automaton replaces a substring search per word.
+#[derive(Debug, Clone)]
+struct Words {
+    any: AhoCorasick,
+    /// The words of [`LONG_WORD`] letters or more.
+    long: AhoCorasick,
+}
+
+impl Words {
+    fn new<S: AsRef<str>>(words: &[S]) -> Result<Self, aho_corasick::BuildError> {
+        let build =
+            |words: Vec<&str>| AhoCorasick::builder().ascii_case_insensitive(true).build(words);
+        let all: Vec<&str> = words.iter().map(AsRef::as_ref).filter(|w| !w.is_empty()).collect();
+        let long = all.iter().copied().filter(|w| w.len() >= LONG_WORD).collect();
+        Ok(Words { any: build(all)?, long: build(long)? })
+    }
+
+    fn found_in(&self, text: &[u8], long_only: bool) -> bool {
+        if long_only { self.long.is_match(text) } else { self.any.is_match(text) }
+    }
+}
+
+fn builtin_words() -> &'static Words {
+    static WORDS: LazyLock<Words> =
+        LazyLock::new(|| Words::new(PLACEHOLDER_WORDS).expect("the built-in words build"));
+    &WORDS
+}
+
+fn template_markers() -> &'static AhoCorasick {
+    static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(TEMPLATE_MARKERS)
+            .expect("the built-in markers build")
+    });
+    &MARKERS
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct PlaceholderFilter {
-    extra_words: Vec<String>,
+    /// Configured words; `None` when there are none.
+    extra_words: Option<ExtraWords>,
+}
+
+#[derive(Debug, Clone)]
+enum ExtraWords {
+    Automaton(Words),
+    /// Words too many for an automaton (never for a configuration file within its size bound),
+    /// in lower case, searched one by one.
+    Listed(Vec<String>),
+}
+
+impl ExtraWords {
+    fn found_in(&self, text: &[u8], long_only: bool) -> bool {
+        match self {
+            ExtraWords::Automaton(words) => words.found_in(text, long_only),
+            ExtraWords::Listed(words) => {
+                let lower = text.to_ascii_lowercase();
+                words
+                    .iter()
+                    .filter(|w| !long_only || w.len() >= LONG_WORD)
+                    .any(|w| !w.is_empty() && memchr::memmem::find(&lower, w.as_bytes()).is_some())
+            }
+        }
+    }
 }
 
 impl PlaceholderFilter {
     /// `extra_words` (from configuration) are matched like the built-in ones.
     pub fn new(extra_words: impl IntoIterator<Item = String>) -> Self {
-        let extra_words = extra_words.into_iter().map(|w| w.to_ascii_lowercase()).collect();
+        let words: Vec<String> = extra_words.into_iter().map(|w| w.to_ascii_lowercase()).collect();
+        let extra_words = (!words.is_empty()).then(|| match Words::new(&words) {
+            Ok(automaton) => ExtraWords::Automaton(automaton),
+            Err(_) => ExtraWords::Listed(words),
+        });
         PlaceholderFilter { extra_words }
     }
 
     /// `body` is the part of the secret after any fixed provider prefix (so `AAAA...` prefixes
     /// of real token formats do not look like repeated-character placeholders).
     pub fn is_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
-        let lower = secret.to_ascii_lowercase();
-        let contains = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
-        if TEMPLATE_MARKERS.iter().any(|m| contains(m)) || is_documented_example(secret) {
+        if template_markers().is_match(secret) || is_documented_example(secret) {
             return true;
         }
+        let has_word = |long_only: bool| {
+            builtin_words().found_in(secret, long_only)
+                || self.extra_words.as_ref().is_some_and(|w| w.found_in(secret, long_only))
+        };
         // A long secret (a PEM block) holds words and runs by chance: base64 of zero bytes is
         // `AAAA...`, and every unencrypted OpenSSH key has such runs.
         // Words of 7 or more letters still count: one turns up by chance in random base64 once
         // in ~10^10 positions, so `...EXAMPLE` at the end of a long token is still an example.
         if secret.len() > LONG_SECRET {
-            let long_word = |w: &&str| w.len() >= LONG_WORD && contains(w);
-            return PLACEHOLDER_WORDS.iter().any(long_word)
-                || self.extra_words.iter().any(|w| long_word(&w.as_str()))
-                || is_monotonous(body, body.len() / 4);
+            return has_word(true) || is_monotonous(body, body.len() / 4);
         }
-        PLACEHOLDER_WORDS.iter().any(|w| contains(w))
-            || self.extra_words.iter().any(|w| contains(w))
-            || (lower.starts_with(b"<") && lower.ends_with(b">"))
+        has_word(false)
+            || (secret.starts_with(b"<") && secret.ends_with(b">"))
             || is_monotonous(body, 8)
     }
 }
@@ -184,9 +257,10 @@ mod tests {
         let mut key = || format!("sk_test_{}", random.string(super::super::TestRandom::ALNUM, 24));
         let (documented, other) = (key(), key());
         let hash = crate::model::sha256_hex(documented.as_bytes());
-        assert!(documented_in(documented.as_bytes(), &[hash.as_str()]));
-        assert!(!documented_in(other.as_bytes(), &[hash.as_str()]));
-        for hash in DOCUMENTED_EXAMPLES_SHA256 {
+        let examples = [(documented.len(), hash.as_str())];
+        assert!(documented_in(documented.as_bytes(), &examples));
+        assert!(!documented_in(other.as_bytes(), &examples));
+        for (_, hash) in DOCUMENTED_EXAMPLES {
             assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
         }
     }

@@ -22,7 +22,7 @@ use regex_syntax::hir::{Hir, HirKind};
 use crate::{
     classify::ValueFilter,
     entropy::shannon_entropy,
-    rules::{Rule, RuleError},
+    rules::{CheckKind, Rule, RuleError},
 };
 pub use literals::{MIN_KEYWORD_LEN, MIN_LITERAL_LEN};
 use pass::{LiteralHit, LiteralPass};
@@ -105,6 +105,8 @@ pub struct Engine {
     /// For each Aho-Corasick pattern, the rules it gates.
     targets: Vec<Vec<u32>>,
     ids: HashMap<String, usize>,
+    /// The rule each built-in check reports.
+    checks: HashMap<CheckKind, usize>,
     values: ValueFilter,
     lints: Vec<RuleLint>,
 }
@@ -143,8 +145,14 @@ impl Engine {
             message: format!("cannot build the literal pass: {message}"),
         })?;
         let ids = rules.iter().enumerate().map(|(index, rule)| (rule.id.clone(), index)).collect();
+        let checks = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(index, rule)| Some((rule.check?, index)))
+            .collect();
         Ok(Engine {
             ids,
+            checks,
             rules: rules.into_iter().map(Arc::new).collect(),
             compiled,
             pass,
@@ -165,6 +173,11 @@ impl Engine {
     /// The index of the rule with this id, if the rule set has it.
     pub fn rule_index(&self, id: &str) -> Option<usize> {
         self.ids.get(id).copied()
+    }
+
+    /// The index of the rule `check` reports, if the rule set has it.
+    pub fn rule_for_check(&self, check: CheckKind) -> Option<usize> {
+        self.checks.get(&check).copied()
     }
 
     /// Problems that make rules slow or noisy without making them wrong.
@@ -394,7 +407,9 @@ impl<'e> Scanner<'e> {
     fn accepts(&self, rule: usize, secret: &[u8], whole: &[u8], body_skip: usize) -> bool {
         let rule = &self.engine.rules[rule];
         let body = &secret[body_skip.min(secret.len())..];
-        if self.engine.values.is_placeholder(secret, body) {
+        // A check's trigger (`bearer`, `x-api-key`, `?api_key=`) is a word, never a value:
+        // the filter has nothing to say about it, and a minified line holds millions.
+        if rule.check.is_none() && self.engine.values.is_placeholder(secret, body) {
             return false;
         }
         if rule.entropy.is_some_and(|min| shannon_entropy(secret) < min) {

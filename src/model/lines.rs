@@ -92,6 +92,16 @@ impl LineIndex {
         line_start + indent
     }
 
+    /// From the start of the line `lines` lines above the one holding `offset` to the end
+    /// (its newline included) of the line `lines` below it, in logarithmic time.
+    pub fn lines_around(&self, content: &[u8], offset: usize, lines: usize) -> (usize, usize) {
+        let starts = self.starts(content);
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let start = starts[line.saturating_sub(lines)];
+        let end = starts.get(line + lines + 1).copied().unwrap_or(content.len());
+        (start, end)
+    }
+
     /// Start and end (excluding the newline) of the line holding `offset`.
     pub fn line_bounds(&self, content: &[u8], offset: usize) -> (usize, usize) {
         let starts = self.starts(content);
@@ -154,5 +164,14 @@ mod tests {
         let text = b"ab\ncd\n\nef";
         let index = LineIndex::new();
         assert_eq!([1, 2, 3, 4, 9].map(|line| index.line_start(text, line)), [0, 3, 6, 7, 9]);
+    }
+
+    #[test]
+    fn lines_around_an_offset() {
+        let text = b"ab\ncd\n\nef";
+        let index = LineIndex::new();
+        assert_eq!(index.lines_around(text, 4, 0), (3, 6), "its own line, newline included");
+        assert_eq!(index.lines_around(text, 4, 1), (0, 7));
+        assert_eq!(index.lines_around(text, 8, 5), (0, text.len()), "clipped to the content");
     }
 }

@@ -9,7 +9,7 @@ mod lines;
 mod validation;
 
 pub use encoding::{Encoded, Encoding};
-pub use fingerprint::{fingerprint, sha256_hex};
+pub use fingerprint::{fingerprint, sha256_hex, sha256_hex_bytes};
 pub use lines::{LineIndex, Span};
 pub use validation::{Status, Validation};
 

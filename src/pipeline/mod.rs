@@ -119,8 +119,8 @@ fn drop_duplicates_of_checks(findings: &mut Vec<Finding>) {
         }
         let decodes_it =
             f.encoded.is_none() && c.encoded.as_ref().is_some_and(|e| e.text == f.secret);
-        let holds_it = c.rule.check == Some(CheckKind::CredentialFile)
-            && f.rule.check != Some(CheckKind::CredentialFile)
+        let holds_it = c.rule.check.is_some_and(CheckKind::is_credential_file)
+            && !f.rule.check.is_some_and(CheckKind::is_credential_file)
             && (c.secret.contains(&f.secret) || f.secret.contains(&c.secret));
         decodes_it || holds_it
     };
@@ -191,9 +191,15 @@ impl Scanner<'_> {
         let lines = LineIndex::new();
         suppressions.retain_matches(engine, path, content, &lines, &mut matches);
         let decoded = self.decoded_findings(path, content, &lines, decoded);
+        // A line that repeats one secret (a generated or hostile file) is one finding.
+        let mut seen_on_line = std::collections::HashSet::new();
         let mut findings: Vec<Finding> = matches
             .iter()
             .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
+            .filter(|m| {
+                let (line_start, _) = lines.line_bounds(content, m.secret_start);
+                seen_on_line.insert((m.rule, line_start, &content[m.secret_start..m.secret_end]))
+            })
             .map(|m| {
                 let rule = engine.rule(m.rule).clone();
                 Finding::new(rule, path.to_string(), content, &lines, m.secret_start..m.secret_end)
@@ -298,6 +304,26 @@ mod tests {
                 "{unit}: 4x the line, {ratio:.1}x the work ({short_work} -> {long_work} bytes)"
             );
         }
+    }
+
+    #[test]
+    fn a_line_repeating_one_secret_is_one_finding() {
+        let token = crate::fake::FakeGen::new(3).crc32_token("ghp_");
+        let header = format!(r#"{{"Authorization": "Bearer {token}"}}, "#);
+        let scan = |text: &str| {
+            pipeline().scanner().scan("client.py", text.as_bytes(), Tracking::Committed)
+        };
+        let once = scan(&header);
+        assert!(!once.is_empty());
+        let repeated = scan(&header.repeat(10_000));
+        assert_eq!(
+            repeated.len(),
+            once.len(),
+            "{:?}",
+            repeated.iter().map(|f| &f.rule.id).collect::<Vec<_>>()
+        );
+        let lines = scan(&format!("{header}\n{header}\n"));
+        assert_eq!(lines.len(), 2 * once.len(), "one per line");
     }
 
     #[test]

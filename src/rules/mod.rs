@@ -248,13 +248,26 @@ pub fn read_text(path: &Path, what: &str) -> Result<(String, String), RuleError>
 /// Rejects duplicate ids across all loaded rules.
 pub fn check_unique_ids(rules: &[Rule]) -> Result<(), RuleError> {
     let mut seen: std::collections::HashMap<&str, &Origin> = Default::default();
+    let mut checks: std::collections::HashMap<CheckKind, &Rule> = Default::default();
     for rule in rules {
+        let error = |message: String| RuleError {
+            file: rule.origin.file.clone(),
+            line: rule.origin.line,
+            message,
+        };
         if let Some(first) = seen.insert(&rule.id, &rule.origin) {
-            return Err(RuleError {
-                file: rule.origin.file.clone(),
-                line: rule.origin.line,
-                message: format!("duplicate rule id `{}` (first defined at {first})", rule.id),
-            });
+            return Err(error(format!(
+                "duplicate rule id `{}` (first defined at {first})",
+                rule.id
+            )));
+        }
+        if let Some(first) =
+            rule.check.filter(|kind| kind.reports_one_rule()).and_then(|kind| checks.insert(kind, rule))
+        {
+            return Err(error(format!(
+                "rule `{}` names the check of rule `{}` ({}); each check reports one rule",
+                rule.id, first.id, first.origin
+            )));
         }
     }
     Ok(())
@@ -324,5 +337,27 @@ positive = ["acme_{{lower:16}}"]
         let rules = builtin_rules().unwrap();
         assert!(!rules.is_empty());
         check_unique_ids(&rules).unwrap();
+    }
+
+    #[test]
+    fn a_misspelt_check_fails_at_load() {
+        let check = |kind: &str| {
+            GOOD.replace("severity = \"high\"", &format!("severity = \"high\"\ncheck = \"{kind}\""))
+        };
+        let rules = parse_rules_file("acme.toml", &check("bearer-case")).unwrap();
+        assert_eq!(rules[0].check, Some(CheckKind::BearerCase));
+        let err = parse_rules_file("acme.toml", &check("bearer-cas")).unwrap_err();
+        assert_eq!(err.line, 12, "{err}");
+        assert!(err.message.contains("bearer-cas"), "{err}");
+    }
+
+    #[test]
+    fn each_check_reports_one_rule() {
+        let builtin = builtin_rules().unwrap();
+        let bearer = builtin.iter().find(|r| r.check == Some(CheckKind::BearerCase)).unwrap();
+        let mut twin = bearer.clone();
+        twin.id = "another-bearer-case".into();
+        let err = check_unique_ids(&[bearer.clone(), twin]).unwrap_err();
+        assert!(err.message.contains("each check reports one rule"), "{err}");
     }
 }

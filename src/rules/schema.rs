@@ -63,19 +63,60 @@ pub struct RuleSpec {
     pub tracking: Option<Tracking>,
 }
 
-/// The built-in checks that report rules through code rather than a regex match alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// The built-in check that reports a rule through code rather than a regex match alone. Each
+/// check reports exactly one rule; the checks find their rule by this kind, so a misspelt
+/// kind fails when the rule file loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckKind {
-    /// `src/checks/headers.rs`: how keys are sent (auth headers, query strings).
-    Header,
-    /// `src/checks/dotenv.rs`: `.env` files and their secret-looking lines.
-    Dotenv,
+    /// `src/checks/headers/`: `bearer` or `BEARER` where the scheme is `Bearer`.
+    BearerCase,
+    /// `Token <key>`, `Basic <key>` or a bare key where the provider wants another scheme.
+    WrongScheme,
+    /// A provider's key in a header that provider ignores.
+    WrongHeaderName,
+    /// A key in a URL's query string for a provider that takes headers.
+    KeyInQueryString,
+    /// A literal credential in a header value.
+    HardcodedHeaderKey,
+    /// `src/checks/dotenv.rs`: a committed `.env` file.
+    DotenvCommitted,
+    /// A `.env` file one `git add` away from being committed.
+    DotenvPresent,
+    /// A secret-looking `NAME=value` line in a `.env` file.
+    DotenvSecret,
     /// `src/checks/encoded.rs`: `user:password` values a format writes in base64 (Docker
-    /// `auth`, `Authorization: Basic`, `.npmrc` `_auth`).
+    /// `auth`, `Authorization: Basic`, `.npmrc` `_auth`). Unlike the others it marks several
+    /// rules: their matches are what the check decodes.
     Encoded,
-    /// `src/checks/credential_files.rs`: `.git-credentials`, `.netrc`, `.pgpass` and the like.
-    CredentialFile,
+    /// `src/checks/credential_files.rs`: a committed `.git-credentials`, `.netrc`, `.pgpass`...
+    CredentialFileCommitted,
+    /// A credential file one `git add` away from being committed.
+    CredentialFilePresent,
+}
+
+impl CheckKind {
+    /// Whether exactly one rule may name it (the check reports that rule).
+    pub fn reports_one_rule(self) -> bool {
+        self != CheckKind::Encoded
+    }
+
+    /// Whether the credential-file check reports it.
+    pub fn is_credential_file(self) -> bool {
+        matches!(self, CheckKind::CredentialFileCommitted | CheckKind::CredentialFilePresent)
+    }
+
+    /// Whether the header checks report it (their rules' matches select the lines they read).
+    pub fn is_header(self) -> bool {
+        matches!(
+            self,
+            CheckKind::BearerCase
+                | CheckKind::WrongScheme
+                | CheckKind::WrongHeaderName
+                | CheckKind::KeyInQueryString
+                | CheckKind::HardcodedHeaderKey
+        )
+    }
 }
 
 /// How to revoke and replace a leaked credential of this kind.

@@ -4,6 +4,8 @@
 //! Every read stays inside the window it is given, so a line costs time linear in its length
 //! however many headers it holds.
 
+use aho_corasick::AhoCorasick;
+
 pub(super) fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
@@ -120,7 +122,6 @@ pub(super) fn is_reference(text: &[u8]) -> bool {
     text.iter().any(|b| matches!(b, b'{' | b'$' | b'<' | b'%'))
 }
 
-/// Every credential header name on the line `start..end` with the value that follows it.
 /// How far after a header name (or a query parameter, or a scheme word) its value is read.
 /// Longer than any credential a header carries (JWTs included).
 pub(super) const VALUE_REACH: usize = 4096;
@@ -128,26 +129,61 @@ pub(super) const VALUE_REACH: usize = 4096;
 /// How far before a query string its URL's scheme and host are looked for.
 pub(super) const URL_REACH: usize = 2048;
 
+/// Credential header names, found together in one pass over a line.
+pub(super) struct HeaderNames {
+    names: Vec<String>,
+    /// Every name, ASCII case-insensitively (`None` only if it cannot be built).
+    automaton: Option<AhoCorasick>,
+}
+
+impl HeaderNames {
+    /// `names` in lower case.
+    pub(super) fn new(names: Vec<String>) -> Self {
+        let automaton = AhoCorasick::builder().ascii_case_insensitive(true).build(&names).ok();
+        HeaderNames { names, automaton }
+    }
+
+    /// (start, index of the name) of every occurrence in `text`, overlapping ones included.
+    fn occurrences(&self, text: &[u8]) -> Vec<(usize, usize)> {
+        match &self.automaton {
+            Some(automaton) => automaton
+                .find_overlapping_iter(text)
+                .map(|m| (m.start(), m.pattern().as_usize()))
+                .collect(),
+            None => {
+                let lower = text.to_ascii_lowercase();
+                super::examined(text.len() * self.names.len());
+                let found = self.names.iter().enumerate().flat_map(|(index, name)| {
+                    memchr::memmem::find_iter(&lower, name.as_bytes()).map(move |at| (at, index))
+                });
+                found.collect()
+            }
+        }
+    }
+}
+
+/// Every credential header name on the line `start..end` with the value that follows it.
 pub(super) fn header_uses(
     content: &[u8],
     start: usize,
     end: usize,
-    names: &[String],
+    names: &HeaderNames,
 ) -> Vec<(String, usize, Value)> {
-    let line = content[start..end].to_ascii_lowercase();
-    super::examined(line.len() * (1 + names.len()));
+    let line = &content[start..end];
+    super::examined(line.len());
+    let mut occurrences = names.occurrences(line);
+    // By position; of names at one position, in the order they were given.
+    occurrences.sort_unstable();
     let mut found: Vec<(usize, &String)> = Vec::new();
-    for name in names {
-        for at in memchr::memmem::find_iter(&line, name.as_bytes()) {
-            let after = at + name.len();
-            let bounded = (at == 0 || !is_name_byte(line[at - 1]))
-                && !line.get(after).copied().is_some_and(is_name_byte);
-            if bounded && (!looks_like_identifier(name) || quoted_at(content, start + at)) {
-                found.push((start + at, name));
-            }
+    for (at, index) in occurrences {
+        let name = &names.names[index];
+        let after = at + name.len();
+        let bounded = (at == 0 || !is_name_byte(line[at - 1]))
+            && !line.get(after).copied().is_some_and(is_name_byte);
+        if bounded && (!looks_like_identifier(name) || quoted_at(content, start + at)) {
+            found.push((start + at, name));
         }
     }
-    found.sort_by_key(|(at, _)| *at);
     // A value is read within VALUE_REACH of its name; on a long line (a minified bundle holds
     // many headers) it also ends where the next header name begins. Values then do not overlap,
     // so the line is read a bounded number of times however many headers it holds.
@@ -326,7 +362,7 @@ mod tests {
 
     fn value_of(line: &str) -> Option<(String, Option<String>, Option<String>)> {
         let content = line.as_bytes();
-        let names = vec!["authorization".to_string(), "x-api-key".to_string()];
+        let names = HeaderNames::new(vec!["authorization".into(), "x-api-key".into()]);
         let (_, _, value) = header_uses(content, 0, content.len(), &names).into_iter().next()?;
         let parsed = parse_value(content, &value);
         let text = |(s, e): (usize, usize)| line[s..e].to_string();
@@ -365,7 +401,7 @@ mod tests {
     #[test]
     fn sdk_options_named_like_headers_are_not_headers() {
         let line = b"const c = new OpenAI({ apiKey: 'sk-abc' });";
-        let names = vec!["apikey".to_string()];
+        let names = HeaderNames::new(vec!["apikey".to_string()]);
         assert!(header_uses(line, 0, line.len(), &names).is_empty());
         let quoted = b"headers = {'apikey': key}";
         assert_eq!(header_uses(quoted, 0, quoted.len(), &names).len(), 1);

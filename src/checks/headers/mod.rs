@@ -37,12 +37,6 @@ use crate::{
     rules::CheckKind,
 };
 
-pub const BEARER_CASE: &str = "header-bearer-case";
-pub const WRONG_SCHEME: &str = "header-wrong-scheme";
-pub const WRONG_NAME: &str = "header-wrong-name";
-pub const QUERY_STRING: &str = "key-in-query-string";
-pub const HARDCODED: &str = "header-hardcoded-key";
-
 // Counts the bytes the header checks read (in tests), so a test can show that the work is
 // linear in the length of a line however many headers it holds.
 #[cfg(test)]
@@ -68,7 +62,7 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let providers = Providers::new(context);
-    let mut report = Report { context, seen: HashSet::new(), findings: Vec::new() };
+    let mut report = Report::new(context);
     for &(start, end) in &lines {
         inspect_line(&mut report, &providers, start, end);
     }
@@ -82,9 +76,9 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
             let next = context.matches.get(i + 1).map(|n| n.secret_start.max(m.secret_end));
             reach = next.map_or(reach, |next| reach.min(next));
         }
-        if rule.check == Some(CheckKind::Header) && rule.id == QUERY_STRING {
+        if rule.check == Some(CheckKind::KeyInQueryString) {
             inspect_query_param(&mut report, &providers, m.secret_start, m.secret_end, reach);
-        } else if rule.check == Some(CheckKind::Header) && rule.id == BEARER_CASE {
+        } else if rule.check == Some(CheckKind::BearerCase) {
             inspect_bare_bearer(&mut report, m.secret_start, m.secret_end, reach);
         }
     }
@@ -98,7 +92,7 @@ fn inspected_lines(context: &Context<'_>) -> Vec<(usize, usize)> {
         .iter()
         .filter(|m| {
             let rule = context.engine.rule(m.rule);
-            rule.check == Some(CheckKind::Header) || (rule.check.is_none() && !rule.generic)
+            rule.check.is_some_and(CheckKind::is_header) || (rule.check.is_none() && !rule.generic)
         })
         .map(|m| context.lines.line_bounds(context.content, m.secret_start))
         .collect();
@@ -107,20 +101,32 @@ fn inspected_lines(context: &Context<'_>) -> Vec<(usize, usize)> {
 }
 
 /// Collects findings, one per rule and position.
+/// One per check and position, and one per check, line and text: a line that repeats one
+/// header a million times (a hostile or generated file) is one finding, not a million.
 struct Report<'c, 'a> {
     context: &'c Context<'a>,
-    seen: HashSet<(&'static str, usize)>,
+    seen: HashSet<(CheckKind, usize)>,
+    seen_on_line: HashSet<(CheckKind, usize, &'a [u8])>,
     findings: Vec<Finding>,
 }
 
-impl Report<'_, '_> {
-    fn add(&mut self, id: &'static str, start: usize, end: usize) {
-        self.add_with(id, start, end, Confidence::Medium);
+impl<'c, 'a> Report<'c, 'a> {
+    fn new(context: &'c Context<'a>) -> Self {
+        Report { context, seen: HashSet::new(), seen_on_line: HashSet::new(), findings: Vec::new() }
     }
 
-    fn add_with(&mut self, id: &'static str, start: usize, end: usize, confidence: Confidence) {
-        if end > start && self.seen.insert((id, start)) {
-            let finding = self.context.finding(id, start, end);
+    fn add(&mut self, check: CheckKind, start: usize, end: usize) {
+        self.add_with(check, start, end, Confidence::Medium);
+    }
+
+    fn add_with(&mut self, check: CheckKind, start: usize, end: usize, confidence: Confidence) {
+        if end <= start || !self.seen.insert((check, start)) {
+            return;
+        }
+        let content = self.context.content;
+        let (line_start, _) = self.context.lines.line_bounds(content, start);
+        if self.seen_on_line.insert((check, line_start, &content[start..end])) {
+            let finding = self.context.finding(check, start, end);
             self.findings.extend(finding.map(|f| Finding { confidence, ..f }));
         }
     }
@@ -148,13 +154,13 @@ fn inspect_line(report: &mut Report<'_, '_>, providers: &Providers<'_>, start: u
                 Credential::Reference(..) => Confidence::Low,
             };
             let at = parsed.scheme.map_or(value_start, |(s, _)| s);
-            report.add_with(BEARER_CASE, at, value_end, confidence);
+            report.add_with(CheckKind::BearerCase, at, value_end, confidence);
         }
         if let Credential::Literal(s, e) = credential {
             if providers.by_key(s, e).is_some()
                 || looks_like_credential(report.context, &content[s..e])
             {
-                report.add(HARDCODED, s, e);
+                report.add(CheckKind::HardcodedHeaderKey, s, e);
             }
         }
         let (cred_start, cred_end) = credential.range();
@@ -165,7 +171,7 @@ fn inspect_line(report: &mut Report<'_, '_>, providers: &Providers<'_>, start: u
         let accepted: Vec<&String> =
             auth.headers.iter().filter(|h| header_name(h) == name).collect();
         if !auth.headers.is_empty() && accepted.is_empty() {
-            report.add(WRONG_NAME, value_start, value_end);
+            report.add(CheckKind::WrongHeaderName, value_start, value_end);
             continue;
         }
         // An expression may hold the whole header value (`auth_header`); only one that names
@@ -188,7 +194,7 @@ fn inspect_line(report: &mut Report<'_, '_>, providers: &Providers<'_>, start: u
         let signed = content[cred_start..cred_end].to_ascii_uppercase().starts_with(b"AWS4-");
         let signature = signed || scheme.is_some_and(|s| s.eq_ignore_ascii_case(b"aws"));
         if !scheme_ok && !basic_near_host && !signature {
-            report.add(WRONG_SCHEME, value_start, value_end);
+            report.add(CheckKind::WrongScheme, value_start, value_end);
         }
     }
 }
@@ -301,7 +307,7 @@ fn inspect_query_param(
     let Some(auth) = provider else { return };
     let documented = auth.query_params.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(&param));
     if !auth.headers.is_empty() && !documented {
-        report.add(QUERY_STRING, start, end);
+        report.add(CheckKind::KeyInQueryString, start, end);
     }
 }
 
@@ -333,5 +339,5 @@ fn inspect_bare_bearer(report: &mut Report<'_, '_>, start: usize, end: usize, re
     } else {
         return;
     };
-    report.add_with(BEARER_CASE, start, value_end, confidence);
+    report.add_with(CheckKind::BearerCase, start, value_end, confidence);
 }

@@ -6,8 +6,11 @@ use std::{cell::OnceCell, sync::Arc};
 
 use aho_corasick::AhoCorasick;
 
-use super::super::Context;
-use crate::rules::{Auth, Rule};
+use super::{super::Context, lexer::HeaderNames};
+use crate::{
+    model::LineIndex,
+    rules::{Auth, Rule},
+};
 
 /// Header names that carry credentials, besides those the loaded providers declare.
 const AUTH_HEADER_NAMES: &[&str] = &[
@@ -32,7 +35,7 @@ pub(super) struct Providers<'a> {
     context: &'a Context<'a>,
     /// (provider name, lower-case alphanumeric form, auth), providers with an `[auth]` only.
     known: Vec<(&'a str, String, &'a Arc<Auth>)>,
-    pub(super) header_names: Vec<String>,
+    pub(super) header_names: HeaderNames,
     /// Every known host in the content, found on the first host lookup.
     hosts: OnceCell<HostIndex>,
     /// The known providers' names (3 characters or more) and their indices in `known`.
@@ -140,6 +143,7 @@ impl<'a> Providers<'a> {
                 }
             }
         }
+        let header_names = HeaderNames::new(header_names);
         Providers { context, known, header_names, hosts: OnceCell::new(), names: OnceCell::new() }
     }
 
@@ -179,8 +183,9 @@ impl<'a> Providers<'a> {
     pub(super) fn by_host(&self, offset: usize) -> Option<&'a Arc<Auth>> {
         let content = self.context.content;
         let hosts = self.hosts.get_or_init(|| HostIndex::new(content, &self.known));
-        let (line_start, line_end) = line_window(content, offset, 0);
-        let (start, end) = line_window(content, offset, HOST_REACH_LINES);
+        let lines = self.context.lines;
+        let (line_start, line_end) = line_window(content, lines, offset, 0);
+        let (start, end) = line_window(content, lines, offset, HOST_REACH_LINES);
         hosts
             .first_in(line_start, line_end)
             .or_else(|| hosts.first_in(start, end))
@@ -227,41 +232,19 @@ fn alphanumeric_lower(text: &[u8]) -> String {
         .collect()
 }
 
-/// `lines` lines before and after the line holding `offset`.
-/// Within [`HOST_REACH_BYTES`] of `offset` either way, so a long line is not read whole for
-/// each header on it.
-fn line_window(content: &[u8], offset: usize, lines: usize) -> (usize, usize) {
+/// `lines` lines before and after the line holding `offset`, within [`HOST_REACH_BYTES`] of
+/// `offset` either way, so a long line is not read whole for each header on it.
+fn line_window(
+    content: &[u8],
+    line_index: &LineIndex,
+    offset: usize,
+    lines: usize,
+) -> (usize, usize) {
     let offset = offset.min(content.len());
+    let (start, end) = line_index.lines_around(content, offset, lines);
     let floor = offset.saturating_sub(HOST_REACH_BYTES);
     let ceiling = content.len().min(offset + HOST_REACH_BYTES);
-    let (start, end) = line_window_within(&content[floor..ceiling], offset - floor, lines);
-    (floor + start, floor + end)
-}
-
-fn line_window_within(content: &[u8], offset: usize, lines: usize) -> (usize, usize) {
-    let mut start = offset;
-    let mut bounded = true;
-    for _ in 0..=lines {
-        match memchr::memrchr(b'\n', &content[..start]) {
-            Some(newline) => start = newline,
-            None => {
-                start = 0;
-                bounded = false;
-                break;
-            }
-        }
-    }
-    if bounded {
-        start += 1;
-    }
-    let mut end = offset;
-    for _ in 0..=lines {
-        match memchr::memchr(b'\n', &content[end..]) {
-            Some(newline) => end += newline + 1,
-            None => return (start, content.len()),
-        }
-    }
-    (start, end)
+    (start.max(floor), end.min(ceiling))
 }
 
 #[cfg(test)]
@@ -282,7 +265,15 @@ mod tests {
     #[test]
     fn line_windows_reach_neighbouring_lines() {
         let text = b"a\nb\nc\nd\ne\nf\ng\n";
-        assert_eq!(line_window(text, 6, 1), (4, 10));
-        assert_eq!(line_window(text, 0, 2), (0, 6));
+        let lines = LineIndex::new();
+        assert_eq!(line_window(text, &lines, 6, 1), (4, 10));
+        assert_eq!(line_window(text, &lines, 0, 2), (0, 6));
+        let long = [b'x'; 3 * HOST_REACH_BYTES];
+        let at = HOST_REACH_BYTES + 10;
+        assert_eq!(
+            line_window(&long, &LineIndex::new(), at, 3),
+            (10, at + HOST_REACH_BYTES),
+            "a long line is read only near the offset"
+        );
     }
 }
