@@ -67,8 +67,11 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
         };
         // a committed `.env` is worth a look; an uncommitted one holding no value that looks
         // like a secret (`FOO=BAR` in a test fixture) only at `--confidence low`
-        let confidence =
-            if id == CheckKind::DotenvPresent && secrets.is_empty() { Confidence::Low } else { Confidence::Medium };
+        let confidence = if id == CheckKind::DotenvPresent && secrets.is_empty() {
+            Confidence::Low
+        } else {
+            Confidence::Medium
+        };
         findings.extend(file_finding(context, id, confidence));
     }
     findings.extend(

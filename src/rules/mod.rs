@@ -261,8 +261,10 @@ pub fn check_unique_ids(rules: &[Rule]) -> Result<(), RuleError> {
                 rule.id
             )));
         }
-        if let Some(first) =
-            rule.check.filter(|kind| kind.reports_one_rule()).and_then(|kind| checks.insert(kind, rule))
+        if let Some(first) = rule
+            .check
+            .filter(|kind| kind.reports_one_rule())
+            .and_then(|kind| checks.insert(kind, rule))
         {
             return Err(error(format!(
                 "rule `{}` names the check of rule `{}` ({}); each check reports one rule",
