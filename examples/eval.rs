@@ -391,7 +391,9 @@ fn add_rule_samples(corpus: &mut Corpus, seed: u64, copies: usize) -> Result<(),
                 let first_line = corpus.labels.positives.last().map_or(0, |p| p.line) - secret_line;
                 for other in matches.iter().filter(|m| m.rule != index) {
                     let other_rule = engine.rule(other.rule);
-                    if other_rule.provider == rule.provider {
+                    // a check's rule (`npmrc-auth`) reports through its check, in the files
+                    // that check reads, not wherever its regex matches
+                    if other_rule.provider == rule.provider && other_rule.check.is_none() {
                         corpus.labels.positives.push(Positive {
                             path: path.clone(),
                             line: first_line + text[..other.secret_start].matches('\n').count(),
