@@ -123,12 +123,21 @@ pub struct DoctorArgs {
     pub client: ClientArgs,
 }
 
+/// What `doctor` and `revoke` start from: the validators, the client settings, the key (from
+/// `env` or standard input) and the built-in rules that recognise it.
+fn live_inputs(
+    client: &ClientArgs,
+    env: Option<&str>,
+) -> Result<(Catalog, Options, String, Vec<rules::Rule>)> {
+    let catalog = Catalog::builtin()?;
+    let options = client.options(&catalog)?;
+    let key = recognise::read_key(env).map_err(|e| anyhow!(e))?;
+    Ok((catalog, options, key, rules::builtin_rules()?))
+}
+
 /// Exit 0 when the key is live (offline: its format is right), 1 when something is wrong.
 pub fn doctor_command(args: &DoctorArgs) -> Result<ExitCode> {
-    let catalog = Catalog::builtin()?;
-    let options = args.client.options(&catalog)?;
-    let key = recognise::read_key(args.env.as_deref()).map_err(|e| anyhow!(e))?;
-    let rules = rules::builtin_rules()?;
+    let (catalog, options, key, rules) = live_inputs(&args.client, args.env.as_deref())?;
     let mut out = std::io::stdout().lock();
     let verdict = doctor::doctor(&key, &rules, &catalog, &options, args.offline, &mut out)?;
     Ok(if verdict == doctor::Verdict::Healthy { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -146,10 +155,7 @@ pub struct RevokeArgs {
 
 /// Exit 0 when the key was revoked or only advice applies, 1 when it was not revoked.
 pub fn revoke_command(args: &RevokeArgs) -> Result<ExitCode> {
-    let catalog = Catalog::builtin()?;
-    let options = args.client.options(&catalog)?;
-    let key = recognise::read_key(None).map_err(|e| anyhow!(e))?;
-    let rules = rules::builtin_rules()?;
+    let (catalog, options, key, rules) = live_inputs(&args.client, None)?;
     let mut confirm =
         |question: &str| if args.yes { Ok(true) } else { recognise::confirm_on_stdin(question) };
     let mut out = std::io::stdout().lock();
