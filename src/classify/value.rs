@@ -341,8 +341,43 @@ fn is_word(segment: &str) -> bool {
     common * 2 >= pairs
 }
 
+/// [`COMMON_BIGRAMS`] as a table indexed by letter: the check runs for every letter pair of
+/// every value classified, on hostile lines millions of times.
+const COMMON_BIGRAM_TABLE: [[bool; 26]; 26] = {
+    let text = COMMON_BIGRAMS.as_bytes();
+    let mut table = [[false; 26]; 26];
+    let mut i = 0;
+    while i + 1 < text.len() {
+        table[(text[i] - b'a') as usize][(text[i + 1] - b'a') as usize] = true;
+        i += 3;
+    }
+    table
+};
+
+/// How many pairs [`COMMON_BIGRAMS`] lists.
+const COMMON_BIGRAM_COUNT: usize = COMMON_BIGRAMS.len().div_ceil(3);
+
 fn is_common_bigram(pair: &[u8]) -> bool {
-    COMMON_BIGRAMS.split(' ').any(|b| b.as_bytes().eq_ignore_ascii_case(pair))
+    let letter = |b: u8| b.is_ascii_alphabetic().then(|| (b.to_ascii_lowercase() - b'a') as usize);
+    match (letter(pair[0]), letter(pair[1])) {
+        (Some(a), Some(b)) => COMMON_BIGRAM_TABLE[a][b],
+        _ => false,
+    }
+}
+
+/// Every three consecutive characters of a [`WALKS`] row, both ways, sorted for search.
+fn walk_trigrams() -> &'static [[u8; 3]] {
+    static TRIGRAMS: std::sync::OnceLock<Vec<[u8; 3]>> = std::sync::OnceLock::new();
+    TRIGRAMS.get_or_init(|| {
+        let mut trigrams: Vec<[u8; 3]> = WALKS
+            .iter()
+            .flat_map(|row| row.windows(3))
+            .flat_map(|w| [[w[0], w[1], w[2]], [w[2], w[1], w[0]]])
+            .collect();
+        trigrams.sort_unstable();
+        trigrams.dedup();
+        trigrams
+    })
 }
 
 /// The share of `text` covered by runs of three or more consecutive characters of a
@@ -353,15 +388,15 @@ fn sequence_share(text: &str) -> f64 {
     if bytes.len() < 3 {
         return 0.0;
     }
-    let mut covered = vec![false; bytes.len()];
+    let trigrams = walk_trigrams();
+    let (mut covered, mut covered_until) = (0, 0);
     for (i, window) in bytes.windows(3).enumerate() {
-        let reversed: Vec<u8> = window.iter().rev().copied().collect();
-        let in_walk = |w: &[u8]| WALKS.iter().any(|row| row.windows(3).any(|r| r == w));
-        if in_walk(window) || in_walk(&reversed) {
-            covered[i..i + 3].iter_mut().for_each(|c| *c = true);
+        if trigrams.binary_search(&[window[0], window[1], window[2]]).is_ok() {
+            covered += i + 3 - covered_until.max(i);
+            covered_until = i + 3;
         }
     }
-    covered.iter().filter(|&&c| c).count() as f64 / bytes.len() as f64
+    covered as f64 / bytes.len() as f64
 }
 
 /// How likely `value` is under the hypothesis that it was drawn at random from its alphabet:
@@ -385,26 +420,28 @@ pub(crate) fn p_random(value: &[u8]) -> f64 {
         value.windows(2).filter(|w| w.iter().all(u8::is_ascii_alphabetic)).collect();
     if !pairs.is_empty() {
         let common = pairs.iter().filter(|pair| is_common_bigram(pair)).count();
-        let listed = COMMON_BIGRAMS.split(' ').count() as f64;
-        p *= binomial_tail(pairs.len(), common, listed / 676.0, false);
+        p *= binomial_tail(pairs.len(), common, COMMON_BIGRAM_COUNT as f64 / 676.0, false);
     }
     p
 }
 
 /// P(X <= k) (`lower`) or P(X >= k) for X ~ Binomial(n, p).
 fn binomial_tail(n: usize, k: usize, p: f64, lower: bool) -> f64 {
+    // ln(i!) for every i up to n, once: the sum below would otherwise be quadratic in n
+    let ln_factorial: Vec<f64> = std::iter::once(0.0)
+        .chain((1..=n).scan(0.0, |sum, i| {
+            *sum += (i as f64).ln();
+            Some(*sum)
+        }))
+        .collect();
     let range = if lower { 0..=k } else { k..=n };
     range
         .map(|i| {
-            let ln_choose = ln_factorial(n) - ln_factorial(i) - ln_factorial(n - i);
+            let ln_choose = ln_factorial[n] - ln_factorial[i] - ln_factorial[n - i];
             (ln_choose + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()).exp()
         })
         .sum::<f64>()
         .min(1.0)
-}
-
-fn ln_factorial(n: usize) -> f64 {
-    (2..=n).map(|i| (i as f64).ln()).sum()
 }
 
 #[cfg(test)]
@@ -414,6 +451,21 @@ mod tests {
 
     fn kind(value: &str) -> ValueKind {
         classify(value.as_bytes())
+    }
+
+    #[test]
+    fn bigram_and_walk_tables_hold_their_lists() {
+        assert_eq!(COMMON_BIGRAM_COUNT, COMMON_BIGRAMS.split(' ').count());
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let listed =
+                    COMMON_BIGRAMS.split(' ').any(|p| p.as_bytes().eq_ignore_ascii_case(&[a, b]));
+                assert_eq!(is_common_bigram(&[a, b]), listed, "{a} {b}");
+            }
+        }
+        assert!(sequence_share("abc") == 1.0 && sequence_share("cba") == 1.0);
+        assert_eq!(sequence_share("xqabcdq"), 4.0 / 7.0);
+        assert_eq!(sequence_share("q1w2e3zz"), 6.0 / 8.0);
     }
 
     #[test]
