@@ -86,7 +86,8 @@ const FILLER_WORDS: &[&str] = &[
     "previous", "first", "second", "third", "existing", "minted", "self", "signed", "server",
 ];
 
-/// Runs that make a sequence or a keyboard walk (read both ways).
+/// Runs that make a sequence or a keyboard walk (read both ways); at most eight, as
+/// [`walk_steps`] keeps two bits per row in a `u16`.
 const WALKS: &[&[u8]] = &[
     b"abcdefghijklmnopqrstuvwxyz",
     b"0123456789",
@@ -219,10 +220,12 @@ fn segments(text: &str) -> Vec<&str> {
     };
     let separator =
         |c: char| matches!(c, '_' | '-' | '.' | '/' | ':' | '#' | '|' | '@' | ',' | ' ');
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, &(at, c)) in chars.iter().enumerate() {
+    let mut chars = text.char_indices().peekable();
+    let mut previous = None;
+    while let Some((at, c)) = chars.next() {
+        let before = previous.replace(c);
         if separator(c) {
             if start < at {
                 out.push(&text[start..at]);
@@ -230,11 +233,9 @@ fn segments(text: &str) -> Vec<&str> {
             start = at + c.len_utf8();
             continue;
         }
-        if i == 0 || start == at {
-            continue;
-        }
-        let (here, before) = (class(c), class(chars[i - 1].1));
-        let next_lower = chars.get(i + 1).is_some_and(|&(_, n)| class(n) == Class::Lower);
+        let Some(before) = before.filter(|_| start != at) else { continue };
+        let (here, before) = (class(c), class(before));
+        let next_lower = chars.peek().is_some_and(|&(_, n)| class(n) == Class::Lower);
         let boundary = match (before, here) {
             (Class::Lower, Class::Upper) => true,
             // `HTTPServer`: the last capital starts the next word
@@ -365,19 +366,32 @@ fn is_common_bigram(pair: &[u8]) -> bool {
     }
 }
 
-/// Every three consecutive characters of a [`WALKS`] row, both ways, sorted for search.
-fn walk_trigrams() -> &'static [[u8; 3]] {
-    static TRIGRAMS: std::sync::OnceLock<Vec<[u8; 3]>> = std::sync::OnceLock::new();
-    TRIGRAMS.get_or_init(|| {
-        let mut trigrams: Vec<[u8; 3]> = WALKS
-            .iter()
-            .flat_map(|row| row.windows(3))
-            .flat_map(|w| [[w[0], w[1], w[2]], [w[2], w[1], w[0]]])
-            .collect();
-        trigrams.sort_unstable();
-        trigrams.dedup();
-        trigrams
+const _: () = assert!(WALKS.len() <= 8);
+
+/// For each ordered pair of ASCII bytes, the [`WALKS`] rows (bit `2 * row`) and reversed rows
+/// (bit `2 * row + 1`) in which the second follows the first. No row repeats a character, so
+/// `a b c` is a run of a row exactly when `a b` and `b c` share a bit.
+fn walk_steps() -> &'static [[u16; 128]; 128] {
+    static STEPS: std::sync::OnceLock<Box<[[u16; 128]; 128]>> = std::sync::OnceLock::new();
+    STEPS.get_or_init(|| {
+        let mut steps = Box::new([[0u16; 128]; 128]);
+        for (row, walk) in WALKS.iter().enumerate() {
+            for pair in walk.windows(2) {
+                let (a, b) = (usize::from(pair[0]), usize::from(pair[1]));
+                steps[a][b] |= 1 << (2 * row);
+                steps[b][a] |= 1 << (2 * row + 1);
+            }
+        }
+        steps
     })
+}
+
+fn is_walk_run(run: &[u8]) -> bool {
+    let steps = walk_steps();
+    let step = |a: u8, b: u8| {
+        if a.is_ascii() && b.is_ascii() { steps[usize::from(a)][usize::from(b)] } else { 0 }
+    };
+    step(run[0], run[1]) & step(run[1], run[2]) != 0
 }
 
 /// The share of `text` covered by runs of three or more consecutive characters of a
@@ -388,10 +402,9 @@ fn sequence_share(text: &str) -> f64 {
     if bytes.len() < 3 {
         return 0.0;
     }
-    let trigrams = walk_trigrams();
     let (mut covered, mut covered_until) = (0, 0);
     for (i, window) in bytes.windows(3).enumerate() {
-        if trigrams.binary_search(&[window[0], window[1], window[2]]).is_ok() {
+        if is_walk_run(window) {
             covered += i + 3 - covered_until.max(i);
             covered_until = i + 3;
         }
@@ -463,6 +476,19 @@ mod tests {
                 assert_eq!(is_common_bigram(&[a, b]), listed, "{a} {b}");
             }
         }
+        let naive = |w: &[u8]| {
+            let reversed = [w[2], w[1], w[0]];
+            WALKS.iter().any(|row| row.windows(3).any(|r| r == w || r == reversed))
+        };
+        let alphabet: Vec<u8> = WALKS.iter().flat_map(|row| row.iter().copied()).collect();
+        for &a in &alphabet {
+            for &b in &alphabet {
+                for &c in &alphabet {
+                    assert_eq!(is_walk_run(&[a, b, c]), naive(&[a, b, c]), "{a} {b} {c}");
+                }
+            }
+        }
+        assert!(!is_walk_run("éab".as_bytes()));
         assert!(sequence_share("abc") == 1.0 && sequence_share("cba") == 1.0);
         assert_eq!(sequence_share("xqabcdq"), 4.0 / 7.0);
         assert_eq!(sequence_share("q1w2e3zz"), 6.0 / 8.0);

@@ -415,13 +415,16 @@ impl<'e> Scanner<'e> {
         if rule.entropy.is_some_and(|min| shannon_entropy(secret) < min) {
             return false;
         }
-        let rejected = if rule.password {
-            self.engine.values.rejects_password(secret)
-        } else {
-            self.engine.values.rejects_generic(secret, whole)
-        };
-        if rule.generic && rejected {
-            return false;
+        // only a generic rule's value is judged by its looks: a provider format is its own proof
+        if rule.generic {
+            let rejected = if rule.password {
+                self.engine.values.rejects_password(secret)
+            } else {
+                self.engine.values.rejects_generic(secret, whole)
+            };
+            if rejected {
+                return false;
+            }
         }
         rule.checksum.is_none_or(|checksum| checksum.verifies(secret))
     }
