@@ -22,7 +22,7 @@
 mod lexer;
 mod providers;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use lexer::{
     Credential, VALUE_REACH, concatenation, header_uses, is_quote, parse_value, query_value,
@@ -55,6 +55,9 @@ fn examined(bytes: usize) {
     EXAMINED.with(|count| count.set(count.get() + bytes));
     let _ = bytes;
 }
+
+/// How many distinct literals one file's header checks remember judging.
+const MAX_JUDGED_LITERALS: usize = 4096;
 
 pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
     let lines = inspected_lines(context);
@@ -107,12 +110,44 @@ struct Report<'c, 'a> {
     context: &'c Context<'a>,
     seen: HashSet<(CheckKind, usize)>,
     seen_on_line: HashSet<(CheckKind, usize, &'a [u8])>,
+    /// Literals already judged by [`is_placeholder_literal`]: a generated or hostile line
+    /// repeats one value millions of times, and judging one is the checks' dearest step.
+    placeholder_literals: HashMap<&'a [u8], bool>,
     findings: Vec<Finding>,
 }
 
 impl<'c, 'a> Report<'c, 'a> {
     fn new(context: &'c Context<'a>) -> Self {
-        Report { context, seen: HashSet::new(), seen_on_line: HashSet::new(), findings: Vec::new() }
+        Report {
+            context,
+            seen: HashSet::new(),
+            seen_on_line: HashSet::new(),
+            placeholder_literals: HashMap::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    /// [`is_placeholder_literal`] of `content[start..end]`, judged once per distinct text.
+    fn is_placeholder_literal(&mut self, start: usize, end: usize) -> bool {
+        let text = &self.context.content[start..end];
+        if let Some(&known) = self.placeholder_literals.get(text) {
+            return known;
+        }
+        let verdict = is_placeholder_literal(self.context, text);
+        if self.placeholder_literals.len() < MAX_JUDGED_LITERALS {
+            self.placeholder_literals.insert(text, verdict);
+        }
+        verdict
+    }
+
+    /// `<key>`, `YOUR_API_KEY`, `xxxx`: documentation, not a request that sends a key. A
+    /// reference (`${token}`, `{key}`) is a real request's value, except an
+    /// `<angle-bracketed>` one.
+    fn is_placeholder(&mut self, credential: Credential) -> bool {
+        match credential {
+            Credential::Literal(s, e) => self.is_placeholder_literal(s, e),
+            Credential::Reference(s, e) => self.context.content[s..e].starts_with(b"<"),
+        }
     }
 
     fn add(&mut self, check: CheckKind, start: usize, end: usize) {
@@ -141,7 +176,7 @@ fn inspect_line(report: &mut Report<'_, '_>, providers: &Providers<'_>, start: u
         else {
             continue;
         };
-        if is_placeholder(report.context, credential) {
+        if report.is_placeholder(credential) {
             // `Authorization: bearer <YOUR_KEY>` documents a request; it sends nothing.
             continue;
         }
@@ -232,16 +267,6 @@ fn names_a_key(expression: &[u8]) -> bool {
         .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
 }
 
-/// A credential-looking literal that no provider rule claimed: long, random, token alphabet.
-/// `<key>`, `YOUR_API_KEY`, `xxxx`: documentation, not a request that sends a key. A reference
-/// (`${token}`, `{key}`) is a real request's value, except an `<angle-bracketed>` one.
-fn is_placeholder(context: &Context<'_>, credential: Credential) -> bool {
-    match credential {
-        Credential::Literal(s, e) => is_placeholder_literal(context, &context.content[s..e]),
-        Credential::Reference(s, e) => context.content[s..e].starts_with(b"<"),
-    }
-}
-
 /// A placeholder written in place of a key. A reference (`${TOKEN}`, `{key}`, `getenv(..)`) is
 /// a real request's value even though the placeholder filter calls it a template.
 fn is_placeholder_text(context: &Context<'_>, text: &[u8]) -> bool {
@@ -327,7 +352,8 @@ fn inspect_bare_bearer(report: &mut Report<'_, '_>, start: usize, end: usize, re
     }
     let close = memchr::memchr(quote, &content[end..line_end]).map_or(line_end, |c| end + c);
     let rest = content[end..close].trim_ascii();
-    if !rest.is_empty() && is_placeholder_literal(report.context, rest) {
+    let rest_start = end + (close - end - content[end..close].trim_ascii_start().len());
+    if !rest.is_empty() && report.is_placeholder_literal(rest_start, rest_start + rest.len()) {
         return;
     }
     let concat = concatenation(content, (close + 1).min(line_end), line_end);
