@@ -11,6 +11,8 @@ Used by scripts/peer-examples.sh; run that instead. Knows three rule-set layouts
 Rules that only match identifiers (categories with `identifier` but not `secret`, Kingfisher's
 `visible: false` helper rules, and gitleaks-style rules whose id names a client id, key id, host,
 URL or token name) are skipped and counted: a scanner of secrets need not find them.
+Positives that hold a made-up sequence are scored apart (see `made_up`): the targets are read on
+the rest ("realistic" recall); every negative is always counted.
 Writes <corpus>/examples/<peer>/NNNNN.pos|neg and <corpus>/index/<peer>.tsv (file, kind, peer
 rule id); `score` reads keyhound's JSONL findings on <corpus>/examples and prints the table.
 """
@@ -311,6 +313,32 @@ def extract(corpus, git_dirs):
                 index.write(f"{peer}/{name}\t{kind}\t{rule_id}\n")
 
 
+# Runs no random generator produces: eight consecutive characters of the alphabet, the digits or a
+# keyboard row, either way (`abcdefgh`, `12345678`, `87654321`, `qwertyui`). A random 40-character
+# hex or alphanumeric token holds one with a chance under one in ten million, so a positive example
+# that holds one was typed by a person and stands for no real credential: the peers write such
+# values (`abcdef1234567890abcdef1234567890`) where the provider's real tokens are random, and
+# keyhound's placeholder filter stays quiet on them on purpose. The same test applies to every
+# peer's positives; negatives are all counted (a scanner must stay quiet on placeholders).
+MADE_UP_SOURCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+MADE_UP_RUN = 8
+MADE_UP_RUNS = frozenset(
+    source[i:i + MADE_UP_RUN]
+    for forward in MADE_UP_SOURCES
+    for source in (forward, forward[::-1])
+    for i in range(len(source) - MADE_UP_RUN + 1)
+)
+
+
+def made_up(text):
+    """The sequence that marks an example's value as typed by a person, or None."""
+    lower = text.lower()
+    for i in range(len(lower) - MADE_UP_RUN + 1):
+        if lower[i:i + MADE_UP_RUN] in MADE_UP_RUNS:
+            return lower[i:i + MADE_UP_RUN]
+    return None
+
+
 def score(corpus, findings_path, show_misses):
     """Prints recall and precision per peer from keyhound's JSONL findings."""
     import json
@@ -322,29 +350,37 @@ def score(corpus, findings_path, show_misses):
                 finding = json.loads(line)
                 found.setdefault(finding["path"].lstrip("./"), []).append(finding["rule_id"])
     print(f"{'peer':<14}{'rules':>6}{'positives':>10}{'found':>7}{'recall':>8}"
+          f"{'realistic':>10}{'found':>7}{'recall':>8}"
           f"{'negatives':>10}{'flagged':>8}{'precision':>10}")
     misses = []
     for index_name in sorted(os.listdir(os.path.join(corpus, "index"))):
         peer = index_name[:-4]
-        rules, pos, hit, neg, flagged = set(), 0, 0, 0, 0
+        rules, pos, hit, real, real_hit, neg, flagged = set(), 0, 0, 0, 0, 0, 0
         with open(os.path.join(corpus, "index", index_name)) as index:
             for line in index:
                 path, kind, rule_id = line.rstrip("\n").split("\t")
                 rules.add(rule_id)
                 ours = found.get(path, [])
                 if kind == "pos":
+                    with open(os.path.join(corpus, "examples", path), errors="replace") as f:
+                        realistic = made_up(f.read()) is None
                     pos += 1
                     hit += bool(ours)
+                    real += realistic
+                    real_hit += realistic and bool(ours)
                     if not ours:
-                        misses.append((peer, "missed", rule_id, path, ""))
+                        what = "missed" if realistic else "missed-made-up"
+                        misses.append((peer, what, rule_id, path, ""))
                 else:
                     neg += 1
                     flagged += bool(ours)
                     if ours:
                         misses.append((peer, "flagged", rule_id, path, ",".join(sorted(set(ours)))))
         recall = hit / pos if pos else float("nan")
+        real_recall = real_hit / real if real else float("nan")
         precision = hit / (hit + flagged) if hit + flagged else float("nan")
         print(f"{peer:<14}{len(rules):>6}{pos:>10}{hit:>7}{recall:>8.3f}"
+              f"{real:>10}{real_hit:>7}{real_recall:>8.3f}"
               f"{neg:>10}{flagged:>8}{precision:>10.3f}")
     if show_misses:
         print()

@@ -10,9 +10,15 @@
 # scanned with keyhound, and scored per peer:
 #   recall    = positive examples with at least one finding / positive examples
 #   precision = found positives / (found positives + negative examples with a finding)
+#   realistic recall = the same recall over the positives that hold no made-up sequence: eight
+#     consecutive characters of the alphabet, the digits or a keyboard row, either way
+#     (`abcdefgh`, `12345678`, `qwertyui`). A random 40-character hex or alphanumeric token holds
+#     one with a chance under one in ten million, so such a positive was typed by a person and
+#     stands for no real credential. The same test applies to every peer; negatives are all
+#     counted. The targets are read on this column; both are printed.
 # Rules that match only identifiers are skipped and counted (see peer-examples-extract.py).
-# --misses also lists every missed positive and every flagged negative (peer, what, peer rule,
-# our rules, text).
+# --misses also lists every missed positive (`missed`, or `missed-made-up`) and every flagged
+# negative (peer, what, peer rule, our rules, text).
 # KEYHOUND=path/to/keyhound scans with that binary instead of building this tree's debug one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +29,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --misses) misses=(--misses); shift ;;
         --keep) keep=$2; shift 2 ;;
-        -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
         -*) echo "peer-examples: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac

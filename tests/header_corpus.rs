@@ -51,7 +51,7 @@ const CORPUS: &[(&str, &str, &str, Option<&str>)] = &[
         "javascript",
         "js",
         r#"const headers = { Authorization: "Token " + process.env.ANTHROPIC_API_KEY };"#,
-        Some(WRONG_SCHEME),
+        Some(WRONG_NAME),
     ),
     (
         "javascript",
@@ -122,6 +122,25 @@ const CORPUS: &[(&str, &str, &str, Option<&str>)] = &[
         Some(WRONG_SCHEME),
     ),
     ("rust", "rs", r#".header("x-api-key", std::env::var("OPENAI_API_KEY")?)"#, Some(WRONG_NAME)),
+    // Anthropic reads API keys from `x-api-key` only; `Authorization: Bearer` gets a 401
+    (
+        "shell",
+        "sh",
+        r#"curl -H "Authorization: Bearer {ANTHROPIC}" https://api.anthropic.com/v1/messages"#,
+        Some(WRONG_NAME),
+    ),
+    (
+        "python",
+        "py",
+        r#"headers = {"Authorization": f"Bearer {os.environ['ANTHROPIC_API_KEY']}"}"#,
+        Some(WRONG_NAME),
+    ),
+    (
+        "rust",
+        "rs",
+        r#".header("Authorization", format!("Bearer {}", key)) // api.anthropic.com"#,
+        Some(WRONG_NAME),
+    ),
     // right calls, and text about headers
     (
         "python",
@@ -160,12 +179,6 @@ const CORPUS: &[(&str, &str, &str, Option<&str>)] = &[
         "php",
         "php",
         r#"curl_setopt($ch, CURLOPT_HTTPHEADER, ["Authorization: Bearer " . getenv("OPENAI_API_KEY")]);"#,
-        None,
-    ),
-    (
-        "rust",
-        "rs",
-        r#".header("Authorization", format!("Bearer {}", key)) // api.anthropic.com"#,
         None,
     ),
     (
@@ -245,4 +258,31 @@ fn header_checks_find_wrong_calls_in_eight_languages_and_nothing_on_right_ones()
     assert!(languages.len() >= 6, "{languages:?}");
     assert!(recall >= 0.95, "recall {recall:.3} ({found}/{wrong}):\n{}", problems.join("\n"));
     assert!(!problems.iter().any(|p| p.starts_with("false alarm")), "{}", problems.join("\n"));
+}
+
+/// The corpus tolerates a few misses; an Anthropic API key sent as `Authorization: Bearer`
+/// (the brief's example of a wrong header) must never be one of them.
+#[test]
+fn anthropic_key_sent_as_bearer_is_a_wrong_header_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fake = FakeGen::new(14);
+    let calls = [
+        (
+            r#"curl -H "Authorization: Bearer {ANTHROPIC}" https://api.anthropic.com/v1/messages"#,
+            true,
+        ),
+        (r#"headers = {"Authorization": "Bearer {ANTHROPIC}"}"#, true),
+        (r#"curl -H "x-api-key: {ANTHROPIC}" https://api.anthropic.com/v1/messages"#, false),
+    ];
+    for (i, (code, _)) in calls.iter().enumerate() {
+        write(dir.path(), &format!("call{i}.sh"), &(expand(code, &mut fake) + "\n"));
+    }
+    let (output, findings) = scan_json(dir.path(), &["."]);
+    assert!(output.status.code().is_some_and(|c| c <= 1), "{}", stderr(&output));
+    for (i, (code, wrong)) in calls.iter().enumerate() {
+        let path = format!("call{i}.sh");
+        let flagged =
+            findings.iter().any(|f| f["path"] == path.as_str() && f["rule_id"] == WRONG_NAME);
+        assert_eq!(flagged, *wrong, "{code}: {findings:?}");
+    }
 }
