@@ -52,7 +52,7 @@ impl KeyAgePolicy {
     /// `None` for findings without provenance.
     pub fn exposure(&self, finding: &Finding) -> Option<Exposure> {
         // A blob that no commit reaches has no date to count from.
-        let since = finding.provenance.as_ref().filter(|p| !p.commit.is_empty())?.time;
+        let since = finding.provenance.as_ref().filter(|p| p.commit.is_some())?.time;
         // A commit dated in the future (clock skew) counts as exposed today.
         let days = (self.now().saturating_sub(since).max(0) / SECONDS_PER_DAY) as u64;
         Some(Exposure { days, since, overdue: days > self.max_days })
@@ -86,17 +86,21 @@ regex = '''acme_[a-z]{8}'''
 /// A finding of `rule` on `k = acme_abcdefgh`, from history when `time` is given.
 #[cfg(test)]
 pub(crate) fn finding_of(rule: crate::rules::Rule, time: Option<i64>) -> Finding {
-    use crate::{finding::Provenance, model::LineIndex};
+    use crate::{
+        finding::Provenance,
+        model::{LineIndex, Location},
+    };
     let content = b"k = acme_abcdefgh";
     let end = content.len();
-    let mut finding = Finding::new(rule.into(), "a.py".into(), content, &LineIndex::new(), 4..end);
+    let mut finding =
+        Finding::new(rule.into(), Location::file("a.py"), content, &LineIndex::new(), 4..end);
     finding.provenance = time.map(|time| Provenance {
-        commit: "0123456789abcdef".into(),
+        commit: Some("0123456789abcdef".into()),
         author_name: "Ada".into(),
         author_email: "ada@example.invalid".into(),
         time,
         summary: "add key".into(),
-        blob: "b".into(),
+        blob: Some("b".into()),
         ..Provenance::default()
     });
     finding

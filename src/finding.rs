@@ -3,20 +3,22 @@
 use std::{ops::Range, sync::Arc};
 
 use crate::{
-    model::{Encoded, LineIndex, Span, fingerprint, sha256_hex},
+    model::{Encoded, LineIndex, Location, Span, fingerprint, sha256_hex},
     rules::Rule,
 };
 
 /// The git commit that introduced a finding (history scans).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Provenance {
-    pub commit: String,
+    /// `None` for a blob no commit reaches.
+    pub commit: Option<String>,
     pub author_name: String,
     pub author_email: String,
     /// Seconds since the Unix epoch, author time.
     pub time: i64,
     pub summary: String,
-    pub blob: String,
+    /// `None` for a commit message or a ref name.
+    pub blob: Option<String>,
     /// Line of the secret in the introducing commit's blob.
     pub line: usize,
     /// Whether HEAD's version of the path still holds the secret (`None`: no HEAD commit,
@@ -29,13 +31,14 @@ pub struct Provenance {
 }
 
 /// Another place history holds a secret.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occurrence {
-    /// Empty for a blob no commit reaches.
-    pub commit: String,
-    pub path: String,
+    /// `None` for a blob no commit reaches.
+    pub commit: Option<String>,
+    pub location: Location,
     pub line: usize,
-    pub blob: String,
+    /// `None` for a commit message or a ref name.
+    pub blob: Option<String>,
 }
 
 /// How sure keyhound is that a finding is a credential, measured on the hand-labelled real
@@ -70,8 +73,8 @@ impl Confidence {
     /// A password rule's finding is `medium` in a configuration file (where `password: x`
     /// configures a password) and `low` in code (where it is more often a test's or an
     /// example's); every other rule's is [`Confidence::of_rule`].
-    pub fn of_finding(rule: &Rule, path: &str) -> Confidence {
-        if rule.password && !is_configuration(path) {
+    pub fn of_finding(rule: &Rule, location: &Location) -> Confidence {
+        if rule.password && !location.path().is_some_and(is_configuration) {
             Confidence::Low
         } else {
             Confidence::of_rule(rule)
@@ -101,8 +104,7 @@ impl std::str::FromStr for Confidence {
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: Arc<Rule>,
-    /// Relative to the scan root, `/`-separated; `-` for standard input.
-    pub path: String,
+    pub location: Location,
     pub span: Span,
     pub secret: String,
     pub secret_sha256: String,
@@ -124,7 +126,7 @@ impl Finding {
     /// A finding of `rule` whose secret is `content[secret]`.
     pub fn new(
         rule: Arc<Rule>,
-        path: String,
+        location: Location,
         content: &[u8],
         lines: &LineIndex,
         secret: Range<usize>,
@@ -133,15 +135,15 @@ impl Finding {
         let secret_bytes = &content[start..end];
         let secret = String::from_utf8_lossy(secret_bytes).into_owned();
         let secret_sha256 = sha256_hex(secret_bytes);
-        let fingerprint = fingerprint(&rule.id, &secret_sha256, &path);
+        let fingerprint = fingerprint(&rule.id, &secret_sha256, &location.name());
         let (line, column) = lines.position(content, start);
         let (end_line, end_column) = lines.position(content, end);
         let snippet = redacted_line(content, lines, start, end, &secret);
-        let confidence = Confidence::of_finding(&rule, &path);
+        let confidence = Confidence::of_finding(&rule, &location);
         Finding {
             confidence,
             rule,
-            path,
+            location,
             span: Span { line, column, end_line, end_column },
             secret,
             secret_sha256,
@@ -157,7 +159,7 @@ impl Finding {
     /// the encoded span, and its snippet redacts the encoded text.
     pub fn decoded(
         rule: Arc<Rule>,
-        path: String,
+        location: Location,
         content: &[u8],
         lines: &LineIndex,
         encoded: Range<usize>,
@@ -165,10 +167,11 @@ impl Finding {
         layers: Vec<crate::model::Encoding>,
     ) -> Self {
         let text = String::from_utf8_lossy(&content[encoded.clone()]).into_owned();
-        let mut finding = Finding::new(rule, path, content, lines, encoded);
+        let mut finding = Finding::new(rule, location, content, lines, encoded);
         finding.secret = String::from_utf8_lossy(secret).into_owned();
         finding.secret_sha256 = sha256_hex(secret);
-        finding.fingerprint = fingerprint(&finding.rule.id, &finding.secret_sha256, &finding.path);
+        finding.fingerprint =
+            fingerprint(&finding.rule.id, &finding.secret_sha256, &finding.location.name());
         finding.encoded = Some(Encoded { layers, text });
         finding
     }

@@ -48,7 +48,7 @@ pub(crate) struct Secret {
 }
 
 pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
-    let Some(kind) = classify(context.path) else {
+    let Some(kind) = context.path().and_then(classify) else {
         return Vec::new();
     };
     let check = if context.tracking == Tracking::Committed {
@@ -79,7 +79,7 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
                 return None;
             }
             let rule = Arc::new(kind_rule(base, kind, secret.host.as_deref()));
-            let path = context.path.to_string();
+            let path = context.location.clone();
             let (content, lines) = (context.content, context.lines);
             Some(match secret.encoding {
                 Some(encoding) => Finding::decoded(

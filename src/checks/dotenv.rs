@@ -53,7 +53,7 @@ pub fn classify(path: &str) -> Option<DotenvKind> {
 }
 
 pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
-    let Some(kind) = classify(context.path) else {
+    let Some(kind) = context.path().and_then(classify) else {
         return Vec::new();
     };
     let secrets: Vec<(usize, usize)> =
@@ -88,13 +88,14 @@ fn file_finding(
 ) -> Option<Finding> {
     let rule = context.rule(check)?;
     let secret_sha256 = crate::model::sha256_hex(b"");
-    let name = context.path.rsplit('/').next().unwrap_or(context.path);
+    let path = context.path()?;
+    let name = path.rsplit('/').next().unwrap_or(path);
     Some(Finding {
         rule: std::sync::Arc::clone(rule),
-        path: context.path.to_string(),
+        location: context.location.clone(),
         span: crate::model::Span { line: 1, column: 1, end_line: 1, end_column: 1 },
         secret: String::new(),
-        fingerprint: crate::model::fingerprint(&rule.id, &secret_sha256, context.path),
+        fingerprint: crate::model::fingerprint(&rule.id, &secret_sha256, path),
         secret_sha256,
         snippet: format!("{name} ({} bytes)", context.content.len()),
         provenance: None,

@@ -18,15 +18,14 @@ use std::sync::Arc;
 use crate::{
     engine::{Engine, Match},
     finding::Finding,
-    model::LineIndex,
-    model::Tracking,
+    model::{LineIndex, Location, Tracking},
     rules::{CheckKind, Rule},
 };
 
 /// Everything a check sees of one scanned piece of content.
 pub struct Context<'a> {
     pub engine: &'a Engine,
-    pub path: &'a str,
+    pub location: &'a Location,
     pub content: &'a [u8],
     pub tracking: Tracking,
     pub lines: &'a LineIndex,
@@ -35,6 +34,11 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The file's path, for checks of files by name; `None` for anything that is not a file.
+    fn path(&self) -> Option<&str> {
+        self.location.path()
+    }
+
     /// The loaded rule `check` reports, if the rule set has it (a custom set may leave it out).
     fn rule(&self, check: CheckKind) -> Option<&Arc<Rule>> {
         Some(self.engine.rule(self.engine.rule_for_check(check)?))
@@ -45,7 +49,7 @@ impl Context<'_> {
         let rule = self.rule(check)?;
         Some(Finding::new(
             Arc::clone(rule),
-            self.path.to_string(),
+            self.location.clone(),
             self.content,
             self.lines,
             start..end,

@@ -1,16 +1,18 @@
 //! The data every layer above shares and none of them owns: where scanned content sits in a
-//! file ([`LineIndex`], [`Span`]), whether it is committed ([`Tracking`]), stable identities
+//! file ([`LineIndex`], [`Span`]) and which content it is ([`Location`]), whether it is committed ([`Tracking`]), stable identities
 //! ([`fingerprint`]), how a decoded secret was wrapped ([`Encoded`]), what a scan read ([`ScanSummary`]) and what a provider said about a key
 //! ([`Validation`]). Depends on nothing else in the crate.
 
 mod encoding;
 mod fingerprint;
 mod lines;
+mod location;
 mod validation;
 
 pub use encoding::{Encoded, Encoding};
 pub use fingerprint::{fingerprint, sha256_hex, sha256_hex_bytes};
 pub use lines::{LineIndex, Span};
+pub use location::Location;
 pub use validation::{Status, Validation};
 
 /// Whether scanned content is committed to git. Only the checks of paths that

@@ -24,7 +24,7 @@ use crate::{
     engine::{self, Engine},
     finding::Finding,
     input,
-    model::{LineIndex, Span, Tracking},
+    model::{LineIndex, Location, Span, Tracking},
     rules::CheckKind,
     suppress::Suppressions,
 };
@@ -173,11 +173,22 @@ impl Scanner<'_> {
         (found, decoded.iter().map(DecodedMatch::at_encoded_run).collect())
     }
 
-    /// The findings in `content`, scanned as `path`.
+    /// The findings in `content`, scanned as the file at `path`.
     pub fn scan(&mut self, path: &str, content: &[u8], tracking: Tracking) -> Vec<Finding> {
+        self.scan_at(&Location::file(path), content, tracking)
+    }
+
+    /// The findings in `content`, scanned as `location`: path rules apply to files only.
+    pub fn scan_at(
+        &mut self,
+        location: &Location,
+        content: &[u8],
+        tracking: Tracking,
+    ) -> Vec<Finding> {
         let engine = &self.pipeline.engine;
         let suppressions = &self.pipeline.suppressions;
-        if suppressions.skips_path(path, false) {
+        let path = location.path();
+        if path.is_some_and(|path| suppressions.skips_path(path, false)) {
             return Vec::new();
         }
         // UTF-16 text is scanned as UTF-8: lines stay lines, columns count characters.
@@ -185,12 +196,12 @@ impl Scanner<'_> {
         let content = &decoded[..];
         let mut matches = self.matcher.scan(content);
         let decoded = decoded::matches(&mut self.matcher, content);
-        if matches.is_empty() && decoded.is_empty() && !checks::inspects_path(path) {
+        if matches.is_empty() && decoded.is_empty() && !path.is_some_and(checks::inspects_path) {
             return Vec::new();
         }
         let lines = LineIndex::new();
         suppressions.retain_matches(engine, path, content, &lines, &mut matches);
-        let decoded = self.decoded_findings(path, content, &lines, decoded);
+        let decoded = self.decoded_findings(location, content, &lines, decoded);
         // A line that repeats one secret (a generated or hostile file) is one finding.
         let mut seen_on_line = std::collections::HashSet::new();
         let mut findings: Vec<Finding> = matches
@@ -202,15 +213,21 @@ impl Scanner<'_> {
             })
             .map(|m| {
                 let rule = engine.rule(m.rule).clone();
-                Finding::new(rule, path.to_string(), content, &lines, m.secret_start..m.secret_end)
+                Finding::new(rule, location.clone(), content, &lines, m.secret_start..m.secret_end)
             })
             .collect();
         // A generic rule's match of the encoded text says less than what it decodes to.
         let decoded_spans = SpanSet::new(decoded.iter().map(|d| d.span));
         findings.retain(|f| !f.rule.generic || !decoded_spans.overlaps(&f.span));
         findings.extend(decoded);
-        let context =
-            checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
+        let context = checks::Context {
+            engine,
+            location,
+            content,
+            tracking,
+            lines: &lines,
+            matches: &matches,
+        };
         let mut checked = checks::run(&context);
         suppressions.retain_check_findings(engine, content, &lines, &mut checked);
         // A check's finding (`dotenv-secret`) is more specific than a generic rule's on the
@@ -225,7 +242,7 @@ impl Scanner<'_> {
     /// The findings of decoded matches that no inline allow or built-in path rule suppresses.
     fn decoded_findings(
         &self,
-        path: &str,
+        location: &Location,
         content: &[u8],
         lines: &LineIndex,
         decoded: Vec<DecodedMatch>,
@@ -236,6 +253,7 @@ impl Scanner<'_> {
         let engine = &self.pipeline.engine;
         let mut kept: Vec<engine::Match> =
             decoded.iter().map(DecodedMatch::at_encoded_run).collect();
+        let path = location.path();
         self.pipeline.suppressions.retain_matches(engine, path, content, lines, &mut kept);
         let mut kept = kept.into_iter().peekable();
         decoded
@@ -245,7 +263,7 @@ impl Scanner<'_> {
                 let rule = Arc::clone(engine.rule(d.rule));
                 Finding::decoded(
                     rule,
-                    path.to_string(),
+                    location.clone(),
                     content,
                     lines,
                     d.encoded,

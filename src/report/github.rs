@@ -25,7 +25,7 @@ pub fn annotation(finding: &Finding, redactor: &Redactor) -> String {
     let rule = &finding.rule;
     let span = finding.span;
     let mut props = vec![
-        ("file", redactor.public_terminal(&finding.path)),
+        ("file", redactor.public_terminal(&finding.location.name())),
         ("line", span.line.to_string()),
         ("col", span.column.to_string()),
         ("endLine", span.end_line.to_string()),

@@ -77,7 +77,7 @@ struct OccurrenceView<'a> {
 impl<'a> HistoryView<'a> {
     fn new(p: &'a Provenance, redactor: &Redactor) -> Self {
         HistoryView {
-            blob: &p.blob,
+            blob: p.blob.as_deref().unwrap_or_default(),
             line: p.line,
             in_head: p.in_head,
             in_worktree: p.in_worktree,
@@ -85,10 +85,10 @@ impl<'a> HistoryView<'a> {
                 .occurrences
                 .iter()
                 .map(|o| OccurrenceView {
-                    commit: Some(o.commit.as_str()).filter(|c| !c.is_empty()),
-                    path: redactor.text(&o.path),
+                    commit: o.commit.as_deref(),
+                    path: redactor.location(&o.location),
                     line: o.line,
-                    blob: &o.blob,
+                    blob: o.blob.as_deref().unwrap_or_default(),
                 })
                 .collect(),
         }
@@ -106,14 +106,14 @@ struct CommitView<'a> {
 }
 
 impl<'a> CommitView<'a> {
-    fn new(p: &'a Provenance, redactor: &Redactor) -> Self {
+    fn new(id: &'a str, p: &'a Provenance, redactor: &Redactor) -> Self {
         CommitView {
-            id: &p.commit,
+            id,
             author_name: redactor.text(&p.author_name),
             author_email: redactor.text(&p.author_email),
             time: p.time,
             summary: redactor.text(&p.summary),
-            blob: &p.blob,
+            blob: p.blob.as_deref().unwrap_or_default(),
         }
     }
 }
@@ -126,7 +126,7 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions, redactor: &Redactor) 
         provider: &finding.rule.provider,
         severity: finding.rule.severity,
         confidence: finding.confidence,
-        path: redactor.text(&finding.path),
+        path: redactor.location(&finding.location),
         line: finding.span.line,
         column: finding.span.column,
         end_line: finding.span.end_line,
@@ -141,8 +141,7 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions, redactor: &Redactor) 
         commit: finding
             .provenance
             .as_ref()
-            .filter(|p| !p.commit.is_empty())
-            .map(|p| CommitView::new(p, redactor)),
+            .and_then(|p| Some(CommitView::new(p.commit.as_deref()?, p, redactor))),
         history: finding.provenance.as_ref().map(|p| HistoryView::new(p, redactor)),
         encoding: finding.encoded.as_ref().map(|e| e.label()),
         exposure_days: exposure.map(|e| e.days),

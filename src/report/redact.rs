@@ -18,6 +18,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use crate::{
     engine::{Engine, Scanner},
     finding::{Finding, redact},
+    model::Location,
 };
 
 /// Secrets shorter than this are redacted where they were found but not searched for in
@@ -86,6 +87,14 @@ impl<'e> Redactor<'e> {
         }
         out.push_str(&text[at..]);
         Cow::Owned(out)
+    }
+
+    /// A location's name ([`Location::name`]) as [`Redactor::text`] leaves it.
+    pub fn location<'t>(&self, location: &'t Location) -> Cow<'t, str> {
+        match location.name() {
+            Cow::Borrowed(name) => self.text(name),
+            Cow::Owned(name) => Cow::Owned(self.text(&name).into_owned()),
+        }
     }
 
     /// A finding's secret as reports show it.

@@ -159,7 +159,7 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
     let mut text = format!(
         "{} found in {}. {}: deleting the line does not remove it from git history.",
         prose::label(rule),
-        redactor.public(&finding.path),
+        redactor.public(&finding.location.name()),
         prose::revoke_first(rule)
     );
     let mut props = properties([
@@ -205,17 +205,18 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
 /// Where history says the secret came from; `clean` redacts (and for a log, escapes) the
 /// commit's own strings.
 pub(super) fn history_sentence(p: &Provenance, clean: &dyn Fn(&str) -> String) -> String {
-    let mut sentence = if p.commit.is_empty() {
-        format!("Found in blob {}, which no commit reaches.", short_commit(&p.blob))
-    } else {
+    let mut sentence = if let Some(commit) = &p.commit {
         format!(
             "Introduced in commit {} by {} <{}> on {}: {}",
-            short_commit(&p.commit),
+            short_commit(commit),
             clean(&p.author_name),
             clean(&p.author_email),
             commit_date(p),
             clean(&p.summary)
         )
+    } else {
+        let blob = p.blob.as_deref().unwrap_or_default();
+        format!("Found in blob {}, which no commit reaches.", short_commit(blob))
     };
     if !p.occurrences.is_empty() {
         sentence.push_str(&format!(" History holds it in {} other place(s).", p.occurrences.len()));
@@ -224,11 +225,11 @@ pub(super) fn history_sentence(p: &Provenance, clean: &dyn Fn(&str) -> String) -
 }
 
 fn add_history_properties(props: &mut PropertyBag, p: &Provenance, clean: &dyn Fn(&str) -> String) {
-    let mut history =
-        vec![("blob", json!(p.blob)), ("otherOccurrences", json!(p.occurrences.len()))];
-    if !p.commit.is_empty() {
+    let blob = p.blob.as_deref().unwrap_or_default();
+    let mut history = vec![("blob", json!(blob)), ("otherOccurrences", json!(p.occurrences.len()))];
+    if let Some(commit) = &p.commit {
         history.extend([
-            ("commit", json!(p.commit)),
+            ("commit", json!(commit)),
             ("author", json!(clean(&p.author_name))),
             ("authorEmail", json!(clean(&p.author_email))),
             ("date", json!(commit_date(p))),
@@ -259,7 +260,7 @@ fn location(finding: &Finding, redactor: &Redactor) -> Location {
         .snippet(ArtifactContent::builder().text(redactor.public(&finding.snippet)).build())
         .build();
     let artifact = ArtifactLocation::builder()
-        .uri(encode_path(&redactor.public(&finding.path)))
+        .uri(encode_path(&redactor.public(&finding.location.name())))
         .uri_base_id(SRCROOT)
         .build();
     Location::builder()
@@ -382,12 +383,12 @@ mod tests {
         let secret = FakeGen::new(8).crc32_token("ghp_");
         let mut finding = scan("ci.yml", &format!("token: {secret}")).remove(0);
         finding.provenance = Some(Provenance {
-            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
             author_name: "Ada Lovelace".into(),
             author_email: "ada@example.invalid".into(),
             time: 1_704_164_645,
             summary: format!("add {secret} for CI"),
-            blob: "89abcdef0123456789abcdef0123456789abcdef".into(),
+            blob: Some("89abcdef0123456789abcdef0123456789abcdef".into()),
             line: 1,
             in_head: Some(false),
             ..Default::default()

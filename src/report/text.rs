@@ -48,7 +48,7 @@ fn write_finding(
     writeln!(
         out,
         "{HEADING}{}:{}:{}:{HEADING:#} {severity}{}{severity:#} ({} confidence) [{}] {} ({})",
-        redactor.terminal(&finding.path),
+        redactor.terminal(&finding.location.name()),
         finding.span.line,
         finding.span.column,
         rule.severity,
@@ -95,10 +95,8 @@ fn write_provenance(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let field = |label: &str, text: &str| layout::hanging(4, label, LABEL, text, width);
-    if p.commit.is_empty() {
-        write!(out, "{}", field("blob: ", &format!("{} (in no commit)", p.blob)))?;
-    } else {
-        let short = &p.commit[..p.commit.len().min(12)];
+    if let Some(commit) = &p.commit {
+        let short = &commit[..commit.len().min(12)];
         let date = civil_date(p.time);
         let commit = format!(
             "{short} by {} <{}> on {date}: {}",
@@ -107,6 +105,9 @@ fn write_provenance(
             redactor.terminal(&p.summary)
         );
         write!(out, "{}", field("commit: ", &commit))?;
+    } else {
+        let blob = p.blob.as_deref().unwrap_or_default();
+        write!(out, "{}", field("blob: ", &format!("{blob} (in no commit)")))?;
     }
     let yes_no = |known: Option<bool>| match known {
         Some(true) => "yes",

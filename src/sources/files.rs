@@ -88,7 +88,7 @@ pub fn scan_tree(
         })
     });
     let mut findings = findings.into_inner().expect("findings lock");
-    findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
+    findings.sort_by(|a, b| (&a.location, a.span).cmp(&(&b.location, b.span)));
     findings
 }
 

@@ -77,7 +77,7 @@ pub fn scan_staged(
         .flatten()
         .flatten()
         .collect();
-    findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
+    findings.sort_by(|a, b| (&a.location, a.span).cmp(&(&b.location, b.span)));
     Ok(findings)
 }
 

@@ -31,7 +31,7 @@ impl BaselineEntry {
     pub fn of(finding: &Finding) -> Self {
         BaselineEntry {
             rule_id: finding.rule.id.clone(),
-            path: finding.path.clone(),
+            path: finding.location.to_string(),
             secret_sha256: finding.secret_sha256.clone(),
         }
     }

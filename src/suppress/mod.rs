@@ -90,17 +90,17 @@ impl Suppressions {
         }
     }
 
-    /// Drops `matches` in `content` (at `path`) that an inline allow or a built-in path rule
-    /// suppresses. Only the lines of matches are looked at.
+    /// Drops `matches` in `content` (at `path`, for a file) that an inline allow or a built-in
+    /// path rule suppresses. Only the lines of matches are looked at.
     pub fn retain_matches(
         &self,
         engine: &Engine,
-        path: &str,
+        path: Option<&str>,
         content: &[u8],
         lines: &LineIndex,
         matches: &mut Vec<Match>,
     ) {
-        let skip_generic = self.builtin && builtin::skips_generic_rules(path);
+        let skip_generic = self.builtin && path.is_some_and(builtin::skips_generic_rules);
         let is_rule_id = |word: &str| engine.rule_index(word).is_some();
         // A line's allow is read once per rule, however many matches the line holds.
         let mut allowed: HashMap<(usize, usize), bool> = HashMap::new();
@@ -108,7 +108,7 @@ impl Suppressions {
             let rule = engine.rule(m.rule);
             if rule.generic && self.builtin {
                 let secret = &content[m.secret_start..m.secret_end];
-                if skip_generic || builtin::is_test_fake(path, secret) {
+                if skip_generic || path.is_some_and(|path| builtin::is_test_fake(path, secret)) {
                     return false;
                 }
             }

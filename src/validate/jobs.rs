@@ -109,7 +109,7 @@ fn nearest(findings: &[Finding], finding: &Finding, rule: &str) -> Option<usize>
     findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.rule.id == rule && f.path == finding.path)
+        .filter(|(_, f)| f.rule.id == rule && f.location == finding.location)
         .min_by_key(|(_, f)| f.span.line.abs_diff(finding.span.line))
         .map(|(i, _)| i)
 }
@@ -235,7 +235,13 @@ mod tests {
         let matches = engine.scanner().scan(content);
         let finding = |m: &crate::engine::Match| {
             let rule = engine.rule(m.rule).clone();
-            Finding::new(rule, "x".into(), content, &lines, m.secret_start..m.secret_end)
+            Finding::new(
+                rule,
+                crate::model::Location::file("x"),
+                content,
+                &lines,
+                m.secret_start..m.secret_end,
+            )
         };
         matches.iter().map(finding).collect()
     }

@@ -23,7 +23,7 @@ use super::{packs, walk::read_object};
 use crate::{
     diagnostics::Diagnostics,
     finding::Finding,
-    model::Tracking,
+    model::{Location, Tracking},
     pipeline::{Pipeline, Scanner},
     progress::Progress,
     sources::ScanStats,
@@ -40,9 +40,9 @@ pub struct Ordered {
     pub missing: usize,
 }
 
-pub fn pack_order(
+pub fn pack_order<V>(
     repo: &gix::Repository,
-    wanted: &HashMap<ObjectId, String>,
+    wanted: &HashMap<ObjectId, V>,
     diagnostics: &Diagnostics,
 ) -> Result<Ordered> {
     let mut remaining: HashSet<ObjectId> = wanted.keys().copied().collect();
@@ -86,7 +86,7 @@ impl BlobScan<'_> {
     pub fn run(
         &self,
         ids: &[ObjectId],
-        paths: &(dyn Fn(&ObjectId) -> String + Sync),
+        paths: &(dyn Fn(&ObjectId) -> Location + Sync),
     ) -> HashMap<ObjectId, Vec<Finding>> {
         let found = Mutex::new(HashMap::new());
         let scanned = packs::scan_packs(self, ids, paths, &found);
@@ -101,7 +101,7 @@ impl BlobScan<'_> {
     fn run_per_object(
         &self,
         ids: &[ObjectId],
-        paths: &(dyn Fn(&ObjectId) -> String + Sync),
+        paths: &(dyn Fn(&ObjectId) -> Location + Sync),
         found: &Mutex<HashMap<ObjectId, Vec<Finding>>>,
     ) {
         let threads = rayon::current_num_threads().max(1);
@@ -111,8 +111,8 @@ impl BlobScan<'_> {
             || Worker::new(self.repo, self.pipeline),
             |worker, run| {
                 for id in run {
-                    let path = paths(id);
-                    let findings = worker.scan(self, id, &path);
+                    let location = paths(id);
+                    let findings = worker.scan(self, id, &location);
                     if !findings.is_empty() {
                         found.lock().expect("findings lock").insert(*id, findings);
                     }
@@ -125,7 +125,7 @@ impl BlobScan<'_> {
     pub(super) fn scan_blob(
         &self,
         scanner: &mut Scanner<'_>,
-        path: &str,
+        location: &Location,
         content: &[u8],
     ) -> Vec<Finding> {
         if !self.stats.within_size_limit(content.len() as u64, self.max_file_size) {
@@ -136,7 +136,7 @@ impl BlobScan<'_> {
         if !self.stats.admit_text(content) {
             return Vec::new();
         }
-        scanner.scan(path, content, Tracking::Committed)
+        scanner.scan_at(location, content, Tracking::Committed)
     }
 }
 
@@ -157,15 +157,15 @@ impl<'e> Worker<'e> {
         Worker { repo, scanner: pipeline.scanner(), buf: Vec::new() }
     }
 
-    /// Reads a blob again and scans it at `path` (its size and kind are already known).
-    pub(super) fn rescan(&mut self, id: &ObjectId, path: &str) -> Vec<Finding> {
+    /// Reads a blob again and scans it at `location` (its size and kind are already known).
+    pub(super) fn rescan(&mut self, id: &ObjectId, location: &Location) -> Vec<Finding> {
         match read_object(&self.repo, id, &mut self.buf) {
-            Ok(Some(data)) => self.scanner.scan(path, data.data, Tracking::Committed),
+            Ok(Some(data)) => self.scanner.scan_at(location, data.data, Tracking::Committed),
             _ => Vec::new(),
         }
     }
 
-    fn scan(&mut self, job: &BlobScan<'_>, id: &ObjectId, path: &str) -> Vec<Finding> {
+    fn scan(&mut self, job: &BlobScan<'_>, id: &ObjectId, location: &Location) -> Vec<Finding> {
         // The header gives the size without inflating the object.
         match self.repo.try_find_header(*id) {
             Ok(Some(header)) if !job.stats.within_size_limit(header.size(), job.max_file_size) => {
@@ -178,7 +178,7 @@ impl<'e> Worker<'e> {
                 return Vec::new();
             }
             Err(err) => {
-                job.diagnostics.warn(&format!("blob {id} ({path})"), format!("corrupt: {err}"));
+                job.diagnostics.warn(&format!("blob {id} ({location})"), format!("corrupt: {err}"));
                 return Vec::new();
             }
         }
@@ -189,11 +189,12 @@ impl<'e> Worker<'e> {
                 return Vec::new();
             }
             Err(err) => {
-                job.diagnostics.warn(&format!("blob {id} ({path})"), format!("corrupt: {err:#}"));
+                job.diagnostics
+                    .warn(&format!("blob {id} ({location})"), format!("corrupt: {err:#}"));
                 return Vec::new();
             }
         };
-        job.scan_blob(&mut self.scanner, path, content)
+        job.scan_blob(&mut self.scanner, location, content)
     }
 }
 
