@@ -22,6 +22,7 @@ use regex_syntax::hir::{Hir, HirKind};
 use crate::{
     classify::ValueFilter,
     entropy::shannon_entropy,
+    model::RuleIndex,
     rules::{CheckKind, Rule, RuleError},
 };
 pub use literals::{MIN_KEYWORD_LEN, MIN_LITERAL_LEN};
@@ -81,7 +82,7 @@ fn build_regex(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
 /// A confirmed, filtered match of one rule: byte ranges of the secret and the whole match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
-    pub rule: usize,
+    pub rule: RuleIndex,
     pub secret_start: usize,
     pub secret_end: usize,
     pub match_start: usize,
@@ -166,18 +167,18 @@ impl Engine {
         &self.rules
     }
 
-    pub fn rule(&self, index: usize) -> &Arc<Rule> {
-        &self.rules[index]
+    pub fn rule(&self, index: RuleIndex) -> &Arc<Rule> {
+        &self.rules[index.get()]
     }
 
     /// The index of the rule with this id, if the rule set has it.
-    pub fn rule_index(&self, id: &str) -> Option<usize> {
-        self.ids.get(id).copied()
+    pub fn rule_index(&self, id: &str) -> Option<RuleIndex> {
+        self.ids.get(id).copied().map(RuleIndex::new)
     }
 
     /// The index of the rule `check` reports, if the rule set has it.
-    pub fn rule_for_check(&self, check: CheckKind) -> Option<usize> {
-        self.checks.get(&check).copied()
+    pub fn rule_for_check(&self, check: CheckKind) -> Option<RuleIndex> {
+        self.checks.get(&check).copied().map(RuleIndex::new)
     }
 
     /// Problems that make rules slow or noisy without making them wrong.
@@ -387,7 +388,7 @@ impl<'e> Scanner<'e> {
             return Some(whole.end);
         }
         let found = Match {
-            rule,
+            rule: RuleIndex::new(rule),
             secret_start: secret.start,
             secret_end: secret.end,
             match_start: whole.start,

@@ -1,7 +1,9 @@
 //! The data every layer above shares and none of them owns: where scanned content sits in a
-//! file ([`LineIndex`], [`Span`]) and which content it is ([`Location`]), whether it is committed ([`Tracking`]), stable identities
-//! ([`fingerprint`]), how a decoded secret was wrapped ([`Encoded`]), what a scan read ([`ScanSummary`]) and what a provider said about a key
-//! ([`Validation`]). Depends on nothing else in the crate.
+//! file ([`LineIndex`], [`Span`]) and which content it is ([`Location`]), whether it is
+//! committed ([`Tracking`]), stable identities ([`fingerprint`]), a rule's place in the rule
+//! set ([`RuleIndex`]), how a decoded secret was wrapped ([`Encoded`]), what a scan read
+//! ([`ScanSummary`]) and what a provider said about a key ([`Validation`]). Depends on nothing
+//! else in the crate.
 
 mod encoding;
 mod fingerprint;
@@ -29,6 +31,22 @@ pub enum Tracking {
     Untracked,
     /// Not in a git repository (or unknown, as for standard input).
     NoRepository,
+}
+
+/// A rule's position in the engine's rule set: what a match carries instead of the rule
+/// itself, and what looks the rule up again (`Engine::rule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleIndex(usize);
+
+impl RuleIndex {
+    pub fn new(position: usize) -> Self {
+        RuleIndex(position)
+    }
+
+    /// The position in the rule set.
+    pub fn get(self) -> usize {
+        self.0
+    }
 }
 
 /// What was scanned, for the text summary.

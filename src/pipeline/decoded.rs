@@ -8,13 +8,13 @@ use std::ops::Range;
 use crate::{
     checks, decode,
     engine::{self, Match},
-    model::Encoding,
+    model::{Encoding, RuleIndex},
 };
 
 /// An engine match inside decoded text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct DecodedMatch {
-    pub rule: usize,
+    pub rule: RuleIndex,
     /// The outermost encoded run, in the scanned content.
     pub encoded: Range<usize>,
     /// The decoded secret.

@@ -26,7 +26,7 @@ pub use ignore_file::{IgnoreFile, PathPatterns};
 use crate::{
     engine::{Engine, Match},
     finding::Finding,
-    model::LineIndex,
+    model::{LineIndex, RuleIndex},
 };
 
 #[derive(Debug, Clone)]
@@ -103,7 +103,7 @@ impl Suppressions {
         let skip_generic = self.builtin && path.is_some_and(builtin::skips_generic_rules);
         let is_rule_id = |word: &str| engine.rule_index(word).is_some();
         // A line's allow is read once per rule, however many matches the line holds.
-        let mut allowed: HashMap<(usize, usize), bool> = HashMap::new();
+        let mut allowed: HashMap<(usize, RuleIndex), bool> = HashMap::new();
         matches.retain(|m| {
             let rule = engine.rule(m.rule);
             if rule.generic && self.builtin {
