@@ -120,6 +120,39 @@ pub struct Finding {
     /// Set when the secret was found by decoding a base64 or hex span: `span` and `snippet`
     /// are the encoded span's, `secret` is the decoded value.
     pub encoded: Option<Encoded>,
+    /// The credential's other part, when its rule names one ([`Rule::pair`]) and the scan
+    /// found it nearby: one credential, one finding.
+    pub part: Option<Box<Part>>,
+}
+
+/// The other part of a two-part credential, found in the same content as its finding: an AWS
+/// access key id beside its secret key, a service account's private key beside its
+/// `private_key_id`, a Twilio API key SID beside its secret.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The rule that found it (the one the finding's rule names as its `pair`).
+    pub rule: Arc<Rule>,
+    /// Where it is, in the finding's location.
+    pub span: Span,
+    pub secret: String,
+    pub secret_sha256: String,
+}
+
+impl Part {
+    /// The part `finding` found (a finding of the pair's rule).
+    pub fn of(finding: Finding) -> Self {
+        Part {
+            rule: finding.rule,
+            span: finding.span,
+            secret: finding.secret,
+            secret_sha256: finding.secret_sha256,
+        }
+    }
+
+    /// The part's value as reports show it unless `--show-secrets` is given.
+    pub fn redacted_secret(&self) -> String {
+        redact(&self.secret)
+    }
 }
 
 impl Finding {
@@ -152,6 +185,7 @@ impl Finding {
             provenance: None,
             validation: None,
             encoded: None,
+            part: None,
         }
     }
 

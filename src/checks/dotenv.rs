@@ -99,6 +99,7 @@ fn file_finding(
         secret_sha256,
         snippet: format!("{name} ({} bytes)", context.content.len()),
         provenance: None,
+        part: None,
         validation: None,
         confidence,
         encoded: None,

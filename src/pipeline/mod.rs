@@ -8,12 +8,15 @@
 //! 3. inline `keyhound:allow` markers and built-in path rules for generic rules;
 //! 4. the checks (`.env` files, auth headers), and inline allows of their findings;
 //! 5. de-duplication: a check's finding outranks a generic rule's on the same value, and so
-//!    does a decoded finding a generic rule's match of its encoded text.
+//!    does a decoded finding a generic rule's match of its encoded text;
+//! 6. pairing: a credential's two parts (an AWS key id and its secret) become one finding
+//!    (`pairs`).
 //!
 //! Finding-level suppression (fingerprints, baseline) needs the whole scan's findings and runs
 //! in [`crate::run`].
 
 mod decoded;
+mod pairs;
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -236,6 +239,7 @@ impl Scanner<'_> {
         findings.retain(|f| !f.rule.generic || !checked_spans.overlaps(&f.span));
         findings.extend(checked);
         drop_duplicates_of_checks(&mut findings);
+        pairs::join(&mut findings);
         findings
     }
 

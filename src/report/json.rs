@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{ReportOptions, redact::Redactor};
 use crate::{
     exposure::HISTORY_ADVICE,
-    finding::{Confidence, Finding, Provenance},
+    finding::{Confidence, Finding, Part, Provenance},
     model::{ScanSummary, Validation},
     rules::{Rotation, Severity},
 };
@@ -52,6 +52,37 @@ struct FindingView<'a> {
     /// decoding the span at `line`/`column`.
     #[serde(skip_serializing_if = "Option::is_none")]
     encoding: Option<String>,
+    /// The credential's other part, reported with it (an AWS access key id beside its secret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    part: Option<PartView<'a>>,
+}
+
+/// Where the credential's other part is, in the finding's file, and its value as `secret` is.
+#[derive(Serialize)]
+struct PartView<'a> {
+    rule_id: &'a str,
+    rule_name: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    secret: String,
+    secret_sha256: &'a str,
+}
+
+impl<'a> PartView<'a> {
+    fn new(part: &'a Part, redactor: &Redactor) -> Self {
+        PartView {
+            rule_id: &part.rule.id,
+            rule_name: &part.rule.name,
+            line: part.span.line,
+            column: part.span.column,
+            end_line: part.span.end_line,
+            end_column: part.span.end_column,
+            secret: redactor.part_secret(part),
+            secret_sha256: &part.secret_sha256,
+        }
+    }
 }
 
 /// Where history holds the secret: the introducing blob and line, whether it is still
@@ -144,6 +175,7 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions, redactor: &Redactor) 
             .and_then(|p| Some(CommitView::new(p.commit.as_deref()?, p, redactor))),
         history: finding.provenance.as_ref().map(|p| HistoryView::new(p, redactor)),
         encoding: finding.encoded.as_ref().map(|e| e.label()),
+        part: finding.part.as_deref().map(|p| PartView::new(p, redactor)),
         exposure_days: exposure.map(|e| e.days),
         rotation_overdue: exposure.map(|e| e.overdue),
         history_advice: finding.provenance.as_ref().map(|_| HISTORY_ADVICE),

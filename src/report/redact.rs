@@ -17,7 +17,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::{
     engine::{Engine, Scanner},
-    finding::{Finding, redact},
+    finding::{Finding, Part, redact},
     model::Location,
 };
 
@@ -42,7 +42,9 @@ impl<'e> Redactor<'e> {
         let mut secrets: Vec<&str> = findings
             .iter()
             .flat_map(|f| {
-                std::iter::once(f.secret.as_str()).chain(f.encoded.iter().map(|e| e.text.as_str()))
+                std::iter::once(f.secret.as_str())
+                    .chain(f.encoded.iter().map(|e| e.text.as_str()))
+                    .chain(f.part.iter().map(|p| p.secret.as_str()))
             })
             .filter(|s| s.chars().count() >= MIN_KNOWN_SECRET_CHARS)
             .collect();
@@ -100,6 +102,11 @@ impl<'e> Redactor<'e> {
     /// A finding's secret as reports show it.
     pub fn secret(&self, finding: &Finding) -> String {
         if self.show_secrets { finding.secret.clone() } else { finding.redacted_secret() }
+    }
+
+    /// The value of a credential's other part as reports show it.
+    pub fn part_secret(&self, part: &Part) -> String {
+        if self.show_secrets { part.secret.clone() } else { part.redacted_secret() }
     }
 
     /// For the terminal: redacted as [`Redactor::text`], then escaped.

@@ -19,8 +19,8 @@ use serde_sarif::sarif::{
 use super::{prose, redact::Redactor};
 use crate::{
     exposure::HISTORY_ADVICE,
-    finding::{Confidence, Finding, Provenance},
-    model::Status,
+    finding::{Confidence, Finding, Part, Provenance},
+    model::{Span, Status},
     rules::{Rule, Severity},
 };
 
@@ -179,6 +179,10 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
         text.push_str(&format!(" Found by decoding the {label} text at this location."));
         props.additional_properties.insert("encoding".to_string(), json!(label));
     }
+    if let Some(part) = &finding.part {
+        let (name, line) = (&part.rule.name, part.span.line);
+        text.push_str(&format!(" Its other part, the {name}, is at line {line}."));
+    }
     let mut level = confident_level(rule.severity, finding.confidence);
     if let Some(validation) = &finding.validation {
         props.additional_properties.insert("validation".to_string(), json!(validation));
@@ -188,7 +192,7 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
             text.push_str(" The provider accepts this key: it is live.");
         }
     }
-    Result::builder()
+    let mut result = Result::builder()
         .rule_id(rule.id.as_str())
         .rule_index(rule_index as i64)
         .level(level)
@@ -199,7 +203,11 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
             finding.fingerprint.clone(),
         )]))
         .properties(props)
-        .build()
+        .build();
+    if let Some(part) = &finding.part {
+        result.related_locations = Some(vec![part_location(finding, part, redactor)]);
+    }
+    result
 }
 
 /// Where history says the secret came from; `clean` redacts (and for a log, escapes) the
@@ -246,27 +254,48 @@ fn add_history_properties(props: &mut PropertyBag, p: &Provenance, clean: &dyn F
     props.additional_properties.extend(history.into_iter().map(|(k, v)| (k.to_string(), v)));
 }
 
-fn location(finding: &Finding, redactor: &Redactor) -> Location {
-    let span = finding.span;
-    let region = Region::builder()
+fn region(span: Span) -> Region {
+    Region::builder()
         .start_line(span.line as i64)
         .start_column(span.column as i64)
         .end_line(span.end_line as i64)
         .end_column(span.end_column as i64)
+        .build()
+}
+
+fn artifact(finding: &Finding, redactor: &Redactor) -> ArtifactLocation {
+    ArtifactLocation::builder()
+        .uri(encode_path(&redactor.public(&finding.location.name())))
+        .uri_base_id(SRCROOT)
+        .build()
+}
+
+/// The credential's other part, a related location in the finding's file.
+fn part_location(finding: &Finding, part: &Part, redactor: &Redactor) -> Location {
+    let physical = PhysicalLocation::builder()
+        .artifact_location(artifact(finding, redactor))
+        .region(region(part.span))
         .build();
+    let text = format!("The {} of this credential.", part.rule.name);
+    Location::builder()
+        .id(1)
+        .physical_location(physical)
+        .message(Message::builder().text(text).build())
+        .build()
+}
+
+fn location(finding: &Finding, redactor: &Redactor) -> Location {
+    let span = finding.span;
+    let region = region(span);
     let context = Region::builder()
         .start_line(span.line as i64)
         .end_line(span.end_line as i64)
         .snippet(ArtifactContent::builder().text(redactor.public(&finding.snippet)).build())
         .build();
-    let artifact = ArtifactLocation::builder()
-        .uri(encode_path(&redactor.public(&finding.location.name())))
-        .uri_base_id(SRCROOT)
-        .build();
     Location::builder()
         .physical_location(
             PhysicalLocation::builder()
-                .artifact_location(artifact)
+                .artifact_location(artifact(finding, redactor))
                 .region(region)
                 .context_region(context)
                 .build(),

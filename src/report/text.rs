@@ -63,6 +63,12 @@ fn write_finding(
         "{}",
         field("secret: ", &format!("{secret}    fingerprint: {}", finding.fingerprint))
     )?;
+    if let Some(part) = &finding.part {
+        let value = redactor.terminal(&redactor.part_secret(part));
+        let (line, column) = (part.span.line, part.span.column);
+        let text = format!("{value} ({}) at {line}:{column}", part.rule.name);
+        write!(out, "{}", field("paired with: ", &text))?;
+    }
     if let Some(encoded) = &finding.encoded {
         let label = encoded.label();
         write!(

@@ -69,6 +69,9 @@ pub struct Rule {
     pub generic: bool,
     /// A generic rule for chosen passwords (`password: Forge123` in a config file).
     pub password: bool,
+    /// The rule that finds this credential's other part (an AWS access key id beside its
+    /// secret key): a finding of it near this rule's finding is reported inside it.
+    pub pair: Option<String>,
     pub rotation: Arc<Rotation>,
     pub auth: Arc<Auth>,
     pub positive: Vec<String>,
@@ -199,6 +202,7 @@ fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>,
             checksum: rule.checksum,
             generic: rule.generic,
             password: rule.generic && rule.password,
+            pair: rule.pair,
             rotation,
             auth,
             positive: rule.positive,

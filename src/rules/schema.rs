@@ -46,6 +46,8 @@ pub struct RuleSpec {
     /// placeholder, reference, name or words are dropped), not by how random it looks.
     #[serde(default)]
     pub password: bool,
+    /// The rule that finds this credential's other part (its key id): see [`super::Rule::pair`].
+    pub pair: Option<String>,
     pub rotation: Option<Rotation>,
     pub auth: Option<Auth>,
     #[serde(default)]

@@ -48,8 +48,19 @@ pub fn plan(findings: &[Finding], catalog: &Catalog, options: &Options) -> Plan 
     let mut unchecked: Vec<Option<Validation>> = vec![None; findings.len()];
     for (index, finding) in findings.iter().enumerate() {
         let Some(validator) = catalog.validator_for(&finding.rule.id) else { continue };
-        let partner = validator.pair.as_deref().map(|rule| nearest(findings, finding, rule));
-        let (values, identity) = match gather(findings, finding, validator, partner) {
+        // The partner key is the finding's own part (`pair` in the rule), or else the
+        // nearest finding of the partner's rule in the same file.
+        let part = |rule: &str| finding.part.as_deref().filter(|p| p.rule.id == rule);
+        let partner = validator
+            .pair
+            .as_deref()
+            .filter(|rule| part(rule).is_none())
+            .map(|rule| nearest(findings, finding, rule));
+        let pair = validator.pair.as_deref().map(|rule| match part(rule) {
+            Some(part) => Some(part.secret.as_str()),
+            None => partner.flatten().map(|i| findings[i].secret.as_str()),
+        });
+        let (values, identity) = match gather(findings, finding, validator, pair) {
             Ok(gathered) => gathered,
             Err(reason) => {
                 unchecked[index] = Some(Validation::unknown(reason));
@@ -119,11 +130,11 @@ fn gather<'a>(
     findings: &'a [Finding],
     finding: &'a Finding,
     validator: &'a Validator,
-    partner: Option<Option<usize>>,
+    pair: Option<Option<&'a str>>,
 ) -> Result<(Values<'a>, String), String> {
-    let pair = match partner {
+    let pair = match pair {
         None => None,
-        Some(Some(i)) => Some(findings[i].secret.as_str()),
+        Some(Some(secret)) => Some(secret),
         Some(None) => {
             return Err(format!(
                 "checked only together with its partner key ({}) in the same file",
