@@ -9,36 +9,36 @@ use crate::{
 
 /// The git commit that introduced a finding (history scans).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Provenance {
+pub(crate) struct Provenance {
     /// `None` for a blob no commit reaches.
-    pub commit: Option<String>,
-    pub author_name: String,
-    pub author_email: String,
+    pub(crate) commit: Option<String>,
+    pub(crate) author_name: String,
+    pub(crate) author_email: String,
     /// Seconds since the Unix epoch, author time.
-    pub time: i64,
-    pub summary: String,
+    pub(crate) time: i64,
+    pub(crate) summary: String,
     /// `None` for a commit message or a ref name.
-    pub blob: Option<String>,
+    pub(crate) blob: Option<String>,
     /// Line of the secret in the introducing commit's blob.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Whether HEAD's version of the path still holds the secret (`None`: no HEAD commit,
     /// or a blob no commit reaches).
-    pub in_head: Option<bool>,
+    pub(crate) in_head: Option<bool>,
     /// Whether the working tree's file still holds it (`None`: a bare repository).
-    pub in_worktree: Option<bool>,
+    pub(crate) in_worktree: Option<bool>,
     /// Every other place history holds the same secret (other commits, paths, lines).
-    pub occurrences: Vec<Occurrence>,
+    pub(crate) occurrences: Vec<Occurrence>,
 }
 
 /// Another place history holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Occurrence {
+pub(crate) struct Occurrence {
     /// `None` for a blob no commit reaches.
-    pub commit: Option<String>,
-    pub location: Location,
-    pub line: usize,
+    pub(crate) commit: Option<String>,
+    pub(crate) location: Location,
+    pub(crate) line: usize,
     /// `None` for a commit message or a ref name.
-    pub blob: Option<String>,
+    pub(crate) blob: Option<String>,
 }
 
 /// How sure keyhound is that a finding is a credential, measured on the hand-labelled real
@@ -47,7 +47,7 @@ pub struct Occurrence {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
-pub enum Confidence {
+pub(crate) enum Confidence {
     /// A heuristic: a lower-case `bearer` before a variable, a generic value in a test literal.
     Low,
     /// A generic rule's random value after a secret-naming key; a header check's literal.
@@ -57,7 +57,7 @@ pub enum Confidence {
 }
 
 impl Confidence {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Confidence::Low => "low",
             Confidence::Medium => "medium",
@@ -66,14 +66,14 @@ impl Confidence {
     }
 
     /// What a rule's matches are unless a check says otherwise.
-    pub fn of_rule(rule: &Rule) -> Confidence {
+    pub(crate) fn of_rule(rule: &Rule) -> Confidence {
         if rule.generic || rule.check.is_some() { Confidence::Medium } else { Confidence::High }
     }
 
     /// A password rule's finding is `medium` in a configuration file (where `password: x`
     /// configures a password) and `low` in code (where it is more often a test's or an
     /// example's); every other rule's is [`Confidence::of_rule`].
-    pub fn of_finding(rule: &Rule, location: &Location) -> Confidence {
+    pub(crate) fn of_finding(rule: &Rule, location: &Location) -> Confidence {
         if rule.password && !location.path().is_some_and(is_configuration) {
             Confidence::Low
         } else {
@@ -104,43 +104,43 @@ impl std::str::FromStr for Confidence {
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: Arc<Rule>,
-    pub location: Location,
+    pub(crate) location: Location,
     pub span: Span,
     pub secret: String,
-    pub secret_sha256: String,
+    pub(crate) secret_sha256: String,
     /// Stable identity: rule, secret and path; no line numbers or commit ids, so it survives
     /// edits elsewhere in the file, rebases and squashes.
-    pub fingerprint: String,
+    pub(crate) fingerprint: String,
     /// The line holding the secret, with the secret redacted, trimmed for display.
     pub snippet: String,
-    pub provenance: Option<Provenance>,
+    pub(crate) provenance: Option<Provenance>,
     /// What the provider said about the key (`scan --validate` only).
-    pub validation: Option<crate::model::Validation>,
-    pub confidence: Confidence,
+    pub(crate) validation: Option<crate::model::Validation>,
+    pub(crate) confidence: Confidence,
     /// Set when the secret was found by decoding a base64 or hex span: `span` and `snippet`
     /// are the encoded span's, `secret` is the decoded value.
-    pub encoded: Option<Encoded>,
+    pub(crate) encoded: Option<Encoded>,
     /// The credential's other part, when its rule names one ([`Rule::pair`]) and the scan
     /// found it nearby: one credential, one finding.
-    pub part: Option<Box<Part>>,
+    pub(crate) part: Option<Box<Part>>,
 }
 
 /// The other part of a two-part credential, found in the same content as its finding: an AWS
 /// access key id beside its secret key, a service account's private key beside its
 /// `private_key_id`, a Twilio API key SID beside its secret.
 #[derive(Debug, Clone)]
-pub struct Part {
+pub(crate) struct Part {
     /// The rule that found it (the one the finding's rule names as its `pair`).
-    pub rule: Arc<Rule>,
+    pub(crate) rule: Arc<Rule>,
     /// Where it is, in the finding's location.
-    pub span: Span,
-    pub secret: String,
-    pub secret_sha256: String,
+    pub(crate) span: Span,
+    pub(crate) secret: String,
+    pub(crate) secret_sha256: String,
 }
 
 impl Part {
     /// The part `finding` found (a finding of the pair's rule).
-    pub fn of(finding: Finding) -> Self {
+    pub(crate) fn of(finding: Finding) -> Self {
         Part {
             rule: finding.rule,
             span: finding.span,
@@ -150,14 +150,14 @@ impl Part {
     }
 
     /// The part's value as reports show it unless `--show-secrets` is given.
-    pub fn redacted_secret(&self) -> String {
+    pub(crate) fn redacted_secret(&self) -> String {
         redact(&self.secret)
     }
 }
 
 impl Finding {
     /// A finding of `rule` whose secret is `content[secret]`.
-    pub fn new(
+    pub(crate) fn new(
         rule: Arc<Rule>,
         location: Location,
         content: &[u8],
@@ -191,7 +191,7 @@ impl Finding {
 
     /// A finding of `rule` whose `secret` was found by decoding `content[encoded]`: it sits at
     /// the encoded span, and its snippet redacts the encoded text.
-    pub fn decoded(
+    pub(crate) fn decoded(
         rule: Arc<Rule>,
         location: Location,
         content: &[u8],
@@ -211,14 +211,14 @@ impl Finding {
     }
 
     /// The secret as reports show it unless `--show-secrets` is given.
-    pub fn redacted_secret(&self) -> String {
+    pub(crate) fn redacted_secret(&self) -> String {
         redact(&self.secret)
     }
 }
 
 /// Keeps the first four characters (fewer for short secrets) so a reader can tell which
 /// key it is without the report itself leaking it.
-pub fn redact(secret: &str) -> String {
+pub(crate) fn redact(secret: &str) -> String {
     let chars = secret.chars().count();
     let shown = 4.min(chars / 4);
     let prefix: String = secret.chars().take(shown).collect();

@@ -21,7 +21,7 @@ use crate::{
 
 /// What kind of `.env` file a path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DotenvKind {
+pub(crate) enum DotenvKind {
     /// Real configuration: `.env`, `.env.local`, `.env.production`, `prod.env`, `.envrc`.
     Env,
     /// A template meant to be committed: `.env.example` and friends.
@@ -32,7 +32,7 @@ const TEMPLATE_WORDS: &[&str] =
     &["example", "examples", "sample", "template", "dist", "defaults", "default", "tmpl", "tpl"];
 
 /// Classifies the file name of `path` (`/`-separated).
-pub fn classify(path: &str) -> Option<DotenvKind> {
+pub(crate) fn classify(path: &str) -> Option<DotenvKind> {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let template = |words: &str| {
         let is_template = words.split(['.', '-', '_']).any(|w| TEMPLATE_WORDS.contains(&w));

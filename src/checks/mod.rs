@@ -8,10 +8,10 @@
 //! is only a trigger: its matches ride the engine's single literal pass and tell the check
 //! which lines to inspect; a trigger match is never a finding by itself.
 
-pub mod credential_files;
-pub mod dotenv;
+pub(crate) mod credential_files;
+pub(crate) mod dotenv;
 mod encoded;
-pub mod headers;
+pub(crate) mod headers;
 
 use std::sync::Arc;
 
@@ -23,14 +23,14 @@ use crate::{
 };
 
 /// Everything a check sees of one scanned piece of content.
-pub struct Context<'a> {
-    pub engine: &'a Engine,
-    pub location: &'a Location,
-    pub content: &'a [u8],
-    pub tracking: Tracking,
-    pub lines: &'a LineIndex,
+pub(crate) struct Context<'a> {
+    pub(crate) engine: &'a Engine,
+    pub(crate) location: &'a Location,
+    pub(crate) content: &'a [u8],
+    pub(crate) tracking: Tracking,
+    pub(crate) lines: &'a LineIndex,
     /// The engine's matches, trigger matches of check rules included.
-    pub matches: &'a [Match],
+    pub(crate) matches: &'a [Match],
 }
 
 impl Context<'_> {
@@ -58,17 +58,17 @@ impl Context<'_> {
 }
 
 /// Whether content at `path` must reach the checks even when the engine matched nothing.
-pub fn inspects_path(path: &str) -> bool {
+pub(crate) fn inspects_path(path: &str) -> bool {
     dotenv::classify(path).is_some() || credential_files::classify(path).is_some()
 }
 
 /// Whether a match of `rule` is a trigger for a check rather than a finding.
-pub fn is_trigger(rule: &Rule) -> bool {
+pub(crate) fn is_trigger(rule: &Rule) -> bool {
     rule.check.is_some()
 }
 
 /// The findings of every check on one piece of content.
-pub fn run(context: &Context<'_>) -> Vec<Finding> {
+pub(crate) fn run(context: &Context<'_>) -> Vec<Finding> {
     let mut findings = dotenv::check(context);
     findings.extend(headers::check(context));
     findings.extend(encoded::check(context));

@@ -25,17 +25,17 @@ use crate::{
     model::RuleIndex,
     rules::{CheckKind, Rule, RuleError},
 };
-pub use literals::{MIN_KEYWORD_LEN, MIN_LITERAL_LEN};
+pub(crate) use literals::MIN_LITERAL_LEN;
 use pass::{LiteralHit, LiteralPass};
 
 /// The longest range an anchored confirmation reads, whatever the rule says.
-pub const MAX_CONFIRM_LEN: usize = 64 * 1024;
+pub(crate) const MAX_CONFIRM_LEN: usize = 64 * 1024;
 /// How far a context rule's confirmation reaches either side of a keyword hit on its line
 /// (minified files put a whole program on one line).
 const CONTEXT_REACH: usize = 1024;
 
 /// A rule lint: not fatal, but a rule that will be slow or noisy.
-pub type RuleLint = crate::rules::RuleProblem;
+pub(crate) type RuleLint = crate::rules::RuleProblem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Confirm {
@@ -172,12 +172,12 @@ impl Engine {
     }
 
     /// The index of the rule with this id, if the rule set has it.
-    pub fn rule_index(&self, id: &str) -> Option<RuleIndex> {
+    pub(crate) fn rule_index(&self, id: &str) -> Option<RuleIndex> {
         self.ids.get(id).copied().map(RuleIndex::new)
     }
 
     /// The index of the rule `check` reports, if the rule set has it.
-    pub fn rule_for_check(&self, check: CheckKind) -> Option<RuleIndex> {
+    pub(crate) fn rule_for_check(&self, check: CheckKind) -> Option<RuleIndex> {
         self.checks.get(&check).copied().map(RuleIndex::new)
     }
 
@@ -187,12 +187,13 @@ impl Engine {
     }
 
     /// The filter matched values pass, which the checks consult too.
-    pub fn values(&self) -> &ValueFilter {
+    pub(crate) fn values(&self) -> &ValueFilter {
         &self.values
     }
 
     /// How many rules' regexes have been built so far (they are built on a rule's first hit).
-    pub fn built_regexes(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn built_regexes(&self) -> usize {
         self.compiled.iter().filter(|c| c.regex.get().is_some()).count()
     }
 
@@ -313,7 +314,7 @@ pub struct Scanner<'e> {
 }
 
 impl<'e> Scanner<'e> {
-    pub fn engine(&self) -> &'e Engine {
+    pub(crate) fn engine(&self) -> &'e Engine {
         self.engine
     }
 

@@ -5,7 +5,7 @@
 use std::{borrow::Cow, cmp::Ordering, fmt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Location {
+pub(crate) enum Location {
     /// A file (or a blob at a path in history), relative to the scan root, `/`-separated.
     File(String),
     /// Standard input (or a FIFO given as the scan path).
@@ -19,12 +19,12 @@ pub enum Location {
 }
 
 impl Location {
-    pub fn file(path: impl Into<String>) -> Self {
+    pub(crate) fn file(path: impl Into<String>) -> Self {
         Location::File(path.into())
     }
 
     /// The file's path; `None` for anything that is not a file.
-    pub fn path(&self) -> Option<&str> {
+    pub(crate) fn path(&self) -> Option<&str> {
         match self {
             Location::File(path) => Some(path),
             _ => None,
@@ -33,7 +33,7 @@ impl Location {
 
     /// How reports, fingerprints and baselines name the location: the path, `-` for standard
     /// input, `<commit message>`, `<ref name>`, `<blob:ID>`.
-    pub fn name(&self) -> Cow<'_, str> {
+    pub(crate) fn name(&self) -> Cow<'_, str> {
         match self {
             Location::File(path) => Cow::Borrowed(path),
             Location::Stdin => Cow::Borrowed("-"),

@@ -13,8 +13,8 @@ mod validation;
 
 pub use encoding::{Encoded, Encoding};
 pub use fingerprint::{fingerprint, sha256_hex, sha256_hex_bytes};
-pub use lines::{LineIndex, Span};
-pub use location::Location;
+pub(crate) use lines::{LineIndex, Span};
+pub(crate) use location::Location;
 pub use validation::{Status, Validation};
 
 /// Whether scanned content is committed to git. Only the checks of paths that
@@ -39,7 +39,7 @@ pub enum Tracking {
 pub struct RuleIndex(usize);
 
 impl RuleIndex {
-    pub fn new(position: usize) -> Self {
+    pub(crate) fn new(position: usize) -> Self {
         RuleIndex(position)
     }
 
@@ -52,8 +52,8 @@ impl RuleIndex {
 /// What was scanned, for the text summary.
 #[derive(Debug, Clone, Default)]
 pub struct ScanSummary {
-    pub files: u64,
-    pub bytes: u64,
-    pub skipped_binary: u64,
-    pub skipped_large: u64,
+    pub(crate) files: u64,
+    pub(crate) bytes: u64,
+    pub(crate) skipped_binary: u64,
+    pub(crate) skipped_large: u64,
 }

@@ -41,7 +41,7 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    pub fn new(engine: Engine, suppressions: Suppressions) -> Self {
+    pub(crate) fn new(engine: Engine, suppressions: Suppressions) -> Self {
         Pipeline { engine, suppressions: Arc::new(suppressions) }
     }
 
@@ -54,7 +54,7 @@ impl Pipeline {
         &self.engine
     }
 
-    pub fn suppressions(&self) -> &Arc<Suppressions> {
+    pub(crate) fn suppressions(&self) -> &Arc<Suppressions> {
         &self.suppressions
     }
 
@@ -66,7 +66,7 @@ impl Pipeline {
 
 /// Whether content at `path` reaches the checks even when the engine matches nothing (so a
 /// source must know its [`Tracking`]).
-pub fn inspects_path(path: &str) -> bool {
+pub(crate) fn inspects_path(path: &str) -> bool {
     checks::inspects_path(path)
 }
 
@@ -152,7 +152,7 @@ pub struct Scanner<'p> {
 impl Scanner<'_> {
     /// The engine's matches in `content`, before any path-dependent step: for a source that
     /// reads content before it knows every path the content is at (history blobs).
-    pub fn matches(&mut self, content: &[u8]) -> Vec<engine::Match> {
+    pub(crate) fn matches(&mut self, content: &[u8]) -> Vec<engine::Match> {
         let content = input::scannable(content);
         let found = self.matcher.scan(&content);
         if !found.is_empty() {
@@ -182,7 +182,7 @@ impl Scanner<'_> {
     }
 
     /// The findings in `content`, scanned as `location`: path rules apply to files only.
-    pub fn scan_at(
+    pub(crate) fn scan_at(
         &mut self,
         location: &Location,
         content: &[u8],

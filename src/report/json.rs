@@ -195,7 +195,7 @@ pub(super) fn write_array(
 }
 
 /// The version `json-v2` reports carry; it changes only with an incompatible change.
-pub const REPORT_VERSION: u32 = 2;
+pub(crate) const REPORT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct ReportView<'a> {

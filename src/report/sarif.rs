@@ -25,12 +25,12 @@ use crate::{
 };
 
 /// GitHub code scanning rejects runs with more results than this.
-pub const MAX_RESULTS: usize = 25_000;
-pub const SCHEMA_URI: &str =
+pub(crate) const MAX_RESULTS: usize = 25_000;
+pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// The key of keyhound's fingerprint in `partialFingerprints`; bump the version if the
 /// fingerprint's definition ever changes, so old alerts are not matched to new ones wrongly.
-pub const FINGERPRINT_KEY: &str = "keyhound/v1";
+pub(crate) const FINGERPRINT_KEY: &str = "keyhound/v1";
 const SRCROOT: &str = "%SRCROOT%";
 
 /// Everything outside RFC 3986's unreserved characters and the `/` between segments is
@@ -68,7 +68,7 @@ fn most_severe(findings: &[Finding], limit: usize) -> Vec<&Finding> {
 }
 
 /// The SARIF log for `findings`; `omitted` findings were left out to respect the limit.
-pub fn to_sarif(findings: &[&Finding], omitted: usize, redactor: &Redactor) -> Sarif {
+pub(crate) fn to_sarif(findings: &[&Finding], omitted: usize, redactor: &Redactor) -> Sarif {
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut descriptors = Vec::new();
     let mut results = Vec::with_capacity(findings.len());
@@ -304,12 +304,12 @@ fn location(finding: &Finding, redactor: &Redactor) -> Location {
 }
 
 /// A relative URI for a `/`-separated path: each segment percent-encoded.
-pub fn encode_path(path: &str) -> String {
+pub(crate) fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
 }
 
 /// GitHub's numeric severity for security alerts: ≥ 9.0 critical, ≥ 7.0 high, ≥ 4.0 medium.
-pub fn security_severity(severity: Severity) -> &'static str {
+pub(crate) fn security_severity(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "9.5",
         Severity::High => "8.0",

@@ -11,13 +11,13 @@ use crate::{
     pipeline::Pipeline,
 };
 
-pub fn scan_stdin(pipeline: &Pipeline, max_size: u64) -> anyhow::Result<Vec<Finding>> {
+pub(crate) fn scan_stdin(pipeline: &Pipeline, max_size: u64) -> anyhow::Result<Vec<Finding>> {
     let stdin = std::io::stdin().lock();
     scan_as(pipeline, stdin, &Location::Stdin, "standard input", max_size)
 }
 
 /// Scans everything `stream` holds as one file named `name`; `what` names it in errors.
-pub fn scan_stream(
+pub(crate) fn scan_stream(
     pipeline: &Pipeline,
     stream: impl Read,
     name: &str,

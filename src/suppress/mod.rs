@@ -14,14 +14,14 @@
 //!   the ignore file, and the baseline.
 
 pub mod baseline;
-pub mod builtin;
-pub mod ignore_file;
-pub mod inline;
+pub(crate) mod builtin;
+pub(crate) mod ignore_file;
+pub(crate) mod inline;
 
 use std::collections::{HashMap, HashSet};
 
 pub use baseline::{Baseline, BaselineEntry};
-pub use ignore_file::{IgnoreFile, PathPatterns};
+pub(crate) use ignore_file::{IgnoreFile, PathPatterns};
 
 use crate::{
     engine::{Engine, Match},
@@ -30,7 +30,7 @@ use crate::{
 };
 
 #[derive(Debug, Clone)]
-pub struct Suppressions {
+pub(crate) struct Suppressions {
     builtin: bool,
     paths: Vec<PathPatterns>,
     fingerprints: HashSet<String>,
@@ -39,48 +39,42 @@ pub struct Suppressions {
 
 /// The final findings, and what the finding-level suppressions did.
 #[derive(Debug, Default)]
-pub struct Filtered {
-    pub findings: Vec<Finding>,
-    /// Findings dropped by a fingerprint or the baseline.
-    pub suppressed: usize,
+pub(crate) struct Filtered {
+    pub(crate) findings: Vec<Finding>,
     /// Baseline entries that matched no finding: fixed, or moved to another path.
-    pub stale: Vec<BaselineEntry>,
+    pub(crate) stale: Vec<BaselineEntry>,
 }
 
 impl Suppressions {
     /// `builtin`: the built-in suppression of lock files, vendored code, test fakes, UUIDs,
     /// digests and encoded text for generic rules.
-    pub fn new(builtin: bool) -> Self {
+    pub(crate) fn new(builtin: bool) -> Self {
         Suppressions { builtin, paths: Vec::new(), fingerprints: HashSet::new(), baseline: None }
     }
 
-    pub fn add_ignore_file(&mut self, file: IgnoreFile) {
+    pub(crate) fn add_ignore_file(&mut self, file: IgnoreFile) {
         self.paths.push(file.paths);
         self.fingerprints.extend(file.fingerprints);
     }
 
-    pub fn add_path_patterns(&mut self, patterns: PathPatterns) {
+    pub(crate) fn add_path_patterns(&mut self, patterns: PathPatterns) {
         self.paths.push(patterns);
     }
 
-    pub fn set_baseline(&mut self, baseline: Baseline) {
+    pub(crate) fn set_baseline(&mut self, baseline: Baseline) {
         self.baseline = Some(baseline);
-    }
-
-    pub fn builtin(&self) -> bool {
-        self.builtin
     }
 
     /// Whether a source should skip `path` (relative to the scan root, `/`-separated) without
     /// reading it. History and staged scans pass blob paths; the walk passes directories too,
     /// so ignored trees are not descended.
-    pub fn skips_path(&self, path: &str, is_dir: bool) -> bool {
+    pub(crate) fn skips_path(&self, path: &str, is_dir: bool) -> bool {
         self.paths.iter().any(|patterns| patterns.matches(path, is_dir))
     }
 
     /// How well `path` suits scanning a blob found at several paths in history: 0 all rules
     /// apply, 1 generic rules are off there (lock files, vendored code), 2 it is ignored.
-    pub fn path_rank(&self, path: &str, is_dir: bool) -> u8 {
+    pub(crate) fn path_rank(&self, path: &str, is_dir: bool) -> u8 {
         if self.skips_path(path, is_dir) {
             2
         } else if self.builtin && builtin::skips_generic_rules_under(path, is_dir) {
@@ -92,7 +86,7 @@ impl Suppressions {
 
     /// Drops `matches` in `content` (at `path`, for a file) that an inline allow or a built-in
     /// path rule suppresses. Only the lines of matches are looked at.
-    pub fn retain_matches(
+    pub(crate) fn retain_matches(
         &self,
         engine: &Engine,
         path: Option<&str>,
@@ -121,7 +115,7 @@ impl Suppressions {
 
     /// Drops findings of content checks (which come from no single match) on lines an inline
     /// allow covers.
-    pub fn retain_check_findings(
+    pub(crate) fn retain_check_findings(
         &self,
         engine: &Engine,
         content: &[u8],
@@ -142,9 +136,8 @@ impl Suppressions {
     }
 
     /// Applies fingerprints and the baseline to the final findings of a scan.
-    pub fn filter_findings(&self, findings: Vec<Finding>) -> Filtered {
+    pub(crate) fn filter_findings(&self, findings: Vec<Finding>) -> Filtered {
         let mut matched_baseline = HashSet::new();
-        let total = findings.len();
         let kept: Vec<Finding> = findings
             .into_iter()
             .filter(|finding| {
@@ -161,6 +154,6 @@ impl Suppressions {
         let stale = self.baseline.as_ref().map_or_else(Vec::new, |baseline| {
             baseline.entries().filter(|e| !matched_baseline.contains(*e)).cloned().collect()
         });
-        Filtered { suppressed: total - kept.len(), findings: kept, stale }
+        Filtered { findings: kept, stale }
     }
 }

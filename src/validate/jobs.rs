@@ -15,23 +15,23 @@ use crate::{finding::Finding, model::sha256_hex};
 /// The rule whose finding gives an AWS temporary key (`ASIA...`) its session token.
 const AWS_SESSION_TOKEN_RULE: &str = "aws-session-token";
 
-pub struct Job {
-    pub validator: Arc<Validator>,
+pub(crate) struct Job {
+    pub(crate) validator: Arc<Validator>,
     /// The request, or the answer decided without one (a partner key is missing).
-    pub request: Result<Prepared, Validation>,
+    pub(crate) request: Result<Prepared, Validation>,
     /// Indexes of the findings this job's answer belongs to.
     findings: Vec<usize>,
 }
 
-pub struct Plan {
-    pub jobs: Vec<Job>,
+pub(crate) struct Plan {
+    pub(crate) jobs: Vec<Job>,
     /// Per finding without a job: why it is `unknown`.
     unchecked: Vec<Option<Validation>>,
 }
 
 impl Plan {
     /// The validation of every finding, in the findings' order.
-    pub fn assign(self, validations: Vec<Validation>) -> Vec<Validation> {
+    pub(crate) fn assign(self, validations: Vec<Validation>) -> Vec<Validation> {
         let mut out = self.unchecked;
         for (job, validation) in self.jobs.iter().zip(validations) {
             for &finding in &job.findings {
@@ -42,7 +42,7 @@ impl Plan {
     }
 }
 
-pub fn plan(findings: &[Finding], catalog: &Catalog, options: &Options) -> Plan {
+pub(crate) fn plan(findings: &[Finding], catalog: &Catalog, options: &Options) -> Plan {
     let mut jobs: Vec<Job> = Vec::new();
     let mut by_identity: HashMap<String, usize> = HashMap::new();
     let mut unchecked: Vec<Option<Validation>> = vec![None; findings.len()];
@@ -187,7 +187,7 @@ pub(super) fn read_variable(variable: &Variable, text: &str) -> Option<String> {
 }
 
 /// The request, signed when the validator signs.
-pub fn build(
+pub(crate) fn build(
     validator: &Validator,
     values: &Values,
     options: &Options,

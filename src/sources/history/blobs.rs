@@ -34,13 +34,13 @@ use crate::{
 const PACK_CACHE_BYTES: usize = 64 << 20;
 
 /// Objects in the store, in pack order, that are wanted.
-pub struct Ordered {
-    pub wanted: Vec<ObjectId>,
+pub(crate) struct Ordered {
+    pub(crate) wanted: Vec<ObjectId>,
     /// Wanted but in no pack and not loose: missing (a partial clone).
-    pub missing: usize,
+    pub(crate) missing: usize,
 }
 
-pub fn pack_order<V>(
+pub(crate) fn pack_order<V>(
     repo: &gix::Repository,
     wanted: &HashMap<ObjectId, V>,
     diagnostics: &Diagnostics,
@@ -71,19 +71,19 @@ pub fn pack_order<V>(
 }
 
 /// Scans `ids` (each with its path in `paths`) and returns the findings by blob.
-pub struct BlobScan<'a> {
-    pub repo: &'a gix::ThreadSafeRepository,
-    pub pipeline: &'a Pipeline,
-    pub max_file_size: u64,
-    pub diagnostics: &'a Diagnostics,
-    pub stats: &'a ScanStats,
+pub(crate) struct BlobScan<'a> {
+    pub(crate) repo: &'a gix::ThreadSafeRepository,
+    pub(crate) pipeline: &'a Pipeline,
+    pub(crate) max_file_size: u64,
+    pub(crate) diagnostics: &'a Diagnostics,
+    pub(crate) stats: &'a ScanStats,
     /// Wanted blobs the object database does not have (a partial clone).
-    pub missing: AtomicU64,
-    pub progress: &'a Progress,
+    pub(crate) missing: AtomicU64,
+    pub(crate) progress: &'a Progress,
 }
 
 impl BlobScan<'_> {
-    pub fn run(
+    pub(crate) fn run(
         &self,
         ids: &[ObjectId],
         paths: &(dyn Fn(&ObjectId) -> Location + Sync),
@@ -200,7 +200,7 @@ impl<'e> Worker<'e> {
 
 /// Scans one blob again under another path (the few blobs with findings found at several
 /// paths), so path-dependent checks see the right path.
-pub fn rescan(
+pub(crate) fn rescan(
     repo: &gix::Repository,
     scanner: &mut Scanner<'_>,
     id: &ObjectId,

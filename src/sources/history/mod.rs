@@ -20,13 +20,13 @@
 //! Blobs no commit reaches (`--all-objects`) have no path; they are reported at
 //! [`Location::UnreachableBlob`] (named `<blob:ID>`) with the blob id and no commit.
 
-pub mod blobs;
-pub mod graph;
-pub mod ingest;
-pub mod packs;
-pub mod provenance;
-pub mod store;
-pub mod walk;
+pub(crate) mod blobs;
+pub(crate) mod graph;
+pub(crate) mod ingest;
+pub(crate) mod packs;
+pub(crate) mod provenance;
+pub(crate) mod store;
+pub(crate) mod walk;
 
 use std::{
     collections::{HashMap, HashSet},
@@ -56,7 +56,7 @@ use crate::{
 
 /// Which part of history to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
+pub(crate) enum Selection {
     /// Everything reachable from any ref.
     Everything,
     /// Blobs introduced by the commits reachable from `include` but not from `exclude`.
@@ -65,7 +65,7 @@ pub enum Selection {
 
 impl Selection {
     /// `A..B`; `--since REV` is `REV..HEAD`.
-    pub fn parse_range(text: &str) -> Result<Selection> {
+    pub(crate) fn parse_range(text: &str) -> Result<Selection> {
         match text.split_once("..") {
             Some((exclude, include)) if !exclude.is_empty() && !include.is_empty() => {
                 Ok(Selection::Range { exclude: exclude.into(), include: include.into() })
@@ -74,21 +74,21 @@ impl Selection {
         }
     }
 
-    pub fn since(rev: &str) -> Selection {
+    pub(crate) fn since(rev: &str) -> Selection {
         Selection::Range { exclude: rev.into(), include: "HEAD".into() }
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct HistoryOptions {
-    pub selection: Selection,
+pub(crate) struct HistoryOptions {
+    pub(crate) selection: Selection,
     /// Also scan blobs that no commit reaches (dangling, unreachable).
-    pub all_objects: bool,
-    pub max_file_size: u64,
+    pub(crate) all_objects: bool,
+    pub(crate) max_file_size: u64,
     /// Scan submodules' histories too (each is its own repository).
-    pub recurse_submodules: bool,
+    pub(crate) recurse_submodules: bool,
     /// Draw a progress bar (it still only appears when stderr is a terminal).
-    pub progress: bool,
+    pub(crate) progress: bool,
 }
 
 /// Submodules within submodules are followed this deep, no deeper.
@@ -96,7 +96,7 @@ const MAX_SUBMODULE_DEPTH: usize = 8;
 
 /// Scans the history of the repository at exactly `path` (its work tree or, if bare, its
 /// git directory), counting what it reads into `stats`.
-pub fn scan_history(
+pub(crate) fn scan_history(
     pipeline: &Pipeline,
     path: &Path,
     options: &HistoryOptions,
@@ -679,7 +679,7 @@ impl Place {
 
 /// One report from a working-tree scan and a history scan of the same repository: a
 /// secret both found (same fingerprint) is reported where it is now, with its history.
-pub fn merge_with_worktree(worktree: Vec<Finding>, history: Vec<Finding>) -> Vec<Finding> {
+pub(crate) fn merge_with_worktree(worktree: Vec<Finding>, history: Vec<Finding>) -> Vec<Finding> {
     let by_fingerprint: HashMap<String, usize> =
         history.iter().enumerate().map(|(i, f)| (f.fingerprint.clone(), i)).collect();
     let mut merged_into_worktree = HashSet::new();

@@ -40,7 +40,7 @@ const ALLOC_LIMIT_BYTES: u64 = 512 << 20;
 
 /// Scans the wanted blobs of every pack worth traversing; returns, per id of `ids`, whether
 /// it was scanned.
-pub fn scan_packs(
+pub(crate) fn scan_packs(
     job: &BlobScan<'_>,
     ids: &[ObjectId],
     paths: &(dyn Fn(&ObjectId) -> Location + Sync),
