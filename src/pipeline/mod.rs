@@ -286,7 +286,8 @@ mod tests {
     use super::*;
     use crate::{checks::headers::take_examined, classify::ValueFilter, rules::builtin_rules};
 
-    fn pipeline() -> &'static Pipeline {
+    /// The built-in rules' pipeline, built once for the module's tests.
+    pub(super) fn pipeline() -> &'static Pipeline {
         static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
         PIPELINE.get_or_init(|| {
             Pipeline::builtin(

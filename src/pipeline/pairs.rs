@@ -1,7 +1,8 @@
 //! One credential, one finding: a finding whose rule names the credential's other part
 //! (`pair`: an AWS secret key's access key id, a service account key id's private key, a
-//! Twilio API key secret's SID) takes in the finding of that part nearest to it, so a reader sees one credential with both places instead of two
-//! findings to triage apart. A part with no secret near it is still reported on its own.
+//! Twilio API key secret's SID) takes in the finding of that part nearest to it, so a reader
+//! sees one credential with both places instead of two findings to triage apart. A part with
+//! no partner near it is still reported on its own.
 
 use std::collections::HashMap;
 
@@ -25,14 +26,23 @@ pub(super) fn join(findings: &mut Vec<Finding>) {
             parts_by_rule.entry(&finding.rule.id).or_default().push(index);
         }
     }
+    // By line, so each finding looks only at the parts within reach (a generated file can
+    // hold thousands of both).
+    for parts in parts_by_rule.values_mut() {
+        parts.sort_by_key(|&part| findings[part].span.line);
+    }
     let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
     for (secret, finding) in findings.iter().enumerate() {
         let Some(parts) = finding.rule.pair.as_deref().and_then(|id| parts_by_rule.get(id)) else {
             continue;
         };
         let line = finding.span.line;
-        for &part in parts {
+        let first = parts.partition_point(|&p| findings[p].span.line + MAX_LINES_APART < line);
+        for &part in &parts[first..] {
             let apart = findings[part].span.line.abs_diff(line);
+            if apart > MAX_LINES_APART && findings[part].span.line > line {
+                break;
+            }
             if part != secret && apart <= MAX_LINES_APART {
                 candidates.push((apart, secret, part));
             }
@@ -63,26 +73,13 @@ pub(super) fn join(findings: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-
     use super::*;
     use crate::{
-        classify::ValueFilter,
-        engine::Engine,
         fake::FakeGen,
         model::Tracking,
-        pipeline::Pipeline,
+        pipeline::tests::pipeline,
         rules::{Rule, builtin_rules},
     };
-
-    fn pipeline() -> &'static Pipeline {
-        static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
-        PIPELINE.get_or_init(|| {
-            Pipeline::builtin(
-                Engine::new(builtin_rules().unwrap(), ValueFilter::standard()).unwrap(),
-            )
-        })
-    }
 
     fn scan(path: &str, template: &str) -> Vec<Finding> {
         let text = FakeGen::new(41).expand(template).unwrap();
