@@ -11,7 +11,7 @@ fn main() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
         .collect();
     files.sort();
-    let mut source = String::from("pub static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
+    let mut source = String::from("pub(crate) static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path.file_name().expect("rule file name").to_string_lossy();

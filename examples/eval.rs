@@ -366,7 +366,7 @@ fn add_rule_samples(corpus: &mut Corpus, seed: u64, copies: usize) -> Result<(),
                 let text = fake.expand(example)?;
                 // Where this rule's secret is in its own example (rule_check guarantees it is).
                 let matches = scanner.scan(text.as_bytes());
-                let Some(found) = matches.iter().find(|m| m.rule == index).cloned() else {
+                let Some(found) = matches.iter().find(|m| m.rule.get() == index).cloned() else {
                     eprintln!(
                         "eval: warning: rule `{}` does not find its example #{}; skipped",
                         rule.id,
@@ -389,7 +389,7 @@ fn add_rule_samples(corpus: &mut Corpus, seed: u64, copies: usize) -> Result<(),
                 // A multi-line example may hold more of the provider's credentials (a key id
                 // next to its secret): those are positives too; other providers' are not.
                 let first_line = corpus.labels.positives.last().map_or(0, |p| p.line) - secret_line;
-                for other in matches.iter().filter(|m| m.rule != index) {
+                for other in matches.iter().filter(|m| m.rule.get() != index) {
                     let other_rule = engine.rule(other.rule);
                     // a check's rule (`npmrc-auth`) reports through its check, in the files
                     // that check reads, not wherever its regex matches

@@ -6,11 +6,11 @@ use serde::Deserialize;
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// Number of random characters before the checksum in GitHub/npm-style tokens.
-pub const CRC32_TOKEN_RANDOM_LEN: usize = 30;
+pub(crate) const CRC32_TOKEN_RANDOM_LEN: usize = 30;
 const CRC32_TOKEN_CHECKSUM_LEN: usize = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum Checksum {
+pub(crate) enum Checksum {
     /// GitHub and npm tokens: 30 base62 characters, then the base62 CRC32 of those 30,
     /// left-padded with `0` to 6 characters.
     #[serde(rename = "github-crc32")]
@@ -18,7 +18,7 @@ pub enum Checksum {
 }
 
 impl Checksum {
-    pub fn verifies(self, secret: &[u8]) -> bool {
+    pub(crate) fn verifies(self, secret: &[u8]) -> bool {
         match self {
             Checksum::GithubCrc32 => github_crc32_verifies(secret),
         }
@@ -26,7 +26,7 @@ impl Checksum {
 }
 
 /// The 6-character base62 CRC32 that GitHub-style tokens end with.
-pub fn base62_crc32(data: &[u8]) -> String {
+pub(crate) fn base62_crc32(data: &[u8]) -> String {
     let mut value = crc32fast::hash(data);
     let mut digits = [b'0'; CRC32_TOKEN_CHECKSUM_LEN];
     for slot in digits.iter_mut().rev() {

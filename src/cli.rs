@@ -148,23 +148,23 @@ pub struct InitArgs {
 pub struct NoiseArgs {
     /// Read the configuration from FILE instead of keyhound.toml in the scan root.
     #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Read ignored paths and fingerprints from FILE instead of .keyhoundignore.
     #[arg(long, value_name = "FILE")]
-    pub ignore_file: Option<PathBuf>,
+    pub(crate) ignore_file: Option<PathBuf>,
     /// Report only findings not recorded in this baseline (see `keyhound baseline`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Report findings at least this sure: high, medium, or low (everything).
     #[arg(long, value_name = "LEVEL", default_value = "medium")]
-    pub confidence: Confidence,
+    pub(crate) confidence: Confidence,
 }
 
 #[derive(Args)]
 pub struct ScanArgs {
     /// Directory or file to scan; `-` reads standard input.
     #[arg(default_value = ".")]
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Report format [default: `format` in keyhound.toml, else text].
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<Format>,
@@ -176,13 +176,13 @@ pub struct ScanArgs {
     pub show_secrets: bool,
     /// Also scan files ignored by .gitignore, .ignore and git's excludes.
     #[arg(long)]
-    pub no_ignore: bool,
+    pub(crate) no_ignore: bool,
     /// Skip files larger than this (bytes, or with a K, M or G suffix).
     #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = run::parse_size)]
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
     /// Print nothing (no report, warnings or progress): only the exit code tells. Errors
     /// still go to standard error; `-o FILE` is still written.
     #[arg(long, short = 'q')]
@@ -195,27 +195,27 @@ pub struct ScanArgs {
     pub exit_code: u8,
     /// Scan only what is staged for the next commit (PATH is the repository); for pre-commit.
     #[arg(long, conflicts_with_all = ["history", "history_only", "all_objects", "since", "range"])]
-    pub staged: bool,
+    pub(crate) staged: bool,
     #[command(flatten)]
     pub noise: NoiseArgs,
     /// Also scan every blob in the git history of the repository at PATH (all refs).
     #[arg(long)]
-    pub history: bool,
+    pub(crate) history: bool,
     /// Scan the git history only, not the working tree.
     #[arg(long)]
-    pub history_only: bool,
+    pub(crate) history_only: bool,
     /// With the history, also scan blobs no commit reaches (dangling, unreachable).
     #[arg(long)]
-    pub all_objects: bool,
+    pub(crate) all_objects: bool,
     /// Scan only what commits after REV introduced (REV..HEAD); no working tree.
     #[arg(long, value_name = "REV", conflicts_with = "range")]
-    pub since: Option<String>,
+    pub(crate) since: Option<String>,
     /// Scan only what the commits of A..B introduced; no working tree.
     #[arg(long, value_name = "A..B")]
-    pub range: Option<String>,
+    pub(crate) range: Option<String>,
     /// With the history, also scan the histories of submodules.
     #[arg(long)]
-    pub recurse_submodules: bool,
+    pub(crate) recurse_submodules: bool,
     /// Secrets in history whose commit is older than this many days are overdue for rotation
     /// [default: `max_key_age_days` in keyhound.toml, else 90].
     #[arg(long, value_name = "DAYS")]

@@ -23,7 +23,7 @@ use crate::{
     suppress::{Baseline, IgnoreFile, PathPatterns, Suppressions, ignore_file::IGNORE_FILE_NAME},
 };
 
-pub const CONFIG_FILE_NAME: &str = "keyhound.toml";
+pub(crate) const CONFIG_FILE_NAME: &str = "keyhound.toml";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,19 +65,19 @@ struct RuleRef {
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The file this came from (`None`: no configuration file, all defaults).
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     /// The default report format (`--format` wins).
     pub format: Option<Format>,
     /// Keys older than this many days should be rotated (used by `--max-key-age`).
-    pub max_key_age_days: Option<u32>,
+    pub(crate) max_key_age_days: Option<u32>,
     /// Built-in suppression of lock files, vendored code, UUIDs, digests... (on by default).
-    pub builtin_suppression: bool,
+    pub(crate) builtin_suppression: bool,
     /// Replaces the minimum entropy of every generic rule.
-    pub generic_entropy: Option<f64>,
-    pub placeholder_words: Vec<String>,
+    pub(crate) generic_entropy: Option<f64>,
+    pub(crate) placeholder_words: Vec<String>,
     /// `[allow] paths`: gitignore-style patterns relative to the scan root, with lines.
-    pub allow_paths: Vec<(usize, String)>,
-    pub custom_rules: Vec<Rule>,
+    pub(crate) allow_paths: Vec<(usize, String)>,
+    pub(crate) custom_rules: Vec<Rule>,
     disable: Vec<RuleRef>,
     enable_only: Option<Vec<RuleRef>>,
 }
@@ -165,14 +165,14 @@ impl Config {
         self.max_key_age_days.map(u64::from)
     }
 
-    pub fn load(path: &Path) -> Result<Config, RuleError> {
+    pub(crate) fn load(path: &Path) -> Result<Config, RuleError> {
         let (name, text) = rules::read_text(path, "configuration")?;
         Config::parse(&name, &text)
     }
 
     /// The explicit file if given, else `keyhound.toml` in the scan root's directory, else
     /// the defaults.
-    pub fn for_scan(scan_root: &Path, explicit: Option<&Path>) -> Result<Config, RuleError> {
+    pub(crate) fn for_scan(scan_root: &Path, explicit: Option<&Path>) -> Result<Config, RuleError> {
         if let Some(path) = explicit {
             return Config::load(path);
         }
@@ -182,13 +182,13 @@ impl Config {
 
     /// The engine's value filter: the configured placeholder words, and the built-in
     /// rejection of generic look-alikes unless built-in suppression is off.
-    pub fn value_filter(&self) -> ValueFilter {
+    pub(crate) fn value_filter(&self) -> ValueFilter {
         ValueFilter::new(self.placeholder_words.iter().cloned(), self.builtin_suppression)
     }
 
     /// The built-in rules plus the custom ones (whose examples must pass), narrowed by
     /// `enable_only` and `disable`, with the generic entropy threshold applied.
-    pub fn rules(&self) -> Result<Vec<Rule>, RuleError> {
+    pub(crate) fn rules(&self) -> Result<Vec<Rule>, RuleError> {
         let mut all = rules::builtin_rules()?;
         all.extend(self.custom_rules.iter().cloned());
         rules::check_unique_ids(&all)?;
@@ -225,7 +225,7 @@ impl Config {
     }
 
     /// The pipeline a scan runs: the configured rules and value filter, and `suppressions`.
-    pub fn pipeline(&self, suppressions: Suppressions) -> Result<Pipeline, RuleError> {
+    pub(crate) fn pipeline(&self, suppressions: Suppressions) -> Result<Pipeline, RuleError> {
         let engine = Engine::new(self.rules()?, self.value_filter())?;
         Ok(Pipeline::new(engine, suppressions))
     }
@@ -233,7 +233,7 @@ impl Config {
     /// Suppressions for a scan of `scan_root`: the configured built-in switch and path
     /// allowlist, the ignore file (explicit, or `.keyhoundignore` at the scan root or the
     /// repository root), and the baseline if one is given.
-    pub fn suppressions(
+    pub(crate) fn suppressions(
         &self,
         scan_root: &Path,
         ignore_file: Option<&Path>,
@@ -304,7 +304,7 @@ impl Config {
 
 /// The directory a scan's configuration and ignore file live in: the root itself, or the
 /// directory of a file root, or the working directory for standard input.
-pub fn scan_dir(scan_root: &Path) -> PathBuf {
+pub(crate) fn scan_dir(scan_root: &Path) -> PathBuf {
     if scan_root == Path::new("-") {
         return PathBuf::from(".");
     }
@@ -332,7 +332,7 @@ fn find_ignore_file(dir: &Path) -> Option<(PathBuf, PathBuf, String)> {
 }
 
 /// `keyhound init`: a commented starter configuration.
-pub const STARTER_CONFIG: &str = include_str!("config/starter.toml");
+pub(crate) const STARTER_CONFIG: &str = include_str!("config/starter.toml");
 
 /// Writes the starter configuration into `dir`, refusing to overwrite an existing file.
 /// Returns the path written.

@@ -8,7 +8,7 @@ use std::sync::{
 
 /// Makes a warning safe to print: redacts secrets, escapes control characters. Set by the
 /// scan plan, which owns the rules (see `report::redact::for_warning`).
-pub type Sanitizer = Box<dyn Fn(&str) -> String + Send + Sync>;
+pub(crate) type Sanitizer = Box<dyn Fn(&str) -> String + Send + Sync>;
 
 #[derive(Default)]
 pub struct Diagnostics {
@@ -27,13 +27,13 @@ impl std::fmt::Debug for Diagnostics {
 }
 
 impl Diagnostics {
-    pub fn new(quiet: bool) -> Self {
+    pub(crate) fn new(quiet: bool) -> Self {
         Diagnostics { quiet: AtomicBool::new(quiet), ..Default::default() }
     }
 
     /// Warnings name paths, refs and commits from the repository: each passes `sanitizer`
     /// before it is printed. Set it as soon as the rules are loaded; the first one set stays.
-    pub fn set_sanitizer(&self, sanitizer: Sanitizer) {
+    pub(crate) fn set_sanitizer(&self, sanitizer: Sanitizer) {
         let _ = self.sanitizer.set(sanitizer);
     }
 
@@ -48,13 +48,5 @@ impl Diagnostics {
             };
             eprintln!("keyhound: warning: {line}");
         }
-    }
-
-    pub fn warning_count(&self) -> usize {
-        self.warnings.load(Ordering::Relaxed)
-    }
-
-    pub fn is_quiet(&self) -> bool {
-        self.quiet.load(Ordering::Relaxed)
     }
 }

@@ -1,6 +1,6 @@
 //! Shannon entropy of a candidate secret, in bits per byte.
 
-pub fn shannon_entropy(data: &[u8]) -> f64 {
+pub(crate) fn shannon_entropy(data: &[u8]) -> f64 {
     if data.is_empty() {
         return 0.0;
     }

@@ -24,7 +24,7 @@ pub fn explain_rule(rule_id: &str, width: usize) -> anyhow::Result<String> {
 }
 
 /// The explanation of `rule`, as printed, wrapped to `width` columns.
-pub fn explain(rule: &Rule, width: usize) -> String {
+pub(crate) fn explain(rule: &Rule, width: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{HEADING}{} — {}{HEADING:#}", rule.id, rule.name);
     let _ = write!(out, "{}", layout::hanging(2, "provider: ", LABEL, &rule.provider, width));
@@ -97,7 +97,7 @@ fn env_variable(rule: &Rule) -> String {
 }
 
 /// Up to three known ids close to `wanted` (by edit distance, or sharing its prefix).
-pub fn suggestions<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+pub(crate) fn suggestions<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let mut scored: Vec<(f64, &str)> = known
         .map(|id| {
             let similarity = strsim::normalized_damerau_levenshtein(wanted, id);

@@ -6,18 +6,18 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::finding::Finding;
 
-pub const DEFAULT_MAX_KEY_AGE_DAYS: u64 = 90;
+pub(crate) const DEFAULT_MAX_KEY_AGE_DAYS: u64 = 90;
 const SECONDS_PER_DAY: i64 = 86_400;
 
 /// Said once, plainly, wherever a finding comes from history.
-pub const HISTORY_ADVICE: &str = "This secret is in git history: deleting the line or the file in a new commit does not remove it, since every clone and every old commit still has it. Revoke it first, then clean history if needed (git filter-repo, force-push, ask collaborators to re-clone).";
+pub(crate) const HISTORY_ADVICE: &str = "This secret is in git history: deleting the line or the file in a new commit does not remove it, since every clone and every old commit still has it. Revoke it first, then clean history if needed (git filter-repo, force-push, ask collaborators to re-clone).";
 
 /// When a key counts as overdue, and the current time (fixed in tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyAgePolicy {
-    pub max_days: u64,
+    pub(crate) max_days: u64,
     /// Seconds since the Unix epoch; `None` reads the clock.
-    pub now: Option<i64>,
+    pub(crate) now: Option<i64>,
 }
 
 impl KeyAgePolicy {
@@ -35,24 +35,24 @@ impl Default for KeyAgePolicy {
 
 /// A finding's exposure: whole days since the commit that introduced it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Exposure {
-    pub days: u64,
+pub(crate) struct Exposure {
+    pub(crate) days: u64,
     /// Author time of the introducing commit, Unix seconds.
-    pub since: i64,
-    pub overdue: bool,
+    pub(crate) since: i64,
+    pub(crate) overdue: bool,
 }
 
 impl KeyAgePolicy {
-    pub fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         self.now.unwrap_or_else(|| {
             SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
         })
     }
 
     /// `None` for findings without provenance.
-    pub fn exposure(&self, finding: &Finding) -> Option<Exposure> {
+    pub(crate) fn exposure(&self, finding: &Finding) -> Option<Exposure> {
         // A blob that no commit reaches has no date to count from.
-        let since = finding.provenance.as_ref().filter(|p| !p.commit.is_empty())?.time;
+        let since = finding.provenance.as_ref().filter(|p| p.commit.is_some())?.time;
         // A commit dated in the future (clock skew) counts as exposed today.
         let days = (self.now().saturating_sub(since).max(0) / SECONDS_PER_DAY) as u64;
         Some(Exposure { days, since, overdue: days > self.max_days })
@@ -60,7 +60,7 @@ impl KeyAgePolicy {
 }
 
 /// `YYYY-MM-DD` (UTC) of a Unix time.
-pub fn civil_date(unix: i64) -> String {
+pub(crate) fn civil_date(unix: i64) -> String {
     gix::date::Time { seconds: unix, offset: 0 }.format_or_unix(gix::date::time::format::SHORT)
 }
 
@@ -86,17 +86,21 @@ regex = '''acme_[a-z]{8}'''
 /// A finding of `rule` on `k = acme_abcdefgh`, from history when `time` is given.
 #[cfg(test)]
 pub(crate) fn finding_of(rule: crate::rules::Rule, time: Option<i64>) -> Finding {
-    use crate::{finding::Provenance, model::LineIndex};
+    use crate::{
+        finding::Provenance,
+        model::{LineIndex, Location},
+    };
     let content = b"k = acme_abcdefgh";
     let end = content.len();
-    let mut finding = Finding::new(rule.into(), "a.py".into(), content, &LineIndex::new(), 4..end);
+    let mut finding =
+        Finding::new(rule.into(), Location::file("a.py"), content, &LineIndex::new(), 4..end);
     finding.provenance = time.map(|time| Provenance {
-        commit: "0123456789abcdef".into(),
+        commit: Some("0123456789abcdef".into()),
         author_name: "Ada".into(),
         author_email: "ada@example.invalid".into(),
         time,
         summary: "add key".into(),
-        blob: "b".into(),
+        blob: Some("b".into()),
         ..Provenance::default()
     });
     finding

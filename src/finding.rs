@@ -3,39 +3,42 @@
 use std::{ops::Range, sync::Arc};
 
 use crate::{
-    model::{Encoded, LineIndex, Span, fingerprint, sha256_hex},
+    model::{Encoded, LineIndex, Location, Span, fingerprint, sha256_hex},
     rules::Rule,
 };
 
 /// The git commit that introduced a finding (history scans).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Provenance {
-    pub commit: String,
-    pub author_name: String,
-    pub author_email: String,
+pub(crate) struct Provenance {
+    /// `None` for a blob no commit reaches.
+    pub(crate) commit: Option<String>,
+    pub(crate) author_name: String,
+    pub(crate) author_email: String,
     /// Seconds since the Unix epoch, author time.
-    pub time: i64,
-    pub summary: String,
-    pub blob: String,
+    pub(crate) time: i64,
+    pub(crate) summary: String,
+    /// `None` for a commit message or a ref name.
+    pub(crate) blob: Option<String>,
     /// Line of the secret in the introducing commit's blob.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Whether HEAD's version of the path still holds the secret (`None`: no HEAD commit,
     /// or a blob no commit reaches).
-    pub in_head: Option<bool>,
+    pub(crate) in_head: Option<bool>,
     /// Whether the working tree's file still holds it (`None`: a bare repository).
-    pub in_worktree: Option<bool>,
+    pub(crate) in_worktree: Option<bool>,
     /// Every other place history holds the same secret (other commits, paths, lines).
-    pub occurrences: Vec<Occurrence>,
+    pub(crate) occurrences: Vec<Occurrence>,
 }
 
 /// Another place history holds a secret.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Occurrence {
-    /// Empty for a blob no commit reaches.
-    pub commit: String,
-    pub path: String,
-    pub line: usize,
-    pub blob: String,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Occurrence {
+    /// `None` for a blob no commit reaches.
+    pub(crate) commit: Option<String>,
+    pub(crate) location: Location,
+    pub(crate) line: usize,
+    /// `None` for a commit message or a ref name.
+    pub(crate) blob: Option<String>,
 }
 
 /// How sure keyhound is that a finding is a credential, measured on the hand-labelled real
@@ -44,7 +47,7 @@ pub struct Occurrence {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
-pub enum Confidence {
+pub(crate) enum Confidence {
     /// A heuristic: a lower-case `bearer` before a variable, a generic value in a test literal.
     Low,
     /// A generic rule's random value after a secret-naming key; a header check's literal.
@@ -54,7 +57,7 @@ pub enum Confidence {
 }
 
 impl Confidence {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Confidence::Low => "low",
             Confidence::Medium => "medium",
@@ -63,15 +66,15 @@ impl Confidence {
     }
 
     /// What a rule's matches are unless a check says otherwise.
-    pub fn of_rule(rule: &Rule) -> Confidence {
+    pub(crate) fn of_rule(rule: &Rule) -> Confidence {
         if rule.generic || rule.check.is_some() { Confidence::Medium } else { Confidence::High }
     }
 
     /// A password rule's finding is `medium` in a configuration file (where `password: x`
     /// configures a password) and `low` in code (where it is more often a test's or an
     /// example's); every other rule's is [`Confidence::of_rule`].
-    pub fn of_finding(rule: &Rule, path: &str) -> Confidence {
-        if rule.password && !is_configuration(path) {
+    pub(crate) fn of_finding(rule: &Rule, location: &Location) -> Confidence {
+        if rule.password && !location.path().is_some_and(is_configuration) {
             Confidence::Low
         } else {
             Confidence::of_rule(rule)
@@ -101,30 +104,62 @@ impl std::str::FromStr for Confidence {
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: Arc<Rule>,
-    /// Relative to the scan root, `/`-separated; `-` for standard input.
-    pub path: String,
+    pub(crate) location: Location,
     pub span: Span,
     pub secret: String,
-    pub secret_sha256: String,
+    pub(crate) secret_sha256: String,
     /// Stable identity: rule, secret and path; no line numbers or commit ids, so it survives
     /// edits elsewhere in the file, rebases and squashes.
-    pub fingerprint: String,
+    pub(crate) fingerprint: String,
     /// The line holding the secret, with the secret redacted, trimmed for display.
     pub snippet: String,
-    pub provenance: Option<Provenance>,
+    pub(crate) provenance: Option<Provenance>,
     /// What the provider said about the key (`scan --validate` only).
-    pub validation: Option<crate::model::Validation>,
-    pub confidence: Confidence,
+    pub(crate) validation: Option<crate::model::Validation>,
+    pub(crate) confidence: Confidence,
     /// Set when the secret was found by decoding a base64 or hex span: `span` and `snippet`
     /// are the encoded span's, `secret` is the decoded value.
-    pub encoded: Option<Encoded>,
+    pub(crate) encoded: Option<Encoded>,
+    /// The credential's other part, when its rule names one ([`Rule::pair`]) and the scan
+    /// found it nearby: one credential, one finding.
+    pub(crate) part: Option<Box<Part>>,
+}
+
+/// The other part of a two-part credential, found in the same content as its finding: an AWS
+/// access key id beside its secret key, a service account's private key beside its
+/// `private_key_id`, a Twilio API key SID beside its secret.
+#[derive(Debug, Clone)]
+pub(crate) struct Part {
+    /// The rule that found it (the one the finding's rule names as its `pair`).
+    pub(crate) rule: Arc<Rule>,
+    /// Where it is, in the finding's location.
+    pub(crate) span: Span,
+    pub(crate) secret: String,
+    pub(crate) secret_sha256: String,
+}
+
+impl Part {
+    /// The part `finding` found (a finding of the pair's rule).
+    pub(crate) fn of(finding: Finding) -> Self {
+        Part {
+            rule: finding.rule,
+            span: finding.span,
+            secret: finding.secret,
+            secret_sha256: finding.secret_sha256,
+        }
+    }
+
+    /// The part's value as reports show it unless `--show-secrets` is given.
+    pub(crate) fn redacted_secret(&self) -> String {
+        redact(&self.secret)
+    }
 }
 
 impl Finding {
     /// A finding of `rule` whose secret is `content[secret]`.
-    pub fn new(
+    pub(crate) fn new(
         rule: Arc<Rule>,
-        path: String,
+        location: Location,
         content: &[u8],
         lines: &LineIndex,
         secret: Range<usize>,
@@ -133,15 +168,15 @@ impl Finding {
         let secret_bytes = &content[start..end];
         let secret = String::from_utf8_lossy(secret_bytes).into_owned();
         let secret_sha256 = sha256_hex(secret_bytes);
-        let fingerprint = fingerprint(&rule.id, &secret_sha256, &path);
+        let fingerprint = fingerprint(&rule.id, &secret_sha256, &location.name());
         let (line, column) = lines.position(content, start);
         let (end_line, end_column) = lines.position(content, end);
         let snippet = redacted_line(content, lines, start, end, &secret);
-        let confidence = Confidence::of_finding(&rule, &path);
+        let confidence = Confidence::of_finding(&rule, &location);
         Finding {
             confidence,
             rule,
-            path,
+            location,
             span: Span { line, column, end_line, end_column },
             secret,
             secret_sha256,
@@ -150,14 +185,15 @@ impl Finding {
             provenance: None,
             validation: None,
             encoded: None,
+            part: None,
         }
     }
 
     /// A finding of `rule` whose `secret` was found by decoding `content[encoded]`: it sits at
     /// the encoded span, and its snippet redacts the encoded text.
-    pub fn decoded(
+    pub(crate) fn decoded(
         rule: Arc<Rule>,
-        path: String,
+        location: Location,
         content: &[u8],
         lines: &LineIndex,
         encoded: Range<usize>,
@@ -165,23 +201,24 @@ impl Finding {
         layers: Vec<crate::model::Encoding>,
     ) -> Self {
         let text = String::from_utf8_lossy(&content[encoded.clone()]).into_owned();
-        let mut finding = Finding::new(rule, path, content, lines, encoded);
+        let mut finding = Finding::new(rule, location, content, lines, encoded);
         finding.secret = String::from_utf8_lossy(secret).into_owned();
         finding.secret_sha256 = sha256_hex(secret);
-        finding.fingerprint = fingerprint(&finding.rule.id, &finding.secret_sha256, &finding.path);
+        finding.fingerprint =
+            fingerprint(&finding.rule.id, &finding.secret_sha256, &finding.location.name());
         finding.encoded = Some(Encoded { layers, text });
         finding
     }
 
     /// The secret as reports show it unless `--show-secrets` is given.
-    pub fn redacted_secret(&self) -> String {
+    pub(crate) fn redacted_secret(&self) -> String {
         redact(&self.secret)
     }
 }
 
 /// Keeps the first four characters (fewer for short secrets) so a reader can tell which
 /// key it is without the report itself leaking it.
-pub fn redact(secret: &str) -> String {
+pub(crate) fn redact(secret: &str) -> String {
     let chars = secret.chars().count();
     let shown = 4.min(chars / 4);
     let prefix: String = secret.chars().take(shown).collect();

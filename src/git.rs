@@ -18,13 +18,13 @@ pub fn open_repository(path: &Path) -> Result<gix::Repository> {
 
 /// The top of the repository that `path` lies inside, when `path` is not that top itself:
 /// found by looking upward, only to explain an error (scans never discover upward).
-pub fn enclosing_repository(path: &Path) -> Option<std::path::PathBuf> {
+pub(crate) fn enclosing_repository(path: &Path) -> Option<std::path::PathBuf> {
     let absolute = std::fs::canonicalize(path).ok()?;
     absolute.ancestors().skip(1).find(|dir| is_repository(dir)).map(Path::to_path_buf)
 }
 
 /// Whether `path` is itself the top of a git repository (work tree or bare).
-pub fn is_repository(path: &Path) -> bool {
+pub(crate) fn is_repository(path: &Path) -> bool {
     path.join(".git").exists() || (path.join("HEAD").is_file() && path.join("objects").is_dir())
 }
 
@@ -33,7 +33,7 @@ const SMALL_FILE_LIMIT: u64 = 1 << 20;
 const CONFIG_LIMIT: u64 = 8 << 20;
 const PACKED_REFS_LIMIT: u64 = 1 << 30;
 const SHALLOW_LIMIT: u64 = 256 << 20;
-pub const INDEX_LIMIT: u64 = 2 << 30;
+pub(crate) const INDEX_LIMIT: u64 = 2 << 30;
 /// Entries of a git directory keyhound never reads (hooks never run): they may be links.
 const NEVER_READ: &[&str] = &["hooks", "logs", "lfs", "description", "modules", "worktrees"];
 /// Alternates pointing at alternates are followed this deep.
@@ -43,7 +43,7 @@ const MAX_ALTERNATE_DEPTH: usize = 6;
 /// device, socket) where metadata or objects are read, or a metadata file over its size
 /// bound: a clone cannot plant them, but an unpacked archive or a shared directory can, and
 /// reading `/dev/zero` or a FIFO would never end. The error names the offending path.
-pub fn check_git_dir(path: &Path) -> Result<()> {
+pub(crate) fn check_git_dir(path: &Path) -> Result<()> {
     let mut checker = GitDirCheck::default();
     if let Some(git_dir) = git_dir_of(path)? {
         checker.git_dir(&git_dir, 0)?;
@@ -52,7 +52,7 @@ pub fn check_git_dir(path: &Path) -> Result<()> {
 }
 
 /// Checks an index file named from outside the git directory (`GIT_INDEX_FILE`).
-pub fn check_index_file(path: &Path) -> Result<()> {
+pub(crate) fn check_index_file(path: &Path) -> Result<()> {
     check_file(path, INDEX_LIMIT)
 }
 

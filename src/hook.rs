@@ -18,7 +18,7 @@ use std::{
 use anyhow::{Context, Result, bail};
 
 /// Arguments the hook passes to `keyhound scan`. Git runs hooks at the top of the work tree.
-pub const HOOK_SCAN_ARGS: &str = "scan --staged .";
+pub(crate) const HOOK_SCAN_ARGS: &str = "scan --staged .";
 
 /// Writes `pre-commit` into the hooks directory of the repository at exactly `repo_path`.
 /// An existing hook is kept unless `force`. Returns the hook's path.
@@ -59,7 +59,7 @@ pub fn install(repo_path: &Path, keyhound: &Path, force: bool) -> Result<PathBuf
 }
 
 /// The hook: POSIX sh, no dependencies beyond keyhound itself.
-pub fn hook_script(keyhound: &Path) -> String {
+pub(crate) fn hook_script(keyhound: &Path) -> String {
     let recorded = shell_quote(&keyhound.to_string_lossy());
     format!(
         r#"#!/bin/sh

@@ -11,14 +11,14 @@ use std::{
 };
 
 /// Configuration, rules, ignore and baseline files larger than this are refused.
-pub const MAX_INPUT_FILE_BYTES: u64 = 8 << 20;
+pub(crate) const MAX_INPUT_FILE_BYTES: u64 = 8 << 20;
 
 /// How much content decides whether it is text, as git and ripgrep decide it.
-pub const SNIFF_BYTES: usize = 8192;
+pub(crate) const SNIFF_BYTES: usize = 8192;
 
 /// `path` read whole, or an error if it holds more than `limit` bytes (checked while
 /// reading: a device or a FIFO has no size to ask for).
-pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let mut content = Vec::new();
     File::open(path)?.take(limit.saturating_add(1)).read_to_end(&mut content)?;
     if content.len() as u64 > limit {
@@ -31,7 +31,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 }
 
 /// [`read_bounded`] at [`MAX_INPUT_FILE_BYTES`], as UTF-8 text.
-pub fn read_input_file(path: &Path) -> io::Result<String> {
+pub(crate) fn read_input_file(path: &Path) -> io::Result<String> {
     let content = read_bounded(path, MAX_INPUT_FILE_BYTES)?;
     String::from_utf8(content)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8"))
@@ -47,11 +47,11 @@ fn human_size(bytes: u64) -> String {
 
 /// Worker threads beyond this many per core only contend (a thousand spinning walker threads
 /// on two cores do not finish a five-file scan in 20 s).
-pub const MAX_THREADS_PER_CORE: usize = 4;
+pub(crate) const MAX_THREADS_PER_CORE: usize = 4;
 
 /// `requested` threads, capped at [`MAX_THREADS_PER_CORE`] per core; the warning to give if
 /// it was capped. 0 stays 0 (one per core).
-pub fn capped_threads(requested: usize, cores: usize) -> (usize, Option<String>) {
+pub(crate) fn capped_threads(requested: usize, cores: usize) -> (usize, Option<String>) {
     let max = MAX_THREADS_PER_CORE * cores.max(1);
     if requested <= max {
         return (requested, None);
@@ -64,7 +64,7 @@ pub fn capped_threads(requested: usize, cores: usize) -> (usize, Option<String>)
 
 /// What a scan path is, and so how it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScanPath {
+pub(crate) enum ScanPath {
     /// `-`: standard input.
     Stdin,
     /// A directory or a regular file: walked.
@@ -75,7 +75,7 @@ pub enum ScanPath {
 
 /// How to read the scan path `path`; an error for what is none of a directory, a regular
 /// file, a FIFO or `-` (a device, a socket), which would otherwise scan nothing and look clean.
-pub fn scan_path_kind(path: &Path) -> io::Result<ScanPath> {
+pub(crate) fn scan_path_kind(path: &Path) -> io::Result<ScanPath> {
     if path == Path::new("-") {
         return Ok(ScanPath::Stdin);
     }
@@ -123,7 +123,7 @@ fn unsupported(path: &Path, what: &str) -> io::Error {
 
 /// What content is, judged from its first [`SNIFF_BYTES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     /// UTF-8 or another byte-oriented text (scanned as bytes).
     Bytes,
     /// UTF-16, little or big endian; `bom` if it starts with a byte-order mark.
@@ -136,7 +136,7 @@ pub enum Encoding {
 
 /// Classifies `content` from its first [`SNIFF_BYTES`]: a UTF-16 byte-order mark, or the NUL
 /// pattern of mostly-ASCII UTF-16 (every other byte NUL), is UTF-16; any other NUL is binary.
-pub fn sniff(content: &[u8]) -> Encoding {
+pub(crate) fn sniff(content: &[u8]) -> Encoding {
     let head = &content[..content.len().min(SNIFF_BYTES)];
     match head {
         [0xFF, 0xFE, ..] => return Encoding::Utf16 { little_endian: true, bom: true },
@@ -182,7 +182,7 @@ fn utf16_nul_pattern(head: &[u8]) -> Option<bool> {
 /// UTF-16 `content` as UTF-8, without its byte-order mark; `None` if it is not text after all
 /// (unpaired surrogates or NUL characters in it). Lines stay lines, so findings keep their
 /// line numbers; columns count characters either way.
-pub fn decode_utf16(content: &[u8], little_endian: bool) -> Option<Vec<u8>> {
+pub(crate) fn decode_utf16(content: &[u8], little_endian: bool) -> Option<Vec<u8>> {
     let units = content.chunks_exact(2).map(|pair| {
         let bytes = [pair[0], pair[1]];
         if little_endian { u16::from_le_bytes(bytes) } else { u16::from_be_bytes(bytes) }
@@ -199,7 +199,7 @@ pub fn decode_utf16(content: &[u8], little_endian: bool) -> Option<Vec<u8>> {
 }
 
 /// `content` as the rules see it: UTF-16 decoded to UTF-8, anything else as it is.
-pub fn scannable(content: &[u8]) -> Cow<'_, [u8]> {
+pub(crate) fn scannable(content: &[u8]) -> Cow<'_, [u8]> {
     match sniff(content) {
         Encoding::Utf16 { little_endian, .. } => {
             decode_utf16(content, little_endian).map_or(Cow::Borrowed(content), Cow::Owned)
@@ -210,7 +210,7 @@ pub fn scannable(content: &[u8]) -> Cow<'_, [u8]> {
 
 /// Reads a file of `size` bytes (from its metadata) for scanning; `None` if it is binary. The
 /// first [`SNIFF_BYTES`] decide, and a binary file is not read further.
-pub fn read_text_file(path: &Path, size: u64) -> io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_text_file(path: &Path, size: u64) -> io::Result<Option<Vec<u8>>> {
     let mut file = File::open(path)?;
     let mut head = vec![0; SNIFF_BYTES];
     let mut filled = 0;

@@ -11,14 +11,14 @@ use std::{
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Counts items and bytes; shows both with the byte rate.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: ProgressBar,
     bytes: AtomicU64,
     started: Instant,
 }
 
 impl Progress {
-    pub fn new(what: &str, total_items: u64, quiet: bool) -> Self {
+    pub(crate) fn new(what: &str, total_items: u64, quiet: bool) -> Self {
         let target =
             if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
         let bar = ProgressBar::with_draw_target(Some(total_items), target);
@@ -31,7 +31,7 @@ impl Progress {
     }
 
     /// One item done, `bytes` of it read.
-    pub fn add(&self, bytes: u64) {
+    pub(crate) fn add(&self, bytes: u64) {
         let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
         self.bar.inc(1);
         // Formatting the message costs more than counting; refresh it now and then.
@@ -45,7 +45,7 @@ impl Progress {
         }
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }

@@ -15,10 +15,10 @@ use crate::{
 };
 
 /// The path examples are scanned as when their rule names none.
-pub const DEFAULT_EXAMPLE_PATH: &str = "example.txt";
+pub(crate) const DEFAULT_EXAMPLE_PATH: &str = "example.txt";
 
 /// A positive example its rule does not find, or a negative example some rule finds.
-pub type ExampleFailure = crate::rules::RuleProblem;
+pub(crate) type ExampleFailure = crate::rules::RuleProblem;
 
 /// Checks the examples of the rules whose ids are in `only` (all rules when `None`),
 /// against every rule of `pipeline`.
@@ -85,9 +85,9 @@ pub fn check_examples(pipeline: &Pipeline, only: Option<&HashSet<String>>) -> Ve
 #[derive(Debug)]
 pub struct RulesFileCheck {
     /// How many rules the file defines.
-    pub rules: usize,
-    pub lints: Vec<RuleLint>,
-    pub failures: Vec<ExampleFailure>,
+    pub(crate) rules: usize,
+    pub(crate) lints: Vec<RuleLint>,
+    pub(crate) failures: Vec<ExampleFailure>,
 }
 
 impl RulesFileCheck {

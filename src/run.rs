@@ -23,7 +23,7 @@ use crate::{
 
 /// What to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// The directory or file at the path; `-` is standard input.
     Tree,
     /// What is staged for the next commit in the repository at the path.
@@ -41,7 +41,7 @@ pub enum Scope {
 
 /// The history `--range A..B`, `--since REV` or (when `whole`) the whole history selects, in
 /// that order of precedence; `None` when no history is asked for.
-pub fn history_selection(
+pub(crate) fn history_selection(
     range: Option<&str>,
     since: Option<&str>,
     whole: bool,
@@ -58,28 +58,29 @@ pub fn history_selection(
 #[derive(Debug, Clone)]
 pub struct ScanRequest {
     /// Directory, file, or `-` for standard input.
-    pub path: PathBuf,
-    pub scope: Scope,
+    pub(crate) path: PathBuf,
+    pub(crate) scope: Scope,
     /// Also scan files that `.gitignore`, `.ignore` and git's excludes leave out.
-    pub no_ignore: bool,
-    pub max_file_size: u64,
+    pub(crate) no_ignore: bool,
+    pub(crate) max_file_size: u64,
     /// Worker threads; `None` is one per core.
-    pub threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
     /// Draw a progress bar for history scans (only when stderr is a terminal).
-    pub progress: bool,
+    pub(crate) progress: bool,
     /// `keyhound.toml` to use instead of the one in the scan root.
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Ignore file to use instead of `.keyhoundignore`.
-    pub ignore_file: Option<PathBuf>,
+    pub(crate) ignore_file: Option<PathBuf>,
     /// Report only findings not in this baseline.
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
     /// Report only findings at least this sure (`--confidence`).
-    pub min_confidence: Confidence,
+    pub(crate) min_confidence: Confidence,
 }
 
 impl ScanRequest {
     /// A working-tree scan of `path` with the command line's defaults.
-    pub fn tree(path: impl Into<PathBuf>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn tree(path: impl Into<PathBuf>) -> Self {
         ScanRequest {
             path: path.into(),
             scope: Scope::Tree,
@@ -168,8 +169,10 @@ impl Plan {
     }
 }
 
-/// Plans and runs `request`.
-pub fn scan(request: &ScanRequest, diagnostics: &Diagnostics) -> Result<Outcome> {
+/// Plans and runs `request` (the tests' way in; the command line keeps the plan to report
+/// what it will do first).
+#[cfg(test)]
+fn scan(request: &ScanRequest, diagnostics: &Diagnostics) -> Result<Outcome> {
     Plan::new(request)?.scan(diagnostics)
 }
 
@@ -270,7 +273,7 @@ fn collect(
 }
 
 /// `25M`, `512K`, `1G` (binary multiples) or plain bytes.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(digits_end);

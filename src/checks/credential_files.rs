@@ -18,7 +18,7 @@ mod kinds;
 
 use std::{ops::Range, sync::Arc};
 
-pub use kinds::CredentialKind;
+pub(crate) use kinds::CredentialKind;
 
 use super::Context;
 use crate::{
@@ -28,11 +28,10 @@ use crate::{
     rules::{CheckKind, Rotation, Rule},
 };
 
-pub const COMMITTED: &str = "credential-file-committed";
-pub const PRESENT: &str = "credential-file-present";
+pub(crate) const COMMITTED: &str = "credential-file-committed";
 
 /// The kind of credential file `path` (`/`-separated) names, if any.
-pub fn classify(path: &str) -> Option<CredentialKind> {
+pub(crate) fn classify(path: &str) -> Option<CredentialKind> {
     kinds::classify(path)
 }
 
@@ -40,15 +39,15 @@ pub fn classify(path: &str) -> Option<CredentialKind> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Secret {
     /// Where the file holds it.
-    pub range: Range<usize>,
+    pub(crate) range: Range<usize>,
     /// Set when the file stores it encoded (FileZilla's `encoding="base64"`).
-    pub encoding: Option<Encoding>,
+    pub(crate) encoding: Option<Encoding>,
     /// The host it logs in to, where the line names one (`.git-credentials`).
-    pub host: Option<String>,
+    pub(crate) host: Option<String>,
 }
 
 pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
-    let Some(kind) = classify(context.path) else {
+    let Some(kind) = context.path().and_then(classify) else {
         return Vec::new();
     };
     let check = if context.tracking == Tracking::Committed {
@@ -79,7 +78,7 @@ pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
                 return None;
             }
             let rule = Arc::new(kind_rule(base, kind, secret.host.as_deref()));
-            let path = context.path.to_string();
+            let path = context.location.clone();
             let (content, lines) = (context.content, context.lines);
             Some(match secret.encoding {
                 Some(encoding) => Finding::decoded(

@@ -21,7 +21,7 @@ use crate::{
 
 /// What kind of `.env` file a path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DotenvKind {
+pub(crate) enum DotenvKind {
     /// Real configuration: `.env`, `.env.local`, `.env.production`, `prod.env`, `.envrc`.
     Env,
     /// A template meant to be committed: `.env.example` and friends.
@@ -32,7 +32,7 @@ const TEMPLATE_WORDS: &[&str] =
     &["example", "examples", "sample", "template", "dist", "defaults", "default", "tmpl", "tpl"];
 
 /// Classifies the file name of `path` (`/`-separated).
-pub fn classify(path: &str) -> Option<DotenvKind> {
+pub(crate) fn classify(path: &str) -> Option<DotenvKind> {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let template = |words: &str| {
         let is_template = words.split(['.', '-', '_']).any(|w| TEMPLATE_WORDS.contains(&w));
@@ -53,7 +53,7 @@ pub fn classify(path: &str) -> Option<DotenvKind> {
 }
 
 pub(super) fn check(context: &Context<'_>) -> Vec<Finding> {
-    let Some(kind) = classify(context.path) else {
+    let Some(kind) = context.path().and_then(classify) else {
         return Vec::new();
     };
     let secrets: Vec<(usize, usize)> =
@@ -88,16 +88,18 @@ fn file_finding(
 ) -> Option<Finding> {
     let rule = context.rule(check)?;
     let secret_sha256 = crate::model::sha256_hex(b"");
-    let name = context.path.rsplit('/').next().unwrap_or(context.path);
+    let path = context.path()?;
+    let name = path.rsplit('/').next().unwrap_or(path);
     Some(Finding {
         rule: std::sync::Arc::clone(rule),
-        path: context.path.to_string(),
+        location: context.location.clone(),
         span: crate::model::Span { line: 1, column: 1, end_line: 1, end_column: 1 },
         secret: String::new(),
-        fingerprint: crate::model::fingerprint(&rule.id, &secret_sha256, context.path),
+        fingerprint: crate::model::fingerprint(&rule.id, &secret_sha256, path),
         secret_sha256,
         snippet: format!("{name} ({} bytes)", context.content.len()),
         provenance: None,
+        part: None,
         validation: None,
         confidence,
         encoded: None,

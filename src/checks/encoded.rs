@@ -32,7 +32,7 @@ fn finding(context: &Context<'_>, m: &Match) -> Option<Finding> {
     let rule = std::sync::Arc::clone(context.engine.rule(m.rule));
     Some(Finding::decoded(
         rule,
-        context.path.to_string(),
+        context.location.clone(),
         context.content,
         context.lines,
         encoded,

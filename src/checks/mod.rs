@@ -8,33 +8,37 @@
 //! is only a trigger: its matches ride the engine's single literal pass and tell the check
 //! which lines to inspect; a trigger match is never a finding by itself.
 
-pub mod credential_files;
-pub mod dotenv;
+pub(crate) mod credential_files;
+pub(crate) mod dotenv;
 mod encoded;
-pub mod headers;
+pub(crate) mod headers;
 
 use std::sync::Arc;
 
 use crate::{
     engine::{Engine, Match},
     finding::Finding,
-    model::LineIndex,
-    model::Tracking,
+    model::{LineIndex, Location, Tracking},
     rules::{CheckKind, Rule},
 };
 
 /// Everything a check sees of one scanned piece of content.
-pub struct Context<'a> {
-    pub engine: &'a Engine,
-    pub path: &'a str,
-    pub content: &'a [u8],
-    pub tracking: Tracking,
-    pub lines: &'a LineIndex,
+pub(crate) struct Context<'a> {
+    pub(crate) engine: &'a Engine,
+    pub(crate) location: &'a Location,
+    pub(crate) content: &'a [u8],
+    pub(crate) tracking: Tracking,
+    pub(crate) lines: &'a LineIndex,
     /// The engine's matches, trigger matches of check rules included.
-    pub matches: &'a [Match],
+    pub(crate) matches: &'a [Match],
 }
 
 impl Context<'_> {
+    /// The file's path, for checks of files by name; `None` for anything that is not a file.
+    fn path(&self) -> Option<&str> {
+        self.location.path()
+    }
+
     /// The loaded rule `check` reports, if the rule set has it (a custom set may leave it out).
     fn rule(&self, check: CheckKind) -> Option<&Arc<Rule>> {
         Some(self.engine.rule(self.engine.rule_for_check(check)?))
@@ -45,7 +49,7 @@ impl Context<'_> {
         let rule = self.rule(check)?;
         Some(Finding::new(
             Arc::clone(rule),
-            self.path.to_string(),
+            self.location.clone(),
             self.content,
             self.lines,
             start..end,
@@ -54,17 +58,17 @@ impl Context<'_> {
 }
 
 /// Whether content at `path` must reach the checks even when the engine matched nothing.
-pub fn inspects_path(path: &str) -> bool {
+pub(crate) fn inspects_path(path: &str) -> bool {
     dotenv::classify(path).is_some() || credential_files::classify(path).is_some()
 }
 
 /// Whether a match of `rule` is a trigger for a check rather than a finding.
-pub fn is_trigger(rule: &Rule) -> bool {
+pub(crate) fn is_trigger(rule: &Rule) -> bool {
     rule.check.is_some()
 }
 
 /// The findings of every check on one piece of content.
-pub fn run(context: &Context<'_>) -> Vec<Finding> {
+pub(crate) fn run(context: &Context<'_>) -> Vec<Finding> {
     let mut findings = dotenv::check(context);
     findings.extend(headers::check(context));
     findings.extend(encoded::check(context));

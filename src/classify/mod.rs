@@ -17,12 +17,12 @@ use crate::entropy::shannon_entropy;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct CredentialShape {
     /// Fewest bytes.
-    pub min_len: usize,
+    pub(crate) min_len: usize,
     /// Lowest Shannon entropy, in bits per byte.
-    pub min_bits: f64,
+    pub(crate) min_bits: f64,
     /// Only characters tokens are written with (`A-Za-z0-9-_.~+/=`), at least one digit and
     /// one letter.
-    pub token_alphabet: bool,
+    pub(crate) token_alphabet: bool,
 }
 
 /// A literal written in a header value (`Authorization: Bearer <literal>`) that no provider
@@ -94,7 +94,7 @@ impl ValueFilter {
     /// `placeholder_words` extend the built-in ones; `generic_lookalikes` rejects UUIDs,
     /// digests, encoded text and documentation hosts for generic rules (keyhound.toml's
     /// built-in suppression switch).
-    pub fn new(
+    pub(crate) fn new(
         placeholder_words: impl IntoIterator<Item = String>,
         generic_lookalikes: bool,
     ) -> Self {

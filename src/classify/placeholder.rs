@@ -66,7 +66,7 @@ const DOCUMENTED_EXAMPLES: &[(usize, &str)] = &[
 ];
 
 /// Whether `secret` is a provider's documented example key.
-pub fn is_documented_example(secret: &[u8]) -> bool {
+pub(crate) fn is_documented_example(secret: &[u8]) -> bool {
     documented_in(secret, DOCUMENTED_EXAMPLES)
 }
 
@@ -118,7 +118,7 @@ fn template_markers() -> &'static AhoCorasick {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct PlaceholderFilter {
+pub(crate) struct PlaceholderFilter {
     /// Configured words; `None` when there are none.
     extra_words: Option<ExtraWords>,
 }
@@ -148,7 +148,7 @@ impl ExtraWords {
 
 impl PlaceholderFilter {
     /// `extra_words` (from configuration) are matched like the built-in ones.
-    pub fn new(extra_words: impl IntoIterator<Item = String>) -> Self {
+    pub(crate) fn new(extra_words: impl IntoIterator<Item = String>) -> Self {
         let words: Vec<String> = extra_words.into_iter().map(|w| w.to_ascii_lowercase()).collect();
         let extra_words = (!words.is_empty()).then(|| match Words::new(&words) {
             Ok(automaton) => ExtraWords::Automaton(automaton),
@@ -159,7 +159,7 @@ impl PlaceholderFilter {
 
     /// `body` is the part of the secret after any fixed provider prefix (so `AAAA...` prefixes
     /// of real token formats do not look like repeated-character placeholders).
-    pub fn is_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
+    pub(crate) fn is_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
         if template_markers().is_match(secret) || is_documented_example(secret) {
             return true;
         }

@@ -24,24 +24,26 @@ use base64::{
 };
 
 use crate::model::Encoding;
-pub use runs::{MIN_BASE64_LEN, MIN_HEX_LEN, runs};
+pub(crate) use runs::runs;
+#[cfg(test)]
+use runs::{MIN_BASE64_LEN, MIN_HEX_LEN};
 
 /// How many encodings deep decoded text is searched (base64 inside base64 is common:
 /// a Kubernetes Secret holding a kubeconfig holding `client-key-data`).
-pub const MAX_DEPTH: usize = 2;
+pub(crate) const MAX_DEPTH: usize = 2;
 
 /// The longest run decoded, in bytes of encoded text (a 4096-bit PEM key in base64 is about
 /// 4.4 KB; a kubeconfig with certificates about 10 KB).
-pub const MAX_RUN_LEN: usize = 256 * 1024;
+pub(crate) const MAX_RUN_LEN: usize = 256 * 1024;
 
 /// How many encoded characters are decoded first to decide whether a run is text.
 const SNIFF_CHARS: usize = 96;
 
 /// A run of encoded text in scanned content.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Run {
-    pub range: Range<usize>,
-    pub encoding: Encoding,
+pub(crate) struct Run {
+    pub(crate) range: Range<usize>,
+    pub(crate) encoding: Encoding,
 }
 
 static STANDARD: GeneralPurpose = GeneralPurpose::new(
@@ -58,7 +60,7 @@ static URL_SAFE: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// `encoded` (whitespace between wrapped lines allowed) decoded as `encoding`, if it decodes.
-pub fn decode(encoded: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
+pub(crate) fn decode(encoded: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
     let compact: Vec<u8>;
     let mut text = encoded;
     if text.iter().any(u8::is_ascii_whitespace) {
@@ -79,7 +81,7 @@ pub fn decode(encoded: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
 
 /// `encoded` decoded, when what it decodes to is text: the first [`SNIFF_CHARS`] are decoded
 /// and judged before the rest is.
-pub fn decode_text(encoded: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
+pub(crate) fn decode_text(encoded: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
     if encoded.len() > MAX_RUN_LEN {
         return None;
     }
@@ -103,7 +105,7 @@ pub fn decode_text(encoded: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
 
 /// A credential value that a format documents as base64 (`auth`, `_auth`, `Basic ...`),
 /// decoded with whichever alphabet fits, when it decodes to text.
-pub fn base64_value(encoded: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn base64_value(encoded: &[u8]) -> Option<Vec<u8>> {
     let url = encoded.iter().any(|b| matches!(b, b'-' | b'_'));
     let decoded = decode(encoded, if url { Encoding::Base64url } else { Encoding::Base64 })?;
     is_text(&decoded, false).then_some(decoded)

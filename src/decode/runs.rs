@@ -5,10 +5,10 @@ use crate::model::Encoding;
 
 /// The shortest base64 run decoded (24 bytes of text). Shorter base64 values are decoded only
 /// where a format says they are base64 (see `checks::encoded`).
-pub const MIN_BASE64_LEN: usize = 32;
+pub(crate) const MIN_BASE64_LEN: usize = 32;
 /// The shortest hex run decoded (20 bytes of text); no shorter than [`MIN_BASE64_LEN`], which
 /// is the stride runs are looked for at.
-pub const MIN_HEX_LEN: usize = 40;
+pub(crate) const MIN_HEX_LEN: usize = 40;
 /// A line at least this long that a run fills to its end may continue on the next line
 /// (MIME and PEM wrap base64 at 64 or 76 characters).
 const MIN_WRAP_WIDTH: usize = 60;
@@ -48,7 +48,7 @@ fn class(b: u8) -> u8 {
 /// A run of at least [`MIN_BASE64_LEN`] characters starting at or after `p` holds
 /// `p + MIN_BASE64_LEN - 1`, so only every [`MIN_BASE64_LEN`]-th byte past the last run is
 /// read, and a run's bytes only when one of those falls inside it.
-pub fn runs(content: &[u8]) -> Vec<Run> {
+pub(crate) fn runs(content: &[u8]) -> Vec<Run> {
     let mut found = Vec::new();
     let mut floor = 0;
     let mut at = MIN_BASE64_LEN - 1;

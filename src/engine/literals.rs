@@ -7,9 +7,9 @@ use regex_syntax::hir::{
 };
 
 /// Literals shorter than this match too often to gate a confirmation.
-pub const MIN_LITERAL_LEN: usize = 3;
+pub(crate) const MIN_LITERAL_LEN: usize = 3;
 /// Keywords shorter than this make the keyword pass fire on ordinary prose and code.
-pub const MIN_KEYWORD_LEN: usize = 4;
+pub(crate) const MIN_KEYWORD_LEN: usize = 4;
 const MAX_PREFIX_LITERALS: usize = 64;
 /// Longer literals gate no better; cutting them lets variants collapse into one.
 const MAX_LITERAL_LEN: usize = 12;
@@ -26,7 +26,7 @@ const COMMON_WORDS: &[&str] = &[
 /// `hir` starts with, and how many bytes every match is known to start with literally (a
 /// placeholder check must not count those as the secret's body); `None` when
 /// the regex has no prefix of at least [`MIN_LITERAL_LEN`] bytes on some branch.
-pub fn prefix_gates(hir: &Hir) -> Option<(Vec<Vec<u8>>, usize)> {
+pub(crate) fn prefix_gates(hir: &Hir) -> Option<(Vec<Vec<u8>>, usize)> {
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&case_folded(hir));
     let known_prefix = seq.literals()?.iter().map(|lit| lit.len()).min().unwrap_or(0);
     let mut literals: Vec<Vec<u8>> = seq
@@ -110,7 +110,7 @@ fn collapse_shared_prefixes(sorted: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
 
 /// Whether every match of `hir` starts at a line's start (`(?m)^`). Not `(?Rm)^`: it also
 /// matches after a lone `\r`, inside what the engine takes for one line.
-pub fn starts_at_line_start(hir: &Hir) -> bool {
+pub(crate) fn starts_at_line_start(hir: &Hir) -> bool {
     match hir.kind() {
         HirKind::Look(look) => matches!(look, Look::StartLF | Look::Start),
         HirKind::Capture(capture) => starts_at_line_start(&capture.sub),
@@ -121,7 +121,7 @@ pub fn starts_at_line_start(hir: &Hir) -> bool {
 }
 
 /// A reason a keyword will make the keyword pass slow or noisy.
-pub fn keyword_problem(keyword: &str) -> Option<String> {
+pub(crate) fn keyword_problem(keyword: &str) -> Option<String> {
     if keyword.len() < MIN_KEYWORD_LEN {
         return Some(format!(
             "keyword `{keyword}` is shorter than {MIN_KEYWORD_LEN} bytes and would fire on ordinary text"

@@ -22,19 +22,20 @@ use regex_syntax::hir::{Hir, HirKind};
 use crate::{
     classify::ValueFilter,
     entropy::shannon_entropy,
+    model::RuleIndex,
     rules::{CheckKind, Rule, RuleError},
 };
-pub use literals::{MIN_KEYWORD_LEN, MIN_LITERAL_LEN};
+pub(crate) use literals::MIN_LITERAL_LEN;
 use pass::{LiteralHit, LiteralPass};
 
 /// The longest range an anchored confirmation reads, whatever the rule says.
-pub const MAX_CONFIRM_LEN: usize = 64 * 1024;
+pub(crate) const MAX_CONFIRM_LEN: usize = 64 * 1024;
 /// How far a context rule's confirmation reaches either side of a keyword hit on its line
 /// (minified files put a whole program on one line).
 const CONTEXT_REACH: usize = 1024;
 
 /// A rule lint: not fatal, but a rule that will be slow or noisy.
-pub type RuleLint = crate::rules::RuleProblem;
+pub(crate) type RuleLint = crate::rules::RuleProblem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Confirm {
@@ -81,7 +82,7 @@ fn build_regex(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
 /// A confirmed, filtered match of one rule: byte ranges of the secret and the whole match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
-    pub rule: usize,
+    pub rule: RuleIndex,
     pub secret_start: usize,
     pub secret_end: usize,
     pub match_start: usize,
@@ -166,18 +167,18 @@ impl Engine {
         &self.rules
     }
 
-    pub fn rule(&self, index: usize) -> &Arc<Rule> {
-        &self.rules[index]
+    pub fn rule(&self, index: RuleIndex) -> &Arc<Rule> {
+        &self.rules[index.get()]
     }
 
     /// The index of the rule with this id, if the rule set has it.
-    pub fn rule_index(&self, id: &str) -> Option<usize> {
-        self.ids.get(id).copied()
+    pub(crate) fn rule_index(&self, id: &str) -> Option<RuleIndex> {
+        self.ids.get(id).copied().map(RuleIndex::new)
     }
 
     /// The index of the rule `check` reports, if the rule set has it.
-    pub fn rule_for_check(&self, check: CheckKind) -> Option<usize> {
-        self.checks.get(&check).copied()
+    pub(crate) fn rule_for_check(&self, check: CheckKind) -> Option<RuleIndex> {
+        self.checks.get(&check).copied().map(RuleIndex::new)
     }
 
     /// Problems that make rules slow or noisy without making them wrong.
@@ -186,12 +187,13 @@ impl Engine {
     }
 
     /// The filter matched values pass, which the checks consult too.
-    pub fn values(&self) -> &ValueFilter {
+    pub(crate) fn values(&self) -> &ValueFilter {
         &self.values
     }
 
     /// How many rules' regexes have been built so far (they are built on a rule's first hit).
-    pub fn built_regexes(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn built_regexes(&self) -> usize {
         self.compiled.iter().filter(|c| c.regex.get().is_some()).count()
     }
 
@@ -312,7 +314,7 @@ pub struct Scanner<'e> {
 }
 
 impl<'e> Scanner<'e> {
-    pub fn engine(&self) -> &'e Engine {
+    pub(crate) fn engine(&self) -> &'e Engine {
         self.engine
     }
 
@@ -387,7 +389,7 @@ impl<'e> Scanner<'e> {
             return Some(whole.end);
         }
         let found = Match {
-            rule,
+            rule: RuleIndex::new(rule),
             secret_start: secret.start,
             secret_end: secret.end,
             match_start: whole.start,

@@ -26,10 +26,10 @@ const STRIDE: usize = 256;
 
 /// One occurrence of a gate literal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct LiteralHit {
-    pub start: usize,
-    pub end: usize,
-    pub literal: u32,
+pub(crate) struct LiteralHit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) literal: u32,
 }
 
 /// The automaton's transitions, as a table a walk indexes with `state + byte`.
@@ -38,7 +38,7 @@ pub struct LiteralHit {
 /// `first_match`, a power of two, and every matching state's is at or above it, so a walk
 /// checks several states for a match with one OR and one comparison.
 #[derive(Debug)]
-pub struct LiteralPass {
+pub(crate) struct LiteralPass {
     table: Vec<u32>,
     start: u32,
     first_match: u32,
@@ -50,7 +50,7 @@ pub struct LiteralPass {
 
 impl LiteralPass {
     /// A pass over `literals` (lower-case; matched ASCII case-insensitively).
-    pub fn new(literals: &[Vec<u8>]) -> Result<LiteralPass, String> {
+    pub(crate) fn new(literals: &[Vec<u8>]) -> Result<LiteralPass, String> {
         let mut dfa_builder = dfa::Builder::new();
         dfa_builder.ascii_case_insensitive(true).match_kind(MatchKind::Standard);
         match dfa_builder.build(literals) {
@@ -100,7 +100,7 @@ impl LiteralPass {
     }
 
     /// Every occurrence in `haystack`, ordered by start (then end, then literal).
-    pub fn find_all(&self, haystack: &[u8], hits: &mut Vec<LiteralHit>) {
+    pub(crate) fn find_all(&self, haystack: &[u8], hits: &mut Vec<LiteralHit>) {
         hits.clear();
         let slice = haystack.len() / STREAMS;
         if slice < MIN_SLICE {

@@ -52,7 +52,7 @@ mod tests {
     fn candidate(rule: usize, span: (usize, usize), generic: bool, accepted: bool) -> Candidate {
         Candidate {
             found: Match {
-                rule,
+                rule: crate::model::RuleIndex::new(rule),
                 secret_start: span.0,
                 secret_end: span.1,
                 match_start: span.0,
@@ -64,7 +64,7 @@ mod tests {
     }
 
     fn rules_of(matches: &[Match]) -> Vec<usize> {
-        matches.iter().map(|m| m.rule).collect()
+        matches.iter().map(|m| m.rule.get()).collect()
     }
 
     #[test]

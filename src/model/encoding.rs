@@ -16,7 +16,7 @@ pub enum Encoding {
 }
 
 impl Encoding {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Encoding::Base64 => "base64",
             Encoding::Base64url => "base64url",
@@ -35,13 +35,13 @@ impl fmt::Display for Encoding {
 /// text as the file holds it (which reports redact like the secret itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Encoded {
-    pub layers: Vec<Encoding>,
-    pub text: String,
+    pub(crate) layers: Vec<Encoding>,
+    pub(crate) text: String,
 }
 
 impl Encoded {
     /// `base64`, or `base64+hex` for a hex string inside base64: what reports print.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         self.layers.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("+")
     }
 }

@@ -11,7 +11,7 @@ pub struct Span {
 
 impl Span {
     /// Whether the two spans share a character.
-    pub fn overlaps(&self, other: &Span) -> bool {
+    pub(crate) fn overlaps(&self, other: &Span) -> bool {
         (self.line, self.column) < (other.end_line, other.end_column)
             && (other.line, other.column) < (self.end_line, self.end_column)
     }
@@ -19,7 +19,7 @@ impl Span {
 
 /// Byte offset → line and column, built on first use (most files have no findings).
 #[derive(Debug, Default)]
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: std::cell::OnceCell<Vec<usize>>,
     /// Characters before each [`CHECKPOINT`]-th byte, built on the first column asked for
     /// far into a long line: a column then costs at most two checkpoints' counting, so a
@@ -33,7 +33,7 @@ pub struct LineIndex {
 const CHECKPOINT: usize = 256;
 
 impl LineIndex {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -44,7 +44,7 @@ impl LineIndex {
     }
 
     /// 1-based line and column (in characters) of `offset`.
-    pub fn position(&self, content: &[u8], offset: usize) -> (usize, usize) {
+    pub(crate) fn position(&self, content: &[u8], offset: usize) -> (usize, usize) {
         let starts = self.starts(content);
         let line = starts.partition_point(|&s| s <= offset);
         let line_start = starts[line - 1];
@@ -72,7 +72,7 @@ impl LineIndex {
     }
 
     /// Byte offset of the start of 1-based `line` (the end of `content` past its last line).
-    pub fn line_start(&self, content: &[u8], line: usize) -> usize {
+    pub(crate) fn line_start(&self, content: &[u8], line: usize) -> usize {
         let starts = self.starts(content);
         line.checked_sub(1).and_then(|i| starts.get(i)).copied().unwrap_or(content.len())
     }
@@ -80,7 +80,7 @@ impl LineIndex {
     /// The first byte of the line starting at `line_start` that is not ASCII whitespace (the
     /// line's end if none). Remembered for the last line asked, so many findings on one line
     /// with a long indent read it once.
-    pub fn text_start(&self, content: &[u8], line_start: usize) -> usize {
+    pub(crate) fn text_start(&self, content: &[u8], line_start: usize) -> usize {
         if let Some((_, text)) = self.indent.get().filter(|(start, _)| *start == line_start) {
             return text;
         }
@@ -94,7 +94,12 @@ impl LineIndex {
 
     /// From the start of the line `lines` lines above the one holding `offset` to the end
     /// (its newline included) of the line `lines` below it, in logarithmic time.
-    pub fn lines_around(&self, content: &[u8], offset: usize, lines: usize) -> (usize, usize) {
+    pub(crate) fn lines_around(
+        &self,
+        content: &[u8],
+        offset: usize,
+        lines: usize,
+    ) -> (usize, usize) {
         let starts = self.starts(content);
         let line = starts.partition_point(|&s| s <= offset) - 1;
         let start = starts[line.saturating_sub(lines)];
@@ -103,7 +108,7 @@ impl LineIndex {
     }
 
     /// Start and end (excluding the newline) of the line holding `offset`.
-    pub fn line_bounds(&self, content: &[u8], offset: usize) -> (usize, usize) {
+    pub(crate) fn line_bounds(&self, content: &[u8], offset: usize) -> (usize, usize) {
         let starts = self.starts(content);
         let line = starts.partition_point(|&s| s <= offset);
         let start = starts[line - 1];

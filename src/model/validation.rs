@@ -27,7 +27,7 @@ impl Status {
     }
 
     /// Whether the key works at all (what `--only-live` keeps).
-    pub fn is_live(self) -> bool {
+    pub(crate) fn is_live(self) -> bool {
         matches!(self, Status::Live | Status::LiveLimited)
     }
 }
@@ -41,13 +41,13 @@ impl std::fmt::Display for Status {
 /// One finding's validation result. `detail` never holds the secret or the provider's body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Validation {
-    pub status: Status,
-    pub http_status: Option<u16>,
-    pub detail: String,
+    pub(crate) status: Status,
+    pub(crate) http_status: Option<u16>,
+    pub(crate) detail: String,
 }
 
 impl Validation {
-    pub fn unknown(detail: impl Into<String>) -> Self {
+    pub(crate) fn unknown(detail: impl Into<String>) -> Self {
         Validation { status: Status::Unknown, http_status: None, detail: detail.into() }
     }
 }

@@ -8,24 +8,24 @@ use std::ops::Range;
 use crate::{
     checks, decode,
     engine::{self, Match},
-    model::Encoding,
+    model::{Encoding, RuleIndex},
 };
 
 /// An engine match inside decoded text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct DecodedMatch {
-    pub rule: usize,
+    pub(crate) rule: RuleIndex,
     /// The outermost encoded run, in the scanned content.
-    pub encoded: Range<usize>,
+    pub(crate) encoded: Range<usize>,
     /// The decoded secret.
-    pub secret: Vec<u8>,
+    pub(crate) secret: Vec<u8>,
     /// Encodings taken off, outermost first.
-    pub layers: Vec<Encoding>,
+    pub(crate) layers: Vec<Encoding>,
 }
 
 impl DecodedMatch {
     /// As an engine match of the encoded run, for the steps that read matches (suppression).
-    pub fn at_encoded_run(&self) -> Match {
+    pub(crate) fn at_encoded_run(&self) -> Match {
         let Range { start, end } = self.encoded;
         Match {
             rule: self.rule,

@@ -8,12 +8,15 @@
 //! 3. inline `keyhound:allow` markers and built-in path rules for generic rules;
 //! 4. the checks (`.env` files, auth headers), and inline allows of their findings;
 //! 5. de-duplication: a check's finding outranks a generic rule's on the same value, and so
-//!    does a decoded finding a generic rule's match of its encoded text.
+//!    does a decoded finding a generic rule's match of its encoded text;
+//! 6. pairing: a credential's two parts (an AWS key id and its secret) become one finding
+//!    (`pairs`).
 //!
 //! Finding-level suppression (fingerprints, baseline) needs the whole scan's findings and runs
 //! in [`crate::run`].
 
 mod decoded;
+mod pairs;
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -24,7 +27,7 @@ use crate::{
     engine::{self, Engine},
     finding::Finding,
     input,
-    model::{LineIndex, Span, Tracking},
+    model::{LineIndex, Location, Span, Tracking},
     rules::CheckKind,
     suppress::Suppressions,
 };
@@ -38,7 +41,7 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    pub fn new(engine: Engine, suppressions: Suppressions) -> Self {
+    pub(crate) fn new(engine: Engine, suppressions: Suppressions) -> Self {
         Pipeline { engine, suppressions: Arc::new(suppressions) }
     }
 
@@ -51,7 +54,7 @@ impl Pipeline {
         &self.engine
     }
 
-    pub fn suppressions(&self) -> &Arc<Suppressions> {
+    pub(crate) fn suppressions(&self) -> &Arc<Suppressions> {
         &self.suppressions
     }
 
@@ -63,7 +66,7 @@ impl Pipeline {
 
 /// Whether content at `path` reaches the checks even when the engine matches nothing (so a
 /// source must know its [`Tracking`]).
-pub fn inspects_path(path: &str) -> bool {
+pub(crate) fn inspects_path(path: &str) -> bool {
     checks::inspects_path(path)
 }
 
@@ -149,7 +152,7 @@ pub struct Scanner<'p> {
 impl Scanner<'_> {
     /// The engine's matches in `content`, before any path-dependent step: for a source that
     /// reads content before it knows every path the content is at (history blobs).
-    pub fn matches(&mut self, content: &[u8]) -> Vec<engine::Match> {
+    pub(crate) fn matches(&mut self, content: &[u8]) -> Vec<engine::Match> {
         let content = input::scannable(content);
         let found = self.matcher.scan(&content);
         if !found.is_empty() {
@@ -173,11 +176,22 @@ impl Scanner<'_> {
         (found, decoded.iter().map(DecodedMatch::at_encoded_run).collect())
     }
 
-    /// The findings in `content`, scanned as `path`.
+    /// The findings in `content`, scanned as the file at `path`.
     pub fn scan(&mut self, path: &str, content: &[u8], tracking: Tracking) -> Vec<Finding> {
+        self.scan_at(&Location::file(path), content, tracking)
+    }
+
+    /// The findings in `content`, scanned as `location`: path rules apply to files only.
+    pub(crate) fn scan_at(
+        &mut self,
+        location: &Location,
+        content: &[u8],
+        tracking: Tracking,
+    ) -> Vec<Finding> {
         let engine = &self.pipeline.engine;
         let suppressions = &self.pipeline.suppressions;
-        if suppressions.skips_path(path, false) {
+        let path = location.path();
+        if path.is_some_and(|path| suppressions.skips_path(path, false)) {
             return Vec::new();
         }
         // UTF-16 text is scanned as UTF-8: lines stay lines, columns count characters.
@@ -185,12 +199,12 @@ impl Scanner<'_> {
         let content = &decoded[..];
         let mut matches = self.matcher.scan(content);
         let decoded = decoded::matches(&mut self.matcher, content);
-        if matches.is_empty() && decoded.is_empty() && !checks::inspects_path(path) {
+        if matches.is_empty() && decoded.is_empty() && !path.is_some_and(checks::inspects_path) {
             return Vec::new();
         }
         let lines = LineIndex::new();
         suppressions.retain_matches(engine, path, content, &lines, &mut matches);
-        let decoded = self.decoded_findings(path, content, &lines, decoded);
+        let decoded = self.decoded_findings(location, content, &lines, decoded);
         // A line that repeats one secret (a generated or hostile file) is one finding.
         let mut seen_on_line = std::collections::HashSet::new();
         let mut findings: Vec<Finding> = matches
@@ -202,15 +216,21 @@ impl Scanner<'_> {
             })
             .map(|m| {
                 let rule = engine.rule(m.rule).clone();
-                Finding::new(rule, path.to_string(), content, &lines, m.secret_start..m.secret_end)
+                Finding::new(rule, location.clone(), content, &lines, m.secret_start..m.secret_end)
             })
             .collect();
         // A generic rule's match of the encoded text says less than what it decodes to.
         let decoded_spans = SpanSet::new(decoded.iter().map(|d| d.span));
         findings.retain(|f| !f.rule.generic || !decoded_spans.overlaps(&f.span));
         findings.extend(decoded);
-        let context =
-            checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
+        let context = checks::Context {
+            engine,
+            location,
+            content,
+            tracking,
+            lines: &lines,
+            matches: &matches,
+        };
         let mut checked = checks::run(&context);
         suppressions.retain_check_findings(engine, content, &lines, &mut checked);
         // A check's finding (`dotenv-secret`) is more specific than a generic rule's on the
@@ -219,13 +239,14 @@ impl Scanner<'_> {
         findings.retain(|f| !f.rule.generic || !checked_spans.overlaps(&f.span));
         findings.extend(checked);
         drop_duplicates_of_checks(&mut findings);
+        pairs::join(&mut findings);
         findings
     }
 
     /// The findings of decoded matches that no inline allow or built-in path rule suppresses.
     fn decoded_findings(
         &self,
-        path: &str,
+        location: &Location,
         content: &[u8],
         lines: &LineIndex,
         decoded: Vec<DecodedMatch>,
@@ -236,6 +257,7 @@ impl Scanner<'_> {
         let engine = &self.pipeline.engine;
         let mut kept: Vec<engine::Match> =
             decoded.iter().map(DecodedMatch::at_encoded_run).collect();
+        let path = location.path();
         self.pipeline.suppressions.retain_matches(engine, path, content, lines, &mut kept);
         let mut kept = kept.into_iter().peekable();
         decoded
@@ -245,7 +267,7 @@ impl Scanner<'_> {
                 let rule = Arc::clone(engine.rule(d.rule));
                 Finding::decoded(
                     rule,
-                    path.to_string(),
+                    location.clone(),
                     content,
                     lines,
                     d.encoded,
@@ -264,7 +286,8 @@ mod tests {
     use super::*;
     use crate::{checks::headers::take_examined, classify::ValueFilter, rules::builtin_rules};
 
-    fn pipeline() -> &'static Pipeline {
+    /// The built-in rules' pipeline, built once for the module's tests.
+    pub(super) fn pipeline() -> &'static Pipeline {
         static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
         PIPELINE.get_or_init(|| {
             Pipeline::builtin(

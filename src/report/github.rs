@@ -21,11 +21,11 @@ pub(super) fn write(
 /// One workflow command line for `finding`. Its strings are redacted and their control
 /// characters escaped before the workflow-command escaping, so a file name cannot end the
 /// annotation or colour the log.
-pub fn annotation(finding: &Finding, redactor: &Redactor) -> String {
+pub(crate) fn annotation(finding: &Finding, redactor: &Redactor) -> String {
     let rule = &finding.rule;
     let span = finding.span;
     let mut props = vec![
-        ("file", redactor.public_terminal(&finding.path)),
+        ("file", redactor.public_terminal(&finding.location.name())),
         ("line", span.line.to_string()),
         ("col", span.column.to_string()),
         ("endLine", span.end_line.to_string()),
@@ -63,12 +63,12 @@ fn command(severity: Severity) -> &'static str {
 }
 
 /// The message part, escaped as `@actions/core` does (`escapeData`).
-pub fn escape_data(text: &str) -> String {
+pub(crate) fn escape_data(text: &str) -> String {
     text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// A property value, escaped as `@actions/core` does (`escapeProperty`).
-pub fn escape_property(text: &str) -> String {
+pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{ReportOptions, redact::Redactor};
 use crate::{
     exposure::HISTORY_ADVICE,
-    finding::{Confidence, Finding, Provenance},
+    finding::{Confidence, Finding, Part, Provenance},
     model::{ScanSummary, Validation},
     rules::{Rotation, Severity},
 };
@@ -52,6 +52,37 @@ struct FindingView<'a> {
     /// decoding the span at `line`/`column`.
     #[serde(skip_serializing_if = "Option::is_none")]
     encoding: Option<String>,
+    /// The credential's other part, reported with it (an AWS access key id beside its secret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    part: Option<PartView<'a>>,
+}
+
+/// Where the credential's other part is, in the finding's file, and its value as `secret` is.
+#[derive(Serialize)]
+struct PartView<'a> {
+    rule_id: &'a str,
+    rule_name: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    secret: String,
+    secret_sha256: &'a str,
+}
+
+impl<'a> PartView<'a> {
+    fn new(part: &'a Part, redactor: &Redactor) -> Self {
+        PartView {
+            rule_id: &part.rule.id,
+            rule_name: &part.rule.name,
+            line: part.span.line,
+            column: part.span.column,
+            end_line: part.span.end_line,
+            end_column: part.span.end_column,
+            secret: redactor.part_secret(part),
+            secret_sha256: &part.secret_sha256,
+        }
+    }
 }
 
 /// Where history holds the secret: the introducing blob and line, whether it is still
@@ -77,7 +108,7 @@ struct OccurrenceView<'a> {
 impl<'a> HistoryView<'a> {
     fn new(p: &'a Provenance, redactor: &Redactor) -> Self {
         HistoryView {
-            blob: &p.blob,
+            blob: p.blob.as_deref().unwrap_or_default(),
             line: p.line,
             in_head: p.in_head,
             in_worktree: p.in_worktree,
@@ -85,10 +116,10 @@ impl<'a> HistoryView<'a> {
                 .occurrences
                 .iter()
                 .map(|o| OccurrenceView {
-                    commit: Some(o.commit.as_str()).filter(|c| !c.is_empty()),
-                    path: redactor.text(&o.path),
+                    commit: o.commit.as_deref(),
+                    path: redactor.location(&o.location),
                     line: o.line,
-                    blob: &o.blob,
+                    blob: o.blob.as_deref().unwrap_or_default(),
                 })
                 .collect(),
         }
@@ -106,14 +137,14 @@ struct CommitView<'a> {
 }
 
 impl<'a> CommitView<'a> {
-    fn new(p: &'a Provenance, redactor: &Redactor) -> Self {
+    fn new(id: &'a str, p: &'a Provenance, redactor: &Redactor) -> Self {
         CommitView {
-            id: &p.commit,
+            id,
             author_name: redactor.text(&p.author_name),
             author_email: redactor.text(&p.author_email),
             time: p.time,
             summary: redactor.text(&p.summary),
-            blob: &p.blob,
+            blob: p.blob.as_deref().unwrap_or_default(),
         }
     }
 }
@@ -126,7 +157,7 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions, redactor: &Redactor) 
         provider: &finding.rule.provider,
         severity: finding.rule.severity,
         confidence: finding.confidence,
-        path: redactor.text(&finding.path),
+        path: redactor.location(&finding.location),
         line: finding.span.line,
         column: finding.span.column,
         end_line: finding.span.end_line,
@@ -141,10 +172,10 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions, redactor: &Redactor) 
         commit: finding
             .provenance
             .as_ref()
-            .filter(|p| !p.commit.is_empty())
-            .map(|p| CommitView::new(p, redactor)),
+            .and_then(|p| Some(CommitView::new(p.commit.as_deref()?, p, redactor))),
         history: finding.provenance.as_ref().map(|p| HistoryView::new(p, redactor)),
         encoding: finding.encoded.as_ref().map(|e| e.label()),
+        part: finding.part.as_deref().map(|p| PartView::new(p, redactor)),
         exposure_days: exposure.map(|e| e.days),
         rotation_overdue: exposure.map(|e| e.overdue),
         history_advice: finding.provenance.as_ref().map(|_| HISTORY_ADVICE),
@@ -164,7 +195,7 @@ pub(super) fn write_array(
 }
 
 /// The version `json-v2` reports carry; it changes only with an incompatible change.
-pub const REPORT_VERSION: u32 = 2;
+pub(crate) const REPORT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct ReportView<'a> {

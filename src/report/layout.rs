@@ -10,7 +10,7 @@ use anstyle::{AnsiColor, Style};
 use crate::rules::{Rotation, Rule, Severity};
 
 /// The width when the output is not a terminal (a pipe, a file, CI logs).
-pub const DEFAULT_WIDTH: usize = 80;
+pub(crate) const DEFAULT_WIDTH: usize = 80;
 /// Narrower terminals still get this much, so hanging indents leave room for words.
 const MIN_WIDTH: usize = 40;
 
@@ -35,7 +35,7 @@ impl From<ColorWhen> for anstream::ColorChoice {
 }
 
 /// Columns to wrap to: the terminal's width on a terminal, else [`DEFAULT_WIDTH`].
-pub fn width_of(
+pub(crate) fn width_of(
     stream: &impl IsTerminal,
     terminal_columns: impl FnOnce() -> Option<usize>,
 ) -> usize {
@@ -51,7 +51,7 @@ pub fn stdout_width() -> usize {
 }
 
 /// Standard output with `when`'s colour decision applied.
-pub fn output_stream(when: ColorWhen) -> anstream::AutoStream<io::StdoutLock<'static>> {
+pub(crate) fn output_stream(when: ColorWhen) -> anstream::AutoStream<io::StdoutLock<'static>> {
     anstream::AutoStream::new(io::stdout().lock(), when.into())
 }
 
@@ -63,11 +63,11 @@ pub fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
     }
 }
 
-pub const HEADING: Style = Style::new().bold();
-pub const LABEL: Style = Style::new().dimmed();
-pub const ALERT: Style = AnsiColor::Red.on_default().bold();
+pub(crate) const HEADING: Style = Style::new().bold();
+pub(crate) const LABEL: Style = Style::new().dimmed();
+pub(crate) const ALERT: Style = AnsiColor::Red.on_default().bold();
 
-pub fn severity_style(severity: Severity) -> Style {
+pub(crate) fn severity_style(severity: Severity) -> Style {
     match severity {
         Severity::Critical => AnsiColor::Red.on_default().bold(),
         Severity::High => AnsiColor::Red.on_default(),
@@ -78,7 +78,13 @@ pub fn severity_style(severity: Severity) -> Style {
 
 /// `text` wrapped to `width` after `indent` spaces and `label`, continuation lines aligned
 /// under the text's first column; the label in `style`. Words (URLs, ids) are never split.
-pub fn hanging(indent: usize, label: &str, style: Style, text: &str, width: usize) -> String {
+pub(crate) fn hanging(
+    indent: usize,
+    label: &str,
+    style: Style,
+    text: &str,
+    width: usize,
+) -> String {
     let lead = " ".repeat(indent + label.chars().count());
     let options = textwrap::Options::new(width.max(MIN_WIDTH))
         .initial_indent(&lead)
@@ -102,7 +108,7 @@ pub fn hanging(indent: usize, label: &str, style: Style, text: &str, width: usiz
 }
 
 /// A rotation's steps, one wrapped paragraph each.
-pub fn rotation(rotation: &Rotation, width: usize) -> String {
+pub(crate) fn rotation(rotation: &Rotation, width: usize) -> String {
     rotation
         .steps()
         .into_iter()
@@ -149,6 +155,6 @@ pub fn print_stdout(text: &str, when: ColorWhen) -> io::Result<()> {
 }
 
 /// Writes `text` and flushes, ignoring a closed pipe.
-pub fn print(out: &mut dyn Write, text: &str) -> io::Result<()> {
+pub(crate) fn print(out: &mut dyn Write, text: &str) -> io::Result<()> {
     ignore_broken_pipe(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
 }

@@ -4,7 +4,7 @@
 mod github;
 mod json;
 pub mod layout;
-pub mod prose;
+pub(crate) mod prose;
 pub mod redact;
 mod sarif;
 mod text;
@@ -55,7 +55,7 @@ impl Default for ReportOptions {
     }
 }
 
-pub fn write_report(
+pub(crate) fn write_report(
     format: Format,
     findings: &[Finding],
     summary: &ScanSummary,

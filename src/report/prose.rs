@@ -6,7 +6,7 @@
 use crate::rules::Rule;
 
 /// `AWS access key ID (AWS)`, or the name alone when the provider is not an issuer.
-pub fn label(rule: &Rule) -> String {
+pub(crate) fn label(rule: &Rule) -> String {
     match rule.issuer() {
         Some(issuer) => format!("{} ({issuer})", rule.name),
         None => rule.name.clone(),
@@ -14,7 +14,7 @@ pub fn label(rule: &Rule) -> String {
 }
 
 /// `Revoke it at AWS first` / `Revoke it where it was issued first`.
-pub fn revoke_first(rule: &Rule) -> String {
+pub(crate) fn revoke_first(rule: &Rule) -> String {
     match rule.issuer() {
         Some(issuer) => format!("Revoke it at {issuer} first"),
         None => "Revoke it where it was issued first".to_string(),
@@ -22,7 +22,7 @@ pub fn revoke_first(rule: &Rule) -> String {
 }
 
 /// ` until it is revoked at AWS` / ` until it is revoked`.
-pub fn until_revoked(rule: &Rule) -> String {
+pub(crate) fn until_revoked(rule: &Rule) -> String {
     match rule.issuer() {
         Some(issuer) => format!("until it is revoked at {issuer}"),
         None => "until it is revoked".to_string(),
@@ -31,7 +31,7 @@ pub fn until_revoked(rule: &Rule) -> String {
 
 /// The first sentence of `text`: up to the first `. ` that ends a sentence, not one inside
 /// parentheses ("(e.g. SECRET_KEY)") or after an abbreviation ("e.g. ", "i.e. ", "etc. ").
-pub fn first_sentence(text: &str) -> &str {
+pub(crate) fn first_sentence(text: &str) -> &str {
     const ABBREVIATIONS: [&str; 6] = ["e.g", "i.e", "etc", "vs", "cf", "approx"];
     let mut depth = 0usize;
     for (at, byte) in text.bytes().enumerate() {

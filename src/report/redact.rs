@@ -17,7 +17,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::{
     engine::{Engine, Scanner},
-    finding::{Finding, redact},
+    finding::{Finding, Part, redact},
+    model::Location,
 };
 
 /// Secrets shorter than this are redacted where they were found but not searched for in
@@ -41,7 +42,9 @@ impl<'e> Redactor<'e> {
         let mut secrets: Vec<&str> = findings
             .iter()
             .flat_map(|f| {
-                std::iter::once(f.secret.as_str()).chain(f.encoded.iter().map(|e| e.text.as_str()))
+                std::iter::once(f.secret.as_str())
+                    .chain(f.encoded.iter().map(|e| e.text.as_str()))
+                    .chain(f.part.iter().map(|p| p.secret.as_str()))
             })
             .filter(|s| s.chars().count() >= MIN_KNOWN_SECRET_CHARS)
             .collect();
@@ -57,16 +60,12 @@ impl<'e> Redactor<'e> {
     }
 
     /// A redactor that only knows what the rules find.
-    pub fn with_engine(engine: &'e Engine, show_secrets: bool) -> Self {
+    pub(crate) fn with_engine(engine: &'e Engine, show_secrets: bool) -> Self {
         Self::new(&[], Some(engine), show_secrets)
     }
 
-    pub fn shows_secrets(&self) -> bool {
-        self.show_secrets
-    }
-
     /// `text` for a report that honours `--show-secrets`.
-    pub fn text<'t>(&self, text: &'t str) -> Cow<'t, str> {
+    pub(crate) fn text<'t>(&self, text: &'t str) -> Cow<'t, str> {
         if self.show_secrets { Cow::Borrowed(text) } else { self.public(text) }
     }
 
@@ -88,18 +87,31 @@ impl<'e> Redactor<'e> {
         Cow::Owned(out)
     }
 
+    /// A location's name ([`Location::name`]) as [`Redactor::text`] leaves it.
+    pub(crate) fn location<'t>(&self, location: &'t Location) -> Cow<'t, str> {
+        match location.name() {
+            Cow::Borrowed(name) => self.text(name),
+            Cow::Owned(name) => Cow::Owned(self.text(&name).into_owned()),
+        }
+    }
+
     /// A finding's secret as reports show it.
-    pub fn secret(&self, finding: &Finding) -> String {
+    pub(crate) fn secret(&self, finding: &Finding) -> String {
         if self.show_secrets { finding.secret.clone() } else { finding.redacted_secret() }
     }
 
+    /// The value of a credential's other part as reports show it.
+    pub(crate) fn part_secret(&self, part: &Part) -> String {
+        if self.show_secrets { part.secret.clone() } else { part.redacted_secret() }
+    }
+
     /// For the terminal: redacted as [`Redactor::text`], then escaped.
-    pub fn terminal(&self, text: &str) -> String {
+    pub(crate) fn terminal(&self, text: &str) -> String {
         escape_control(&self.text(text)).into_owned()
     }
 
     /// For a workflow log: redacted as [`Redactor::public`], then escaped.
-    pub fn public_terminal(&self, text: &str) -> String {
+    pub(crate) fn public_terminal(&self, text: &str) -> String {
         escape_control(&self.public(text)).into_owned()
     }
 
@@ -149,7 +161,7 @@ fn merge(mut ranges: Vec<Range<usize>>, text: &str) -> Vec<Range<usize>> {
 
 /// Redacts what the rules find in `text` and escapes it: for warnings, which are printed
 /// while the scan runs, before its findings are known.
-pub fn for_warning(engine: &Engine, text: &str) -> String {
+pub(crate) fn for_warning(engine: &Engine, text: &str) -> String {
     Redactor::with_engine(engine, false).public_terminal(text)
 }
 
@@ -166,7 +178,7 @@ pub fn for_error(message: &str) -> String {
 /// Control characters as escapes (`\n`, `\t`, `\r`, `\x1b`, `\u{202e}`), so a string from a
 /// repository cannot move the cursor, run a terminal escape sequence, start a new line of
 /// output or reorder text (bidirectional overrides).
-pub fn escape_control(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape_control(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }

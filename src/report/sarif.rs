@@ -19,18 +19,18 @@ use serde_sarif::sarif::{
 use super::{prose, redact::Redactor};
 use crate::{
     exposure::HISTORY_ADVICE,
-    finding::{Confidence, Finding, Provenance},
-    model::Status,
+    finding::{Confidence, Finding, Part, Provenance},
+    model::{Span, Status},
     rules::{Rule, Severity},
 };
 
 /// GitHub code scanning rejects runs with more results than this.
-pub const MAX_RESULTS: usize = 25_000;
-pub const SCHEMA_URI: &str =
+pub(crate) const MAX_RESULTS: usize = 25_000;
+pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// The key of keyhound's fingerprint in `partialFingerprints`; bump the version if the
 /// fingerprint's definition ever changes, so old alerts are not matched to new ones wrongly.
-pub const FINGERPRINT_KEY: &str = "keyhound/v1";
+pub(crate) const FINGERPRINT_KEY: &str = "keyhound/v1";
 const SRCROOT: &str = "%SRCROOT%";
 
 /// Everything outside RFC 3986's unreserved characters and the `/` between segments is
@@ -68,7 +68,7 @@ fn most_severe(findings: &[Finding], limit: usize) -> Vec<&Finding> {
 }
 
 /// The SARIF log for `findings`; `omitted` findings were left out to respect the limit.
-pub fn to_sarif(findings: &[&Finding], omitted: usize, redactor: &Redactor) -> Sarif {
+pub(crate) fn to_sarif(findings: &[&Finding], omitted: usize, redactor: &Redactor) -> Sarif {
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut descriptors = Vec::new();
     let mut results = Vec::with_capacity(findings.len());
@@ -159,7 +159,7 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
     let mut text = format!(
         "{} found in {}. {}: deleting the line does not remove it from git history.",
         prose::label(rule),
-        redactor.public(&finding.path),
+        redactor.public(&finding.location.name()),
         prose::revoke_first(rule)
     );
     let mut props = properties([
@@ -179,6 +179,10 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
         text.push_str(&format!(" Found by decoding the {label} text at this location."));
         props.additional_properties.insert("encoding".to_string(), json!(label));
     }
+    if let Some(part) = &finding.part {
+        let (name, line) = (&part.rule.name, part.span.line);
+        text.push_str(&format!(" Its other part, the {name}, is at line {line}."));
+    }
     let mut level = confident_level(rule.severity, finding.confidence);
     if let Some(validation) = &finding.validation {
         props.additional_properties.insert("validation".to_string(), json!(validation));
@@ -188,7 +192,7 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
             text.push_str(" The provider accepts this key: it is live.");
         }
     }
-    Result::builder()
+    let mut result = Result::builder()
         .rule_id(rule.id.as_str())
         .rule_index(rule_index as i64)
         .level(level)
@@ -199,23 +203,28 @@ fn result(finding: &Finding, rule_index: usize, redactor: &Redactor) -> Result {
             finding.fingerprint.clone(),
         )]))
         .properties(props)
-        .build()
+        .build();
+    if let Some(part) = &finding.part {
+        result.related_locations = Some(vec![part_location(finding, part, redactor)]);
+    }
+    result
 }
 
 /// Where history says the secret came from; `clean` redacts (and for a log, escapes) the
 /// commit's own strings.
 pub(super) fn history_sentence(p: &Provenance, clean: &dyn Fn(&str) -> String) -> String {
-    let mut sentence = if p.commit.is_empty() {
-        format!("Found in blob {}, which no commit reaches.", short_commit(&p.blob))
-    } else {
+    let mut sentence = if let Some(commit) = &p.commit {
         format!(
             "Introduced in commit {} by {} <{}> on {}: {}",
-            short_commit(&p.commit),
+            short_commit(commit),
             clean(&p.author_name),
             clean(&p.author_email),
             commit_date(p),
             clean(&p.summary)
         )
+    } else {
+        let blob = p.blob.as_deref().unwrap_or_default();
+        format!("Found in blob {}, which no commit reaches.", short_commit(blob))
     };
     if !p.occurrences.is_empty() {
         sentence.push_str(&format!(" History holds it in {} other place(s).", p.occurrences.len()));
@@ -224,11 +233,11 @@ pub(super) fn history_sentence(p: &Provenance, clean: &dyn Fn(&str) -> String) -
 }
 
 fn add_history_properties(props: &mut PropertyBag, p: &Provenance, clean: &dyn Fn(&str) -> String) {
-    let mut history =
-        vec![("blob", json!(p.blob)), ("otherOccurrences", json!(p.occurrences.len()))];
-    if !p.commit.is_empty() {
+    let blob = p.blob.as_deref().unwrap_or_default();
+    let mut history = vec![("blob", json!(blob)), ("otherOccurrences", json!(p.occurrences.len()))];
+    if let Some(commit) = &p.commit {
         history.extend([
-            ("commit", json!(p.commit)),
+            ("commit", json!(commit)),
             ("author", json!(clean(&p.author_name))),
             ("authorEmail", json!(clean(&p.author_email))),
             ("date", json!(commit_date(p))),
@@ -245,27 +254,48 @@ fn add_history_properties(props: &mut PropertyBag, p: &Provenance, clean: &dyn F
     props.additional_properties.extend(history.into_iter().map(|(k, v)| (k.to_string(), v)));
 }
 
-fn location(finding: &Finding, redactor: &Redactor) -> Location {
-    let span = finding.span;
-    let region = Region::builder()
+fn region(span: Span) -> Region {
+    Region::builder()
         .start_line(span.line as i64)
         .start_column(span.column as i64)
         .end_line(span.end_line as i64)
         .end_column(span.end_column as i64)
+        .build()
+}
+
+fn artifact(finding: &Finding, redactor: &Redactor) -> ArtifactLocation {
+    ArtifactLocation::builder()
+        .uri(encode_path(&redactor.public(&finding.location.name())))
+        .uri_base_id(SRCROOT)
+        .build()
+}
+
+/// The credential's other part, a related location in the finding's file.
+fn part_location(finding: &Finding, part: &Part, redactor: &Redactor) -> Location {
+    let physical = PhysicalLocation::builder()
+        .artifact_location(artifact(finding, redactor))
+        .region(region(part.span))
         .build();
+    let text = format!("The {} of this credential.", part.rule.name);
+    Location::builder()
+        .id(1)
+        .physical_location(physical)
+        .message(Message::builder().text(text).build())
+        .build()
+}
+
+fn location(finding: &Finding, redactor: &Redactor) -> Location {
+    let span = finding.span;
+    let region = region(span);
     let context = Region::builder()
         .start_line(span.line as i64)
         .end_line(span.end_line as i64)
         .snippet(ArtifactContent::builder().text(redactor.public(&finding.snippet)).build())
         .build();
-    let artifact = ArtifactLocation::builder()
-        .uri(encode_path(&redactor.public(&finding.path)))
-        .uri_base_id(SRCROOT)
-        .build();
     Location::builder()
         .physical_location(
             PhysicalLocation::builder()
-                .artifact_location(artifact)
+                .artifact_location(artifact(finding, redactor))
                 .region(region)
                 .context_region(context)
                 .build(),
@@ -274,12 +304,12 @@ fn location(finding: &Finding, redactor: &Redactor) -> Location {
 }
 
 /// A relative URI for a `/`-separated path: each segment percent-encoded.
-pub fn encode_path(path: &str) -> String {
+pub(crate) fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
 }
 
 /// GitHub's numeric severity for security alerts: ≥ 9.0 critical, ≥ 7.0 high, ≥ 4.0 medium.
-pub fn security_severity(severity: Severity) -> &'static str {
+pub(crate) fn security_severity(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "9.5",
         Severity::High => "8.0",
@@ -382,12 +412,12 @@ mod tests {
         let secret = FakeGen::new(8).crc32_token("ghp_");
         let mut finding = scan("ci.yml", &format!("token: {secret}")).remove(0);
         finding.provenance = Some(Provenance {
-            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
             author_name: "Ada Lovelace".into(),
             author_email: "ada@example.invalid".into(),
             time: 1_704_164_645,
             summary: format!("add {secret} for CI"),
-            blob: "89abcdef0123456789abcdef0123456789abcdef".into(),
+            blob: Some("89abcdef0123456789abcdef0123456789abcdef".into()),
             line: 1,
             in_head: Some(false),
             ..Default::default()

@@ -48,7 +48,7 @@ fn write_finding(
     writeln!(
         out,
         "{HEADING}{}:{}:{}:{HEADING:#} {severity}{}{severity:#} ({} confidence) [{}] {} ({})",
-        redactor.terminal(&finding.path),
+        redactor.terminal(&finding.location.name()),
         finding.span.line,
         finding.span.column,
         rule.severity,
@@ -63,6 +63,12 @@ fn write_finding(
         "{}",
         field("secret: ", &format!("{secret}    fingerprint: {}", finding.fingerprint))
     )?;
+    if let Some(part) = &finding.part {
+        let value = redactor.terminal(&redactor.part_secret(part));
+        let (line, column) = (part.span.line, part.span.column);
+        let text = format!("{value} ({}) at {line}:{column}", part.rule.name);
+        write!(out, "{}", field("paired with: ", &text))?;
+    }
     if let Some(encoded) = &finding.encoded {
         let label = encoded.label();
         write!(
@@ -95,10 +101,8 @@ fn write_provenance(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let field = |label: &str, text: &str| layout::hanging(4, label, LABEL, text, width);
-    if p.commit.is_empty() {
-        write!(out, "{}", field("blob: ", &format!("{} (in no commit)", p.blob)))?;
-    } else {
-        let short = &p.commit[..p.commit.len().min(12)];
+    if let Some(commit) = &p.commit {
+        let short = &commit[..commit.len().min(12)];
         let date = civil_date(p.time);
         let commit = format!(
             "{short} by {} <{}> on {date}: {}",
@@ -107,6 +111,9 @@ fn write_provenance(
             redactor.terminal(&p.summary)
         );
         write!(out, "{}", field("commit: ", &commit))?;
+    } else {
+        let blob = p.blob.as_deref().unwrap_or_default();
+        write!(out, "{}", field("blob: ", &format!("{blob} (in no commit)")))?;
     }
     let yes_no = |known: Option<bool>| match known {
         Some(true) => "yes",

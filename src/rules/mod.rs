@@ -7,14 +7,14 @@ mod schema;
 use std::{fmt, path::Path, sync::Arc};
 
 use schema::RuleFileSpec;
-pub use schema::{Auth, CheckKind, Rotation, RuleSpec};
+pub(crate) use schema::{Auth, CheckKind, Rotation, RuleSpec};
 use serde::{Deserialize, Serialize};
 
 use crate::{checksum::Checksum, model::Tracking};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     Low,
     Medium,
     High,
@@ -22,7 +22,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Low => "low",
             Severity::Medium => "medium",
@@ -40,9 +40,9 @@ impl fmt::Display for Severity {
 
 /// Where a rule was defined, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    pub file: String,
-    pub line: usize,
+pub(crate) struct Origin {
+    pub(crate) file: String,
+    pub(crate) line: usize,
 }
 
 impl fmt::Display for Origin {
@@ -55,41 +55,44 @@ impl fmt::Display for Origin {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,
-    pub name: String,
+    pub(crate) name: String,
     pub provider: String,
     /// Whether `provider` issued the credential (AWS, GitHub) rather than naming its kind
     /// (Database, Private key, Generic); see [`Rule::issuer`].
-    pub issued_by_provider: bool,
-    pub severity: Severity,
+    pub(crate) issued_by_provider: bool,
+    pub(crate) severity: Severity,
     pub regex: String,
     pub keywords: Vec<String>,
-    pub entropy: Option<f64>,
-    pub checksum: Option<Checksum>,
+    pub(crate) entropy: Option<f64>,
+    pub(crate) checksum: Option<Checksum>,
     /// Generic rules match any provider's value; a provider rule's match always wins.
     pub generic: bool,
     /// A generic rule for chosen passwords (`password: Forge123` in a config file).
-    pub password: bool,
+    pub(crate) password: bool,
+    /// The rule that finds this credential's other part (an AWS access key id beside its
+    /// secret key): a finding of it near this rule's finding is reported inside it.
+    pub(crate) pair: Option<String>,
     pub rotation: Arc<Rotation>,
-    pub auth: Arc<Auth>,
+    pub(crate) auth: Arc<Auth>,
     pub positive: Vec<String>,
     pub negative: Vec<String>,
-    pub origin: Origin,
+    pub(crate) origin: Origin,
     /// Line of the `regex` key, for regex errors.
-    pub regex_line: usize,
+    pub(crate) regex_line: usize,
     /// Why this matters and the right form; empty for most provider rules.
-    pub description: String,
+    pub(crate) description: String,
     /// Set for rules reported by a built-in check (`src/checks`); their regex (empty when
     /// absent) only selects what the check inspects, and a match alone is never a finding.
     pub check: Option<CheckKind>,
     /// The path and git state this rule's examples are scanned as.
-    pub example_path: Option<String>,
-    pub example_tracking: Tracking,
+    pub(crate) example_path: Option<String>,
+    pub(crate) example_tracking: Tracking,
 }
 
 impl Rule {
     /// The service to revoke the credential at, when the provider is one (`AWS`), not a
     /// kind of secret (`Private key`).
-    pub fn issuer(&self) -> Option<&str> {
+    pub(crate) fn issuer(&self) -> Option<&str> {
         self.issued_by_provider.then_some(self.provider.as_str())
     }
 }
@@ -97,10 +100,10 @@ impl Rule {
 /// A problem in a rules file, reported as `file:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
-    pub file: String,
+    pub(crate) file: String,
     /// 0 when the file could not be read at all.
     pub line: usize,
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for RuleError {
@@ -118,10 +121,10 @@ impl std::error::Error for RuleError {}
 /// A problem with one rule that does not stop loading: a lint, a failing example.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleProblem {
-    pub rule_id: String,
-    pub file: String,
-    pub line: usize,
-    pub message: String,
+    pub(crate) rule_id: String,
+    pub(crate) file: String,
+    pub(crate) line: usize,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for RuleProblem {
@@ -141,7 +144,7 @@ pub fn parse_rules_file(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> 
 }
 
 /// Parses rules declared inside another TOML document (the `[[rules]]` of `keyhound.toml`).
-pub fn resolve_rule_specs(
+pub(crate) fn resolve_rule_specs(
     file: &str,
     text: &str,
     specs: Vec<toml::Spanned<RuleSpec>>,
@@ -199,6 +202,7 @@ fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>,
             checksum: rule.checksum,
             generic: rule.generic,
             password: rule.generic && rule.password,
+            pair: rule.pair,
             rotation,
             auth,
             positive: rule.positive,
@@ -223,19 +227,19 @@ pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
 }
 
 /// The embedded rule files as `(name, text)`, for readers of their other tables.
-pub fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
+pub(crate) fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
     builtin::BUILTIN_RULE_FILES
 }
 
 /// Reads and parses a rules file from disk.
-pub fn load_rules_file(path: &Path) -> Result<Vec<Rule>, RuleError> {
+pub(crate) fn load_rules_file(path: &Path) -> Result<Vec<Rule>, RuleError> {
     let (name, text) = read_text(path, "rules file")?;
     parse_rules_file(&name, &text)
 }
 
 /// The name errors give `path`, and its text; a read failure is an error at its line 1.
 /// `what` says what the file is (`rules file`, `configuration`).
-pub fn read_text(path: &Path, what: &str) -> Result<(String, String), RuleError> {
+pub(crate) fn read_text(path: &Path, what: &str) -> Result<(String, String), RuleError> {
     let name = path.display().to_string();
     match crate::input::read_input_file(path) {
         Ok(text) => Ok((name, text)),

@@ -10,57 +10,59 @@ use crate::{checksum::Checksum, model::Tracking};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RuleFileSpec {
-    pub provider: Option<String>,
+    pub(crate) provider: Option<String>,
     /// `false` when `provider` names a kind of secret (Database, Private key) rather than the
     /// service that issued it, so reports never say "revoke it at Private key".
-    pub issuer: Option<bool>,
-    pub rotation: Option<Rotation>,
-    pub auth: Option<Auth>,
+    pub(crate) issuer: Option<bool>,
+    pub(crate) rotation: Option<Rotation>,
+    pub(crate) auth: Option<Auth>,
     /// Live checks and self-revocation requests: read by `crate::validate`, not by rules.
     #[serde(default, rename = "validate")]
-    pub _validate: Option<serde::de::IgnoredAny>,
+    pub(crate) _validate: Option<serde::de::IgnoredAny>,
     #[serde(default, rename = "revoke")]
-    pub _revoke: Option<serde::de::IgnoredAny>,
+    pub(crate) _revoke: Option<serde::de::IgnoredAny>,
     #[serde(default)]
-    pub rules: Vec<Spanned<RuleSpec>>,
+    pub(crate) rules: Vec<Spanned<RuleSpec>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RuleSpec {
-    pub id: String,
-    pub name: String,
-    pub provider: Option<String>,
+pub(crate) struct RuleSpec {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) provider: Option<String>,
     /// Overrides the file's `issuer`.
-    pub issuer: Option<bool>,
-    pub severity: Severity,
+    pub(crate) issuer: Option<bool>,
+    pub(crate) severity: Severity,
     /// Optional only for rules with a `check`: those are reported by code, not by a match.
-    pub regex: Option<Spanned<String>>,
+    pub(crate) regex: Option<Spanned<String>>,
     #[serde(default)]
-    pub keywords: Vec<String>,
-    pub entropy: Option<f64>,
-    pub checksum: Option<Checksum>,
+    pub(crate) keywords: Vec<String>,
+    pub(crate) entropy: Option<f64>,
+    pub(crate) checksum: Option<Checksum>,
     #[serde(default)]
-    pub generic: bool,
+    pub(crate) generic: bool,
     /// A generic rule whose value is a password someone chose: judged by what it is (a
     /// placeholder, reference, name or words are dropped), not by how random it looks.
     #[serde(default)]
-    pub password: bool,
-    pub rotation: Option<Rotation>,
-    pub auth: Option<Auth>,
+    pub(crate) password: bool,
+    /// The rule that finds this credential's other part (its key id): see [`super::Rule::pair`].
+    pub(crate) pair: Option<String>,
+    pub(crate) rotation: Option<Rotation>,
+    pub(crate) auth: Option<Auth>,
     #[serde(default)]
-    pub positive: Vec<String>,
+    pub(crate) positive: Vec<String>,
     #[serde(default)]
-    pub negative: Vec<String>,
+    pub(crate) negative: Vec<String>,
     /// Why this is a problem and what the right form is (shown by `keyhound explain`).
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Which built-in check reports this rule; its regex, if any, only selects what the
     /// check inspects.
-    pub check: Option<CheckKind>,
+    pub(crate) check: Option<CheckKind>,
     /// The path the rule's examples are scanned as (path-dependent checks such as `.env`).
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
     /// Whether the rule's examples are scanned as committed, untracked or outside git.
-    pub tracking: Option<Tracking>,
+    pub(crate) tracking: Option<Tracking>,
 }
 
 /// The built-in check that reports a rule through code rather than a regex match alone. Each
@@ -97,17 +99,17 @@ pub enum CheckKind {
 
 impl CheckKind {
     /// Whether exactly one rule may name it (the check reports that rule).
-    pub fn reports_one_rule(self) -> bool {
+    pub(crate) fn reports_one_rule(self) -> bool {
         self != CheckKind::Encoded
     }
 
     /// Whether the credential-file check reports it.
-    pub fn is_credential_file(self) -> bool {
+    pub(crate) fn is_credential_file(self) -> bool {
         matches!(self, CheckKind::CredentialFileCommitted | CheckKind::CredentialFilePresent)
     }
 
     /// Whether the header checks report it (their rules' matches select the lines they read).
-    pub fn is_header(self) -> bool {
+    pub(crate) fn is_header(self) -> bool {
         matches!(
             self,
             CheckKind::BearerCase
@@ -131,7 +133,7 @@ pub struct Rotation {
 
 impl Rotation {
     /// The steps with their labels, in order: what every rendering of the advice lists.
-    pub fn steps(&self) -> [(&'static str, &str); 4] {
+    pub(crate) fn steps(&self) -> [(&'static str, &str); 4] {
         [
             ("1. Revoke:  ", &self.revoke),
             ("2. Reissue: ", &self.reissue),
@@ -154,11 +156,11 @@ impl std::fmt::Display for Rotation {
 /// How a provider accepts its keys, for the header checks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Auth {
+pub(crate) struct Auth {
     #[serde(default)]
-    pub headers: Vec<String>,
+    pub(crate) headers: Vec<String>,
     #[serde(default)]
-    pub hosts: Vec<String>,
+    pub(crate) hosts: Vec<String>,
     #[serde(default)]
-    pub query_params: Vec<String>,
+    pub(crate) query_params: Vec<String>,
 }

@@ -18,15 +18,15 @@ use crate::{
 };
 
 #[derive(Debug, Clone)]
-pub struct WalkOptions {
+pub(crate) struct WalkOptions {
     /// Also scan files that `.gitignore`, `.ignore` and git's excludes leave out.
-    pub no_ignore: bool,
-    pub max_file_size: u64,
-    pub threads: usize,
+    pub(crate) no_ignore: bool,
+    pub(crate) max_file_size: u64,
+    pub(crate) threads: usize,
 }
 
 /// Walks `root` (a directory or one file) and returns every finding, ordered by path and line.
-pub fn scan_tree(
+pub(crate) fn scan_tree(
     pipeline: &Pipeline,
     root: &Path,
     options: &WalkOptions,
@@ -88,7 +88,7 @@ pub fn scan_tree(
         })
     });
     let mut findings = findings.into_inner().expect("findings lock");
-    findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
+    findings.sort_by(|a, b| (&a.location, a.span).cmp(&(&b.location, b.span)));
     findings
 }
 
@@ -138,7 +138,7 @@ fn io_reason(err: &std::io::Error) -> String {
 }
 
 /// `path` relative to `root`, with `/` separators; a file root keeps the name it was given.
-pub fn display_path(root: &Path, path: &Path) -> String {
+pub(crate) fn display_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).ok().filter(|p| !p.as_os_str().is_empty());
     let shown: PathBuf = relative.map_or_else(|| path.to_path_buf(), Path::to_path_buf);
     let text = shown.to_string_lossy();

@@ -32,12 +32,12 @@ use crate::{
 };
 
 #[derive(Debug, Clone)]
-pub struct StagedOptions {
-    pub max_file_size: u64,
+pub(crate) struct StagedOptions {
+    pub(crate) max_file_size: u64,
     /// The index to read instead of the repository's own. `git commit -a` and
     /// `git commit PATH...` stage into a temporary index and name it in `GIT_INDEX_FILE` for
     /// the hooks they run; the pre-commit scan must read that one.
-    pub index_file: Option<PathBuf>,
+    pub(crate) index_file: Option<PathBuf>,
 }
 
 /// A staged file whose content differs from HEAD's.
@@ -45,12 +45,12 @@ pub struct StagedOptions {
 pub struct StagedFile {
     /// Relative to the repository root, `/`-separated.
     pub path: String,
-    pub blob: ObjectId,
+    pub(crate) blob: ObjectId,
 }
 
 /// Scans the staged content of the repository at exactly `repo_path` (its work tree or git
 /// directory; never discovered upward). Findings are ordered by path and line.
-pub fn scan_staged(
+pub(crate) fn scan_staged(
     pipeline: &Pipeline,
     repo_path: &Path,
     options: &StagedOptions,
@@ -77,7 +77,7 @@ pub fn scan_staged(
         .flatten()
         .flatten()
         .collect();
-    findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
+    findings.sort_by(|a, b| (&a.location, a.span).cmp(&(&b.location, b.span)));
     Ok(findings)
 }
 

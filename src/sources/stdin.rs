@@ -5,17 +5,32 @@ use std::io::Read;
 
 use anyhow::Context;
 
-use crate::{finding::Finding, model::Tracking, pipeline::Pipeline};
+use crate::{
+    finding::Finding,
+    model::{Location, Tracking},
+    pipeline::Pipeline,
+};
 
-pub fn scan_stdin(pipeline: &Pipeline, max_size: u64) -> anyhow::Result<Vec<Finding>> {
-    scan_stream(pipeline, std::io::stdin().lock(), "-", "standard input", max_size)
+pub(crate) fn scan_stdin(pipeline: &Pipeline, max_size: u64) -> anyhow::Result<Vec<Finding>> {
+    let stdin = std::io::stdin().lock();
+    scan_as(pipeline, stdin, &Location::Stdin, "standard input", max_size)
 }
 
 /// Scans everything `stream` holds as one file named `name`; `what` names it in errors.
-pub fn scan_stream(
+pub(crate) fn scan_stream(
     pipeline: &Pipeline,
     stream: impl Read,
     name: &str,
+    what: &str,
+    max_size: u64,
+) -> anyhow::Result<Vec<Finding>> {
+    scan_as(pipeline, stream, &Location::file(name), what, max_size)
+}
+
+fn scan_as(
+    pipeline: &Pipeline,
+    stream: impl Read,
+    location: &Location,
     what: &str,
     max_size: u64,
 ) -> anyhow::Result<Vec<Finding>> {
@@ -27,5 +42,5 @@ pub fn scan_stream(
     if content.len() as u64 > max_size {
         anyhow::bail!("{what} is larger than --max-file-size ({max_size} bytes)");
     }
-    Ok(pipeline.scanner().scan(name, &content, Tracking::NoRepository))
+    Ok(pipeline.scanner().scan_at(location, &content, Tracking::NoRepository))
 }

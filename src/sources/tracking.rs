@@ -13,7 +13,7 @@ use std::{
 
 use crate::{diagnostics::Diagnostics, model::Tracking};
 
-pub struct GitTracking {
+pub(crate) struct GitTracking {
     repository: Option<Repository>,
 }
 
@@ -27,7 +27,7 @@ struct Repository {
 
 impl GitTracking {
     /// Tracking for a walk of `scan_root` (a directory or a file).
-    pub fn discover(scan_root: &Path) -> Self {
+    pub(crate) fn discover(scan_root: &Path) -> Self {
         let repository = std::fs::canonicalize(scan_root).ok().and_then(|canonical| {
             let start =
                 if canonical.is_dir() { canonical.as_path() } else { canonical.parent()? };
@@ -43,13 +43,8 @@ impl GitTracking {
         GitTracking { repository }
     }
 
-    /// The work tree the walk is in, if any.
-    pub fn work_tree(&self) -> Option<&Path> {
-        self.repository.as_ref().map(|r| r.work_tree.as_path())
-    }
-
     /// Whether `walked` (a path the walk produced under the scan root) is in git's index.
-    pub fn of(&self, walked: &Path, diagnostics: &Diagnostics) -> Tracking {
+    pub(crate) fn of(&self, walked: &Path, diagnostics: &Diagnostics) -> Tracking {
         let Some(repository) = &self.repository else {
             return Tracking::NoRepository;
         };

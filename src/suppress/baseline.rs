@@ -12,15 +12,15 @@ use serde::{Deserialize, Serialize};
 use crate::finding::Finding;
 
 /// The format version this keyhound writes and reads.
-pub const BASELINE_VERSION: u32 = 1;
+pub(crate) const BASELINE_VERSION: u32 = 1;
 pub const DEFAULT_BASELINE_FILE: &str = ".keyhound-baseline.json";
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BaselineEntry {
-    pub rule_id: String,
-    pub path: String,
-    pub secret_sha256: String,
+    pub(crate) rule_id: String,
+    pub(crate) path: String,
+    pub(crate) secret_sha256: String,
 }
 
 /// What a redacted secret leaves in a path (`ghp_****`): a stored path with it matches any
@@ -28,17 +28,17 @@ pub struct BaselineEntry {
 const REDACTED: &str = "****";
 
 impl BaselineEntry {
-    pub fn of(finding: &Finding) -> Self {
+    pub(crate) fn of(finding: &Finding) -> Self {
         BaselineEntry {
             rule_id: finding.rule.id.clone(),
-            path: finding.path.clone(),
+            path: finding.location.to_string(),
             secret_sha256: finding.secret_sha256.clone(),
         }
     }
 
     /// Whether this stored entry stands for `found`: the same entry, or the same rule and
     /// secret at a path this one's redactions stand for.
-    pub fn matches(&self, found: &BaselineEntry) -> bool {
+    pub(crate) fn matches(&self, found: &BaselineEntry) -> bool {
         self.rule_id == found.rule_id
             && self.secret_sha256 == found.secret_sha256
             && (self.path == found.path || redacted_path_matches(&self.path, &found.path))
@@ -93,16 +93,17 @@ impl Baseline {
         self.entries.is_empty()
     }
 
-    pub fn entries(&self) -> impl Iterator<Item = &BaselineEntry> {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &BaselineEntry> {
         self.entries.iter()
     }
 
-    pub fn contains(&self, entry: &BaselineEntry) -> bool {
+    #[cfg(test)]
+    pub(crate) fn contains(&self, entry: &BaselineEntry) -> bool {
         self.matching(entry).is_some()
     }
 
     /// The stored entry that stands for `found`, if any (see [`BaselineEntry::matches`]).
-    pub fn matching(&self, found: &BaselineEntry) -> Option<&BaselineEntry> {
+    pub(crate) fn matching(&self, found: &BaselineEntry) -> Option<&BaselineEntry> {
         if let Some(exact) = self.entries.get(found) {
             return Some(exact);
         }
@@ -129,7 +130,7 @@ impl Baseline {
     }
 
     /// Sorted, pretty JSON, so a baseline diffs well in review.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let file = BaselineFile {
             version: BASELINE_VERSION,
             entries: self.entries.iter().cloned().collect(),
@@ -145,7 +146,7 @@ impl Baseline {
             .with_context(|| format!("cannot write {}", path.display()))
     }
 
-    pub fn from_json(name: &str, text: &str) -> Result<Self> {
+    pub(crate) fn from_json(name: &str, text: &str) -> Result<Self> {
         #[derive(Deserialize)]
         struct Version {
             version: Option<u32>,
@@ -164,7 +165,7 @@ impl Baseline {
         Ok(Baseline { entries: file.entries.into_iter().collect() })
     }
 
-    pub fn load(path: &Path) -> Result<Self> {
+    pub(crate) fn load(path: &Path) -> Result<Self> {
         let text = crate::input::read_input_file(path)
             .with_context(|| format!("cannot read baseline {}", path.display()))?;
         Self::from_json(&path.display().to_string(), &text)

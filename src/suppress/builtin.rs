@@ -39,11 +39,11 @@ const GENERATED_SUFFIXES: &[&str] = &[".min.js", ".min.css", ".js.map", ".css.ma
 
 /// Whether generic rules are skipped in `path` (lock files, vendored and generated code).
 /// [`skips_generic_rules`] for a file at `path`, or for every file under the directory `path`.
-pub fn skips_generic_rules_under(path: &str, is_dir: bool) -> bool {
+pub(crate) fn skips_generic_rules_under(path: &str, is_dir: bool) -> bool {
     if is_dir { skips_generic_rules(&format!("{path}/_")) } else { skips_generic_rules(path) }
 }
 
-pub fn skips_generic_rules(path: &str) -> bool {
+pub(crate) fn skips_generic_rules(path: &str) -> bool {
     let mut components = path.split('/');
     let name = components.next_back().unwrap_or(path);
     LOCK_FILES.contains(&name)
@@ -67,7 +67,7 @@ const TEST_DIRS: &[&str] = &[
     "mocks",
 ];
 
-pub fn is_test_path(path: &str) -> bool {
+pub(crate) fn is_test_path(path: &str) -> bool {
     let mut parts = path.split('/');
     let name = parts.next_back().unwrap_or(path).to_ascii_lowercase();
     let stem = name.split('.').next().unwrap_or(&name);
@@ -84,7 +84,7 @@ const TEST_FAKE_WORDS: &[&str] =
     &["test", "mock", "stub", "fixture", "bogus", "invalid", "foobar", "dontuse", "do_not_use"];
 
 /// A generic match in a test file whose value says it is a fake (`secret = "test-secret-1"`).
-pub fn is_test_fake(path: &str, secret: &[u8]) -> bool {
+pub(crate) fn is_test_fake(path: &str, secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
     TEST_FAKE_WORDS.iter().any(|word| memchr::memmem::find(&lower, word.as_bytes()).is_some())
         && is_test_path(path)

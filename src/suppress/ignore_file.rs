@@ -15,20 +15,20 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::rules::RuleError;
 
-pub const IGNORE_FILE_NAME: &str = ".keyhoundignore";
+pub(crate) const IGNORE_FILE_NAME: &str = ".keyhoundignore";
 
 /// Gitignore-style path patterns, matched against `/`-separated paths relative to the scan
 /// root. `prefix` is the scan root's place below the patterns' directory (patterns read from a
 /// repository root while a subdirectory is scanned).
 #[derive(Debug, Clone)]
-pub struct PathPatterns {
+pub(crate) struct PathPatterns {
     matcher: Gitignore,
     prefix: String,
 }
 
 impl PathPatterns {
     /// Patterns read from `file` (for errors), one per `(line number, pattern)`.
-    pub fn new<'a>(
+    pub(crate) fn new<'a>(
         file: &str,
         root: &Path,
         prefix: &str,
@@ -56,7 +56,7 @@ impl PathPatterns {
 
     /// Whether `path` (relative, `/`-separated) or a directory above it is matched (and not
     /// re-included by a `!pattern`).
-    pub fn matches(&self, path: &str, is_dir: bool) -> bool {
+    pub(crate) fn matches(&self, path: &str, is_dir: bool) -> bool {
         let path = path.strip_prefix("./").unwrap_or(path);
         if path.is_empty() || path == "." || Path::new(path).has_root() || path.contains("..") {
             // Outside the patterns' tree (a file root given as an absolute path).
@@ -76,13 +76,18 @@ fn glob_reason(err: &ignore::Error) -> String {
 
 /// A parsed ignore file.
 #[derive(Debug, Clone)]
-pub struct IgnoreFile {
-    pub paths: PathPatterns,
-    pub fingerprints: HashSet<String>,
+pub(crate) struct IgnoreFile {
+    pub(crate) paths: PathPatterns,
+    pub(crate) fingerprints: HashSet<String>,
 }
 
 impl IgnoreFile {
-    pub fn parse(file: &str, root: &Path, prefix: &str, text: &str) -> Result<Self, RuleError> {
+    pub(crate) fn parse(
+        file: &str,
+        root: &Path,
+        prefix: &str,
+        text: &str,
+    ) -> Result<Self, RuleError> {
         let mut fingerprints = HashSet::new();
         let mut patterns = Vec::new();
         for (index, raw) in text.lines().enumerate() {
@@ -101,7 +106,7 @@ impl IgnoreFile {
         Ok(IgnoreFile { paths, fingerprints })
     }
 
-    pub fn load(path: &Path, root: &Path, prefix: &str) -> Result<Self, RuleError> {
+    pub(crate) fn load(path: &Path, root: &Path, prefix: &str) -> Result<Self, RuleError> {
         let (name, text) = crate::rules::read_text(path, "ignore file")?;
         Self::parse(&name, root, prefix, &text)
     }

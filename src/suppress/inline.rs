@@ -15,7 +15,7 @@ const NEXT_LINE: &[u8] = b"-next-line";
 
 /// Whether `rule_id`'s finding starting at byte `offset` is allowed by a marker.
 /// `is_rule_id` tells rule ids from free text.
-pub fn is_allowed(
+pub(crate) fn is_allowed(
     content: &[u8],
     offset: usize,
     rule_id: &str,

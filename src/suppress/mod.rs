@@ -14,23 +14,23 @@
 //!   the ignore file, and the baseline.
 
 pub mod baseline;
-pub mod builtin;
-pub mod ignore_file;
-pub mod inline;
+pub(crate) mod builtin;
+pub(crate) mod ignore_file;
+pub(crate) mod inline;
 
 use std::collections::{HashMap, HashSet};
 
 pub use baseline::{Baseline, BaselineEntry};
-pub use ignore_file::{IgnoreFile, PathPatterns};
+pub(crate) use ignore_file::{IgnoreFile, PathPatterns};
 
 use crate::{
     engine::{Engine, Match},
     finding::Finding,
-    model::LineIndex,
+    model::{LineIndex, RuleIndex},
 };
 
 #[derive(Debug, Clone)]
-pub struct Suppressions {
+pub(crate) struct Suppressions {
     builtin: bool,
     paths: Vec<PathPatterns>,
     fingerprints: HashSet<String>,
@@ -39,48 +39,42 @@ pub struct Suppressions {
 
 /// The final findings, and what the finding-level suppressions did.
 #[derive(Debug, Default)]
-pub struct Filtered {
-    pub findings: Vec<Finding>,
-    /// Findings dropped by a fingerprint or the baseline.
-    pub suppressed: usize,
+pub(crate) struct Filtered {
+    pub(crate) findings: Vec<Finding>,
     /// Baseline entries that matched no finding: fixed, or moved to another path.
-    pub stale: Vec<BaselineEntry>,
+    pub(crate) stale: Vec<BaselineEntry>,
 }
 
 impl Suppressions {
     /// `builtin`: the built-in suppression of lock files, vendored code, test fakes, UUIDs,
     /// digests and encoded text for generic rules.
-    pub fn new(builtin: bool) -> Self {
+    pub(crate) fn new(builtin: bool) -> Self {
         Suppressions { builtin, paths: Vec::new(), fingerprints: HashSet::new(), baseline: None }
     }
 
-    pub fn add_ignore_file(&mut self, file: IgnoreFile) {
+    pub(crate) fn add_ignore_file(&mut self, file: IgnoreFile) {
         self.paths.push(file.paths);
         self.fingerprints.extend(file.fingerprints);
     }
 
-    pub fn add_path_patterns(&mut self, patterns: PathPatterns) {
+    pub(crate) fn add_path_patterns(&mut self, patterns: PathPatterns) {
         self.paths.push(patterns);
     }
 
-    pub fn set_baseline(&mut self, baseline: Baseline) {
+    pub(crate) fn set_baseline(&mut self, baseline: Baseline) {
         self.baseline = Some(baseline);
-    }
-
-    pub fn builtin(&self) -> bool {
-        self.builtin
     }
 
     /// Whether a source should skip `path` (relative to the scan root, `/`-separated) without
     /// reading it. History and staged scans pass blob paths; the walk passes directories too,
     /// so ignored trees are not descended.
-    pub fn skips_path(&self, path: &str, is_dir: bool) -> bool {
+    pub(crate) fn skips_path(&self, path: &str, is_dir: bool) -> bool {
         self.paths.iter().any(|patterns| patterns.matches(path, is_dir))
     }
 
     /// How well `path` suits scanning a blob found at several paths in history: 0 all rules
     /// apply, 1 generic rules are off there (lock files, vendored code), 2 it is ignored.
-    pub fn path_rank(&self, path: &str, is_dir: bool) -> u8 {
+    pub(crate) fn path_rank(&self, path: &str, is_dir: bool) -> u8 {
         if self.skips_path(path, is_dir) {
             2
         } else if self.builtin && builtin::skips_generic_rules_under(path, is_dir) {
@@ -90,25 +84,25 @@ impl Suppressions {
         }
     }
 
-    /// Drops `matches` in `content` (at `path`) that an inline allow or a built-in path rule
-    /// suppresses. Only the lines of matches are looked at.
-    pub fn retain_matches(
+    /// Drops `matches` in `content` (at `path`, for a file) that an inline allow or a built-in
+    /// path rule suppresses. Only the lines of matches are looked at.
+    pub(crate) fn retain_matches(
         &self,
         engine: &Engine,
-        path: &str,
+        path: Option<&str>,
         content: &[u8],
         lines: &LineIndex,
         matches: &mut Vec<Match>,
     ) {
-        let skip_generic = self.builtin && builtin::skips_generic_rules(path);
+        let skip_generic = self.builtin && path.is_some_and(builtin::skips_generic_rules);
         let is_rule_id = |word: &str| engine.rule_index(word).is_some();
         // A line's allow is read once per rule, however many matches the line holds.
-        let mut allowed: HashMap<(usize, usize), bool> = HashMap::new();
+        let mut allowed: HashMap<(usize, RuleIndex), bool> = HashMap::new();
         matches.retain(|m| {
             let rule = engine.rule(m.rule);
             if rule.generic && self.builtin {
                 let secret = &content[m.secret_start..m.secret_end];
-                if skip_generic || builtin::is_test_fake(path, secret) {
+                if skip_generic || path.is_some_and(|path| builtin::is_test_fake(path, secret)) {
                     return false;
                 }
             }
@@ -121,7 +115,7 @@ impl Suppressions {
 
     /// Drops findings of content checks (which come from no single match) on lines an inline
     /// allow covers.
-    pub fn retain_check_findings(
+    pub(crate) fn retain_check_findings(
         &self,
         engine: &Engine,
         content: &[u8],
@@ -142,9 +136,8 @@ impl Suppressions {
     }
 
     /// Applies fingerprints and the baseline to the final findings of a scan.
-    pub fn filter_findings(&self, findings: Vec<Finding>) -> Filtered {
+    pub(crate) fn filter_findings(&self, findings: Vec<Finding>) -> Filtered {
         let mut matched_baseline = HashSet::new();
-        let total = findings.len();
         let kept: Vec<Finding> = findings
             .into_iter()
             .filter(|finding| {
@@ -161,6 +154,6 @@ impl Suppressions {
         let stale = self.baseline.as_ref().map_or_else(Vec::new, |baseline| {
             baseline.entries().filter(|e| !matched_baseline.contains(*e)).cloned().collect()
         });
-        Filtered { suppressed: total - kept.len(), findings: kept, stale }
+        Filtered { findings: kept, stale }
     }
 }

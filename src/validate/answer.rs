@@ -4,7 +4,7 @@
 use super::{Status, Validation, catalog::AnswerSpec};
 
 /// What one HTTP exchange produced: a status and the start of the body, or why none came.
-pub enum Reply {
+pub(crate) enum Reply {
     Answer { status: u16, body: String },
     Failed(Failure),
 }
@@ -12,7 +12,7 @@ pub enum Reply {
 /// Why no answer came. Never carries the URL or the underlying error's text: the URL may
 /// hold the secret (Telegram puts it in the path).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     Timeout,
     /// DNS failure, refused or unreachable: nothing on the network answered.
     Unreachable,
@@ -20,7 +20,7 @@ pub enum Failure {
     Other,
 }
 
-pub fn read(spec: &AnswerSpec, reply: &Reply, timeout_secs: f64) -> Validation {
+pub(crate) fn read(spec: &AnswerSpec, reply: &Reply, timeout_secs: f64) -> Validation {
     match reply {
         Reply::Failed(failure) => Validation::unknown(match failure {
             Failure::Timeout => format!("no answer within {timeout_secs} s"),

@@ -13,20 +13,20 @@ use crate::rules::{self, RuleError};
 /// partner finding's secret) and the variables of `from_line` / `from_secret`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RequestSpec {
+pub(crate) struct RequestSpec {
     #[serde(default)]
-    pub method: Method,
-    pub url: String,
+    pub(crate) method: Method,
+    pub(crate) url: String,
     /// `Name: value` templates.
     #[serde(default)]
-    pub headers: Vec<String>,
+    pub(crate) headers: Vec<String>,
     /// `user:password` template for `Authorization: Basic`.
-    pub basic_auth: Option<String>,
-    pub body: Option<String>,
+    pub(crate) basic_auth: Option<String>,
+    pub(crate) body: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-pub enum Method {
+pub(crate) enum Method {
     #[default]
     #[serde(rename = "GET")]
     Get,
@@ -37,7 +37,7 @@ pub enum Method {
 }
 
 impl Method {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
@@ -48,7 +48,7 @@ impl Method {
 
 /// Request signing done in code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum Signing {
+pub(crate) enum Signing {
     /// AWS Signature Version 4 with `{pair}` as the access key id and the secret as the key.
     #[serde(rename = "aws-sigv4")]
     AwsSigV4,
@@ -61,11 +61,11 @@ pub struct AnswerSpec {
     /// Statuses that mean "not accepted" for this provider (Datadog's 403, Telegram's 404).
     pub invalid_status: Vec<u16>,
     /// Text a successful answer must contain (Slack answers 200 to everything).
-    pub ok_body: Option<String>,
+    pub(crate) ok_body: Option<String>,
     /// Text in any answer that means "not accepted" (`token_revoked`).
-    pub invalid_body: Vec<String>,
+    pub(crate) invalid_body: Vec<String>,
     /// Text in any answer that means "accepted but not permitted" (`missing_scope`).
-    pub limited_body: Vec<String>,
+    pub(crate) limited_body: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -110,9 +110,9 @@ struct FileSpec {
 
 /// A variable read from scanned text, restricted by its pattern.
 #[derive(Debug, Clone)]
-pub struct Variable {
-    pub name: String,
-    pub pattern: regex_automata::meta::Regex,
+pub(crate) struct Variable {
+    pub(crate) name: String,
+    pub(crate) pattern: regex_automata::meta::Regex,
 }
 
 #[derive(Debug, Clone)]
@@ -121,25 +121,24 @@ pub struct Validator {
     pub provider: String,
     /// What `--validator-url` and `keyhound rules` call it (`github`).
     pub provider_id: String,
-    pub rules: Vec<String>,
-    pub request: RequestSpec,
+    pub(crate) rules: Vec<String>,
+    pub(crate) request: RequestSpec,
     pub answer: AnswerSpec,
-    pub pair: Option<String>,
-    pub signing: Option<Signing>,
-    pub from_line: Vec<Variable>,
-    pub from_secret: Vec<Variable>,
+    pub(crate) pair: Option<String>,
+    pub(crate) signing: Option<Signing>,
+    pub(crate) from_line: Vec<Variable>,
+    pub(crate) from_secret: Vec<Variable>,
     /// Where the key's permissions are changed (for 403s).
-    pub permissions: String,
+    pub(crate) permissions: String,
     /// A template of text the validator's rules find, for tests.
     pub example: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct Revoker {
-    pub provider: String,
-    pub provider_id: String,
-    pub request: RequestSpec,
-    pub answer: AnswerSpec,
+pub(crate) struct Revoker {
+    pub(crate) provider_id: String,
+    pub(crate) request: RequestSpec,
+    pub(crate) answer: AnswerSpec,
 }
 
 /// Every built-in validator and revoker, by rule id.
@@ -215,7 +214,6 @@ impl Catalog {
         }
         for r in spec.revoke {
             let revoker = Arc::new(Revoker {
-                provider: provider.clone(),
                 provider_id: id.clone(),
                 request: r.request,
                 answer: AnswerSpec { ok_body: r.ok_body, ..AnswerSpec::default() },
@@ -235,18 +233,18 @@ impl Catalog {
         self.by_rule.get(rule_id)
     }
 
-    pub fn revoker_for(&self, rule_id: &str) -> Option<&Arc<Revoker>> {
+    pub(crate) fn revoker_for(&self, rule_id: &str) -> Option<&Arc<Revoker>> {
         self.revokers.get(rule_id)
     }
 
     /// Whether some validator or revoker answers to `provider_id`.
-    pub fn knows_provider(&self, provider_id: &str) -> bool {
+    pub(crate) fn knows_provider(&self, provider_id: &str) -> bool {
         self.validators.iter().any(|v| v.provider_id == provider_id)
             || self.revokers.values().any(|r| r.provider_id == provider_id)
     }
 
     /// The rules that are only checked as some validator's partner (`aws-access-key-id`).
-    pub fn pair_rules(&self) -> impl Iterator<Item = (&str, &Arc<Validator>)> {
+    pub(crate) fn pair_rules(&self) -> impl Iterator<Item = (&str, &Arc<Validator>)> {
         self.validators.iter().filter_map(|v| v.pair.as_deref().map(|p| (p, v)))
     }
 }

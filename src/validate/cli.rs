@@ -10,15 +10,15 @@ use crate::{diagnostics::Diagnostics, finding::Finding, rules};
 
 /// Where checks go and how long they may take.
 #[derive(clap::Args, Debug, Clone)]
-pub struct ClientArgs {
+pub(crate) struct ClientArgs {
     /// Send PROVIDER's checks to URL instead: GitHub Enterprise, self-hosted GitLab, another
     /// region, tests (plain http:// only for loopback). PROVIDER as `keyhound rules` shows it,
     /// lower case without spaces (`github`, `huggingface`).
     #[arg(long, value_name = "PROVIDER=URL")]
-    pub validator_url: Vec<String>,
+    pub(crate) validator_url: Vec<String>,
     /// Seconds to wait for each provider's answer.
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
-    pub validate_timeout: f64,
+    pub(crate) validate_timeout: f64,
 }
 
 impl ClientArgs {
@@ -39,16 +39,16 @@ pub struct ValidateArgs {
     /// Ask each provider whether the found keys still work: one request per unique secret.
     /// Without this flag keyhound makes no network request at all.
     #[arg(long)]
-    pub validate: bool,
+    pub(crate) validate: bool,
     /// Report only keys the provider accepts (live or live-limited); implies --validate.
     #[arg(long)]
-    pub only_live: bool,
+    pub(crate) only_live: bool,
     #[command(flatten)]
-    pub client: ClientArgs,
+    pub(crate) client: ClientArgs,
 }
 
 impl ValidateArgs {
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         self.validate || self.only_live
     }
 
@@ -115,12 +115,12 @@ impl LiveCommand {
 pub struct DoctorArgs {
     /// Read the key from this environment variable instead of standard input.
     #[arg(long, value_name = "NAME")]
-    pub env: Option<String>,
+    pub(crate) env: Option<String>,
     /// Send nothing: format, checksum and headers only.
     #[arg(long)]
-    pub offline: bool,
+    pub(crate) offline: bool,
     #[command(flatten)]
-    pub client: ClientArgs,
+    pub(crate) client: ClientArgs,
 }
 
 /// What `doctor` and `revoke` start from: the validators, the client settings, the key (from
@@ -136,7 +136,7 @@ fn live_inputs(
 }
 
 /// Exit 0 when the key is live (offline: its format is right), 1 when something is wrong.
-pub fn doctor_command(args: &DoctorArgs) -> Result<ExitCode> {
+pub(crate) fn doctor_command(args: &DoctorArgs) -> Result<ExitCode> {
     let (catalog, options, key, rules) = live_inputs(&args.client, args.env.as_deref())?;
     let mut out = std::io::stdout().lock();
     let verdict = doctor::doctor(&key, &rules, &catalog, &options, args.offline, &mut out)?;
@@ -148,13 +148,13 @@ pub fn doctor_command(args: &DoctorArgs) -> Result<ExitCode> {
 pub struct RevokeArgs {
     /// Revoke without asking.
     #[arg(long)]
-    pub yes: bool,
+    pub(crate) yes: bool,
     #[command(flatten)]
-    pub client: ClientArgs,
+    pub(crate) client: ClientArgs,
 }
 
 /// Exit 0 when the key was revoked or only advice applies, 1 when it was not revoked.
-pub fn revoke_command(args: &RevokeArgs) -> Result<ExitCode> {
+pub(crate) fn revoke_command(args: &RevokeArgs) -> Result<ExitCode> {
     let (catalog, options, key, rules) = live_inputs(&args.client, None)?;
     let mut confirm =
         |question: &str| if args.yes { Ok(true) } else { recognise::confirm_on_stdin(question) };

@@ -16,14 +16,14 @@ use crate::{finding::redact, rules::Rule};
 
 /// How `doctor` ended, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// The key is live, or (offline) its format and checksum are right.
     Healthy,
     /// Not accepted, not permitted, a checksum typo, or an unknown format.
     Problem,
 }
 
-pub fn doctor(
+pub(crate) fn doctor(
     key: &str,
     rules: &[Rule],
     catalog: &Catalog,

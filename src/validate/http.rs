@@ -12,13 +12,13 @@ use super::{
 /// How much of an answer is read: enough for an error code, bounded against a hostile server.
 const MAX_BODY_BYTES: u64 = 64 * 1024;
 
-pub struct Client {
+pub(crate) struct Client {
     proxied: ureq::Agent,
     direct: ureq::Agent,
 }
 
 impl Client {
-    pub fn new(timeout: Duration) -> Client {
+    pub(crate) fn new(timeout: Duration) -> Client {
         let agent = |proxy: Option<ureq::Proxy>| -> ureq::Agent {
             ureq::Agent::config_builder()
                 .timeout_global(Some(timeout))
@@ -32,7 +32,7 @@ impl Client {
         Client { proxied: agent(ureq::Proxy::try_from_env()), direct: agent(None) }
     }
 
-    pub fn send(&self, request: &Prepared) -> Reply {
+    pub(crate) fn send(&self, request: &Prepared) -> Reply {
         let host = host_of(&request.url);
         let hostname = host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h);
         let agent = if is_loopback(hostname) { &self.direct } else { &self.proxied };

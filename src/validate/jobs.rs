@@ -15,23 +15,23 @@ use crate::{finding::Finding, model::sha256_hex};
 /// The rule whose finding gives an AWS temporary key (`ASIA...`) its session token.
 const AWS_SESSION_TOKEN_RULE: &str = "aws-session-token";
 
-pub struct Job {
-    pub validator: Arc<Validator>,
+pub(crate) struct Job {
+    pub(crate) validator: Arc<Validator>,
     /// The request, or the answer decided without one (a partner key is missing).
-    pub request: Result<Prepared, Validation>,
+    pub(crate) request: Result<Prepared, Validation>,
     /// Indexes of the findings this job's answer belongs to.
     findings: Vec<usize>,
 }
 
-pub struct Plan {
-    pub jobs: Vec<Job>,
+pub(crate) struct Plan {
+    pub(crate) jobs: Vec<Job>,
     /// Per finding without a job: why it is `unknown`.
     unchecked: Vec<Option<Validation>>,
 }
 
 impl Plan {
     /// The validation of every finding, in the findings' order.
-    pub fn assign(self, validations: Vec<Validation>) -> Vec<Validation> {
+    pub(crate) fn assign(self, validations: Vec<Validation>) -> Vec<Validation> {
         let mut out = self.unchecked;
         for (job, validation) in self.jobs.iter().zip(validations) {
             for &finding in &job.findings {
@@ -42,14 +42,25 @@ impl Plan {
     }
 }
 
-pub fn plan(findings: &[Finding], catalog: &Catalog, options: &Options) -> Plan {
+pub(crate) fn plan(findings: &[Finding], catalog: &Catalog, options: &Options) -> Plan {
     let mut jobs: Vec<Job> = Vec::new();
     let mut by_identity: HashMap<String, usize> = HashMap::new();
     let mut unchecked: Vec<Option<Validation>> = vec![None; findings.len()];
     for (index, finding) in findings.iter().enumerate() {
         let Some(validator) = catalog.validator_for(&finding.rule.id) else { continue };
-        let partner = validator.pair.as_deref().map(|rule| nearest(findings, finding, rule));
-        let (values, identity) = match gather(findings, finding, validator, partner) {
+        // The partner key is the finding's own part (`pair` in the rule), or else the
+        // nearest finding of the partner's rule in the same file.
+        let part = |rule: &str| finding.part.as_deref().filter(|p| p.rule.id == rule);
+        let partner = validator
+            .pair
+            .as_deref()
+            .filter(|rule| part(rule).is_none())
+            .map(|rule| nearest(findings, finding, rule));
+        let pair = validator.pair.as_deref().map(|rule| match part(rule) {
+            Some(part) => Some(part.secret.as_str()),
+            None => partner.flatten().map(|i| findings[i].secret.as_str()),
+        });
+        let (values, identity) = match gather(findings, finding, validator, pair) {
             Ok(gathered) => gathered,
             Err(reason) => {
                 unchecked[index] = Some(Validation::unknown(reason));
@@ -109,7 +120,7 @@ fn nearest(findings: &[Finding], finding: &Finding, rule: &str) -> Option<usize>
     findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.rule.id == rule && f.path == finding.path)
+        .filter(|(_, f)| f.rule.id == rule && f.location == finding.location)
         .min_by_key(|(_, f)| f.span.line.abs_diff(finding.span.line))
         .map(|(i, _)| i)
 }
@@ -119,11 +130,11 @@ fn gather<'a>(
     findings: &'a [Finding],
     finding: &'a Finding,
     validator: &'a Validator,
-    partner: Option<Option<usize>>,
+    pair: Option<Option<&'a str>>,
 ) -> Result<(Values<'a>, String), String> {
-    let pair = match partner {
+    let pair = match pair {
         None => None,
-        Some(Some(i)) => Some(findings[i].secret.as_str()),
+        Some(Some(secret)) => Some(secret),
         Some(None) => {
             return Err(format!(
                 "checked only together with its partner key ({}) in the same file",
@@ -176,7 +187,7 @@ pub(super) fn read_variable(variable: &Variable, text: &str) -> Option<String> {
 }
 
 /// The request, signed when the validator signs.
-pub fn build(
+pub(crate) fn build(
     validator: &Validator,
     values: &Values,
     options: &Options,
@@ -235,7 +246,13 @@ mod tests {
         let matches = engine.scanner().scan(content);
         let finding = |m: &crate::engine::Match| {
             let rule = engine.rule(m.rule).clone();
-            Finding::new(rule, "x".into(), content, &lines, m.secret_start..m.secret_end)
+            Finding::new(
+                rule,
+                crate::model::Location::file("x"),
+                content,
+                &lines,
+                m.secret_start..m.secret_end,
+            )
         };
         matches.iter().map(finding).collect()
     }

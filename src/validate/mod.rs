@@ -7,17 +7,17 @@
 //! code covers what data cannot say: Signature V4 ([`sigv4`]), partner keys and
 //! variables read from the finding's line ([`jobs`]).
 
-pub mod answer;
-pub mod catalog;
-pub mod cli;
-pub mod doctor;
+pub(crate) mod answer;
+pub(crate) mod catalog;
+pub(crate) mod cli;
+pub(crate) mod doctor;
 mod http;
 mod jobs;
 mod pool;
-pub mod recognise;
-pub mod request;
-pub mod revoke;
-pub mod sigv4;
+pub(crate) mod recognise;
+pub(crate) mod request;
+pub(crate) mod revoke;
+pub(crate) mod sigv4;
 
 use std::time::Duration;
 
@@ -26,21 +26,21 @@ pub use catalog::{Catalog, provider_id};
 
 use crate::{diagnostics::Diagnostics, finding::Finding};
 
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Requests in flight at once, across providers.
-pub const MAX_CONCURRENT_REQUESTS: usize = 8;
+pub(crate) const MAX_CONCURRENT_REQUESTS: usize = 8;
 /// The least time between two requests to one provider (a scan of a large history can hold
 /// hundreds of one provider's keys; no provider should see a burst from us).
-pub const MIN_INTERVAL_PER_PROVIDER: Duration = Duration::from_millis(200);
+pub(crate) const MIN_INTERVAL_PER_PROVIDER: Duration = Duration::from_millis(200);
 
 /// How validation runs.
 #[derive(Debug, Clone)]
-pub struct Options {
-    pub timeout: Duration,
+pub(crate) struct Options {
+    pub(crate) timeout: Duration,
     /// `--validator-url`: provider id → base URL replacing the validator's scheme and host.
-    pub bases: Vec<(String, String)>,
-    pub concurrency: usize,
-    pub min_interval: Duration,
+    pub(crate) bases: Vec<(String, String)>,
+    pub(crate) concurrency: usize,
+    pub(crate) min_interval: Duration,
 }
 
 impl Default for Options {
@@ -57,7 +57,7 @@ impl Default for Options {
 impl Options {
     /// Options with `--validator-url PROVIDER=URL` values, each checked against the catalog
     /// and the HTTPS rule.
-    pub fn with_bases(catalog: &Catalog, overrides: &[String]) -> Result<Options, String> {
+    pub(crate) fn with_bases(catalog: &Catalog, overrides: &[String]) -> Result<Options, String> {
         let mut bases = Vec::with_capacity(overrides.len());
         for text in overrides {
             let (provider, url) = text
@@ -75,14 +75,14 @@ impl Options {
         Ok(Options { bases, ..Options::default() })
     }
 
-    pub fn base_for(&self, provider_id: &str) -> Option<&str> {
+    pub(crate) fn base_for(&self, provider_id: &str) -> Option<&str> {
         self.bases.iter().rev().find(|(p, _)| p == provider_id).map(|(_, url)| url.as_str())
     }
 }
 
 /// One validation per finding, in order. Findings without a validator are `unknown`.
 /// Warns once (not per finding) when the network is unreachable.
-pub fn validate(
+pub(crate) fn validate(
     findings: &[Finding],
     catalog: &Catalog,
     options: &Options,
@@ -101,9 +101,4 @@ pub fn validate(
         );
     }
     plan.assign(results.validations)
-}
-
-/// `--only-live`: keep the findings whose key works.
-pub fn keep_live<T>(items: Vec<T>, validation: impl Fn(&T) -> Option<&Validation>) -> Vec<T> {
-    items.into_iter().filter(|item| validation(item).is_some_and(|v| v.status.is_live())).collect()
 }

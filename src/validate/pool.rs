@@ -18,10 +18,10 @@ use super::{
     request::host_of,
 };
 
-pub struct Results {
-    pub validations: Vec<Validation>,
+pub(crate) struct Results {
+    pub(crate) validations: Vec<Validation>,
     /// Requests that found no network (DNS failure, refused, unreachable).
-    pub unreachable: usize,
+    pub(crate) unreachable: usize,
 }
 
 /// What the workers share.
@@ -34,7 +34,7 @@ struct Shared<'a> {
     unreachable: AtomicUsize,
 }
 
-pub fn run(jobs: &[Job], client: &Client, options: &Options) -> Results {
+pub(crate) fn run(jobs: &[Job], client: &Client, options: &Options) -> Results {
     let shared = Shared {
         client,
         options,

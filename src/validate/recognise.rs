@@ -11,14 +11,14 @@ use regex_automata::{
 use crate::rules::Rule;
 
 /// What a key alone says about itself.
-pub struct Recognition<'r> {
+pub(crate) struct Recognition<'r> {
     /// The provider rule the whole key matches with a valid checksum.
-    pub rule: Option<&'r Rule>,
+    pub(crate) rule: Option<&'r Rule>,
     /// Rules whose format the key has but whose checksum fails (a typo, a truncated copy).
-    pub bad_checksum: Vec<&'r Rule>,
+    pub(crate) bad_checksum: Vec<&'r Rule>,
 }
 
-pub fn recognise<'r>(key: &str, rules: &'r [Rule]) -> Recognition<'r> {
+pub(crate) fn recognise<'r>(key: &str, rules: &'r [Rule]) -> Recognition<'r> {
     let mut recognition = Recognition { rule: None, bad_checksum: Vec::new() };
     for rule in rules.iter().filter(|r| !r.generic && r.check.is_none() && !r.regex.is_empty()) {
         if !secret_is_whole_key(&rule.regex, key) {
@@ -55,7 +55,7 @@ const MAX_KEY_BYTES: u64 = 64 * 1024;
 
 /// The key from the environment variable `env`, else the first line of standard input;
 /// trimmed. Never from the command line, where it would land in shell history.
-pub fn read_key(env: Option<&str>) -> Result<String, String> {
+pub(crate) fn read_key(env: Option<&str>) -> Result<String, String> {
     let text = match env {
         Some(name) => {
             std::env::var(name).map_err(|_| format!("environment variable {name} is not set"))?
@@ -85,7 +85,7 @@ pub fn read_key(env: Option<&str>) -> Result<String, String> {
 }
 
 /// A yes/no answer from the next line of standard input (after the key); end of input is no.
-pub fn confirm_on_stdin(question: &str) -> std::io::Result<bool> {
+pub(crate) fn confirm_on_stdin(question: &str) -> std::io::Result<bool> {
     eprint!("{question}");
     let mut answer = String::new();
     std::io::stdin().lock().take(1024).read_line(&mut answer)?;

@@ -8,19 +8,19 @@ use base64::Engine as _;
 use super::catalog::{Method, RequestSpec};
 
 /// A request ready to send. `Debug` is deliberately not derived: it holds the secret.
-pub struct Prepared {
-    pub method: Method,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<Vec<u8>>,
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Vec<u8>>,
 }
 
 /// The values a template may name.
 #[derive(Default)]
-pub struct Values<'a> {
-    pub secret: &'a str,
-    pub pair: Option<&'a str>,
-    pub variables: Vec<(&'a str, String)>,
+pub(crate) struct Values<'a> {
+    pub(crate) secret: &'a str,
+    pub(crate) pair: Option<&'a str>,
+    pub(crate) variables: Vec<(&'a str, String)>,
 }
 
 impl Values<'_> {
@@ -68,7 +68,7 @@ fn json_escape(value: &str) -> String {
 
 /// Fills `spec` in. `base` replaces the scheme, host and leading path of the URL
 /// (`--validator-url`).
-pub fn prepare(
+pub(crate) fn prepare(
     spec: &RequestSpec,
     values: &Values,
     base: Option<&str>,
@@ -107,7 +107,7 @@ fn rebase(url: &str, base: &str) -> Result<String, String> {
 }
 
 /// HTTPS, or plain HTTP to a loopback address (tests, local mocks).
-pub fn check_url(url: &str) -> Result<(), String> {
+pub(crate) fn check_url(url: &str) -> Result<(), String> {
     let uri: ureq::http::Uri = url.parse().map_err(|_| "not a valid URL".to_string())?;
     let host = uri.host().ok_or("the URL has no host")?;
     if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
@@ -123,14 +123,14 @@ pub fn check_url(url: &str) -> Result<(), String> {
     }
 }
 
-pub fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The host of a prepared URL, for rate limits and the unreachable-host memory.
-pub fn host_of(url: &str) -> String {
+pub(crate) fn host_of(url: &str) -> String {
     url.parse::<ureq::http::Uri>()
         .ok()
         .and_then(|u| u.authority().map(|a| a.as_str().to_string()))

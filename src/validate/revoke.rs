@@ -14,7 +14,7 @@ use super::{
 use crate::{finding::redact, rules::Rule, validate::catalog::Catalog};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Revoked,
     /// The provider does not let a key revoke itself: the advice was printed.
     AdviceOnly,
@@ -23,7 +23,7 @@ pub enum Outcome {
 }
 
 /// `confirm` asks the user a yes/no question (the key itself came on standard input).
-pub fn revoke(
+pub(crate) fn revoke(
     key: &str,
     rules: &[Rule],
     catalog: &Catalog,

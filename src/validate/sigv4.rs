@@ -7,32 +7,32 @@ use sha2::Sha256;
 use crate::model::sha256_hex;
 
 /// The STS global endpoint signs as us-east-1.
-pub const STS_REGION: &str = "us-east-1";
-pub const STS_SERVICE: &str = "sts";
+pub(crate) const STS_REGION: &str = "us-east-1";
+pub(crate) const STS_SERVICE: &str = "sts";
 
-pub struct Credentials<'a> {
-    pub access_key_id: &'a str,
-    pub secret_access_key: &'a str,
-    pub session_token: Option<&'a str>,
+pub(crate) struct Credentials<'a> {
+    pub(crate) access_key_id: &'a str,
+    pub(crate) secret_access_key: &'a str,
+    pub(crate) session_token: Option<&'a str>,
 }
 
-pub struct Signable<'a> {
-    pub method: &'a str,
+pub(crate) struct Signable<'a> {
+    pub(crate) method: &'a str,
     /// `host[:port]` as sent in the `Host` header.
-    pub host: &'a str,
-    pub path: &'a str,
-    pub query: &'a str,
-    pub headers: &'a [(String, String)],
-    pub body: &'a [u8],
-    pub region: &'a str,
-    pub service: &'a str,
+    pub(crate) host: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) query: &'a str,
+    pub(crate) headers: &'a [(String, String)],
+    pub(crate) body: &'a [u8],
+    pub(crate) region: &'a str,
+    pub(crate) service: &'a str,
     /// `YYYYMMDDTHHMMSSZ`.
-    pub amz_date: &'a str,
+    pub(crate) amz_date: &'a str,
 }
 
 /// The headers to add to the request: `X-Amz-Date`, `X-Amz-Security-Token` for temporary
 /// keys, and `Authorization`.
-pub fn sign(request: &Signable, credentials: &Credentials) -> Vec<(String, String)> {
+pub(crate) fn sign(request: &Signable, credentials: &Credentials) -> Vec<(String, String)> {
     let mut added = vec![("X-Amz-Date".to_string(), request.amz_date.to_string())];
     if let Some(token) = credentials.session_token {
         added.push(("X-Amz-Security-Token".to_string(), token.to_string()));
@@ -102,7 +102,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// `YYYYMMDDTHHMMSSZ` for a Unix time.
-pub fn amz_date(unix: i64) -> String {
+pub(crate) fn amz_date(unix: i64) -> String {
     let day = crate::exposure::civil_date(unix).replace('-', "");
     let secs = unix.rem_euclid(86_400);
     format!("{day}T{:02}{:02}{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)

@@ -7,7 +7,7 @@ use crate::model::Encoding;
 
 /// A kind of credential file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CredentialKind {
+pub(crate) enum CredentialKind {
     GitCredentials,
     Netrc,
     Pgpass,
@@ -54,7 +54,7 @@ pub(super) fn classify(path: &str) -> Option<CredentialKind> {
 
 impl CredentialKind {
     /// What the file is, for the finding's name.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         use CredentialKind::*;
         match self {
             GitCredentials => "Git credential store (.git-credentials)",
@@ -76,7 +76,7 @@ impl CredentialKind {
 
     /// Where to revoke what this kind of file holds. `host` is the host a `.git-credentials`
     /// line logs in to.
-    pub fn revoke(self, host: Option<&str>) -> String {
+    pub(crate) fn revoke(self, host: Option<&str>) -> String {
         use CredentialKind::*;
         let text = match self {
             GitCredentials => return git_host_revoke(host),

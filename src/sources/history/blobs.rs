@@ -23,7 +23,7 @@ use super::{packs, walk::read_object};
 use crate::{
     diagnostics::Diagnostics,
     finding::Finding,
-    model::Tracking,
+    model::{Location, Tracking},
     pipeline::{Pipeline, Scanner},
     progress::Progress,
     sources::ScanStats,
@@ -34,15 +34,15 @@ use crate::{
 const PACK_CACHE_BYTES: usize = 64 << 20;
 
 /// Objects in the store, in pack order, that are wanted.
-pub struct Ordered {
-    pub wanted: Vec<ObjectId>,
+pub(crate) struct Ordered {
+    pub(crate) wanted: Vec<ObjectId>,
     /// Wanted but in no pack and not loose: missing (a partial clone).
-    pub missing: usize,
+    pub(crate) missing: usize,
 }
 
-pub fn pack_order(
+pub(crate) fn pack_order<V>(
     repo: &gix::Repository,
-    wanted: &HashMap<ObjectId, String>,
+    wanted: &HashMap<ObjectId, V>,
     diagnostics: &Diagnostics,
 ) -> Result<Ordered> {
     let mut remaining: HashSet<ObjectId> = wanted.keys().copied().collect();
@@ -71,22 +71,22 @@ pub fn pack_order(
 }
 
 /// Scans `ids` (each with its path in `paths`) and returns the findings by blob.
-pub struct BlobScan<'a> {
-    pub repo: &'a gix::ThreadSafeRepository,
-    pub pipeline: &'a Pipeline,
-    pub max_file_size: u64,
-    pub diagnostics: &'a Diagnostics,
-    pub stats: &'a ScanStats,
+pub(crate) struct BlobScan<'a> {
+    pub(crate) repo: &'a gix::ThreadSafeRepository,
+    pub(crate) pipeline: &'a Pipeline,
+    pub(crate) max_file_size: u64,
+    pub(crate) diagnostics: &'a Diagnostics,
+    pub(crate) stats: &'a ScanStats,
     /// Wanted blobs the object database does not have (a partial clone).
-    pub missing: AtomicU64,
-    pub progress: &'a Progress,
+    pub(crate) missing: AtomicU64,
+    pub(crate) progress: &'a Progress,
 }
 
 impl BlobScan<'_> {
-    pub fn run(
+    pub(crate) fn run(
         &self,
         ids: &[ObjectId],
-        paths: &(dyn Fn(&ObjectId) -> String + Sync),
+        paths: &(dyn Fn(&ObjectId) -> Location + Sync),
     ) -> HashMap<ObjectId, Vec<Finding>> {
         let found = Mutex::new(HashMap::new());
         let scanned = packs::scan_packs(self, ids, paths, &found);
@@ -101,7 +101,7 @@ impl BlobScan<'_> {
     fn run_per_object(
         &self,
         ids: &[ObjectId],
-        paths: &(dyn Fn(&ObjectId) -> String + Sync),
+        paths: &(dyn Fn(&ObjectId) -> Location + Sync),
         found: &Mutex<HashMap<ObjectId, Vec<Finding>>>,
     ) {
         let threads = rayon::current_num_threads().max(1);
@@ -111,8 +111,8 @@ impl BlobScan<'_> {
             || Worker::new(self.repo, self.pipeline),
             |worker, run| {
                 for id in run {
-                    let path = paths(id);
-                    let findings = worker.scan(self, id, &path);
+                    let location = paths(id);
+                    let findings = worker.scan(self, id, &location);
                     if !findings.is_empty() {
                         found.lock().expect("findings lock").insert(*id, findings);
                     }
@@ -125,7 +125,7 @@ impl BlobScan<'_> {
     pub(super) fn scan_blob(
         &self,
         scanner: &mut Scanner<'_>,
-        path: &str,
+        location: &Location,
         content: &[u8],
     ) -> Vec<Finding> {
         if !self.stats.within_size_limit(content.len() as u64, self.max_file_size) {
@@ -136,7 +136,7 @@ impl BlobScan<'_> {
         if !self.stats.admit_text(content) {
             return Vec::new();
         }
-        scanner.scan(path, content, Tracking::Committed)
+        scanner.scan_at(location, content, Tracking::Committed)
     }
 }
 
@@ -157,15 +157,15 @@ impl<'e> Worker<'e> {
         Worker { repo, scanner: pipeline.scanner(), buf: Vec::new() }
     }
 
-    /// Reads a blob again and scans it at `path` (its size and kind are already known).
-    pub(super) fn rescan(&mut self, id: &ObjectId, path: &str) -> Vec<Finding> {
+    /// Reads a blob again and scans it at `location` (its size and kind are already known).
+    pub(super) fn rescan(&mut self, id: &ObjectId, location: &Location) -> Vec<Finding> {
         match read_object(&self.repo, id, &mut self.buf) {
-            Ok(Some(data)) => self.scanner.scan(path, data.data, Tracking::Committed),
+            Ok(Some(data)) => self.scanner.scan_at(location, data.data, Tracking::Committed),
             _ => Vec::new(),
         }
     }
 
-    fn scan(&mut self, job: &BlobScan<'_>, id: &ObjectId, path: &str) -> Vec<Finding> {
+    fn scan(&mut self, job: &BlobScan<'_>, id: &ObjectId, location: &Location) -> Vec<Finding> {
         // The header gives the size without inflating the object.
         match self.repo.try_find_header(*id) {
             Ok(Some(header)) if !job.stats.within_size_limit(header.size(), job.max_file_size) => {
@@ -178,7 +178,7 @@ impl<'e> Worker<'e> {
                 return Vec::new();
             }
             Err(err) => {
-                job.diagnostics.warn(&format!("blob {id} ({path})"), format!("corrupt: {err}"));
+                job.diagnostics.warn(&format!("blob {id} ({location})"), format!("corrupt: {err}"));
                 return Vec::new();
             }
         }
@@ -189,17 +189,18 @@ impl<'e> Worker<'e> {
                 return Vec::new();
             }
             Err(err) => {
-                job.diagnostics.warn(&format!("blob {id} ({path})"), format!("corrupt: {err:#}"));
+                job.diagnostics
+                    .warn(&format!("blob {id} ({location})"), format!("corrupt: {err:#}"));
                 return Vec::new();
             }
         };
-        job.scan_blob(&mut self.scanner, path, content)
+        job.scan_blob(&mut self.scanner, location, content)
     }
 }
 
 /// Scans one blob again under another path (the few blobs with findings found at several
 /// paths), so path-dependent checks see the right path.
-pub fn rescan(
+pub(crate) fn rescan(
     repo: &gix::Repository,
     scanner: &mut Scanner<'_>,
     id: &ObjectId,

@@ -19,7 +19,11 @@ use super::{
 use crate::diagnostics::Diagnostics;
 
 /// The commits reachable from `tips`, as the other walks take them.
-pub fn commit_graph(store: &Store, tips: &[ObjectId], diagnostics: &Diagnostics) -> CommitGraph {
+pub(crate) fn commit_graph(
+    store: &Store,
+    tips: &[ObjectId],
+    diagnostics: &Diagnostics,
+) -> CommitGraph {
     let mut graph = CommitGraph::default();
     let mut seen: HashSet<Idx> = HashSet::new();
     let mut stack: Vec<Idx> = tips.iter().map(|id| store.index.number(id)).collect();
@@ -60,7 +64,7 @@ fn warn_corrupt(store: &Store, idx: Idx, what: &str, diagnostics: &Diagnostics) 
 
 /// Paths as (parent, name) pairs; node 0 is the root.
 #[derive(Default)]
-pub struct Paths {
+pub(crate) struct Paths {
     nodes: Vec<(u32, u32)>,
     by_pair: HashMap<(u32, u32), u32>,
 }
@@ -76,7 +80,7 @@ impl Paths {
     }
 
     /// The path of `node`, lossily as UTF-8 (reports are text).
-    pub fn string(&self, store: &Store, mut node: u32) -> String {
+    pub(crate) fn string(&self, store: &Store, mut node: u32) -> String {
         let mut names = Vec::new();
         while node != 0 {
             let (parent, name) = self.nodes[node as usize - 1];
@@ -95,22 +99,22 @@ impl Paths {
 }
 
 /// What the trees of history reach.
-pub struct Reach {
+pub(crate) struct Reach {
     /// Per object: the best rank of a path it was reached under (`UNREACHED`: none).
-    pub ranks: Vec<u8>,
+    pub(crate) ranks: Vec<u8>,
     /// Blobs that need a path (matched, corrupt, or at a path a check inspects) → the first
     /// path of the best rank.
-    pub paths: HashMap<Idx, String>,
+    pub(crate) paths: HashMap<Idx, String>,
     /// Paths of submodules (gitlinks) anywhere in history.
-    pub gitlinks: BTreeSet<String>,
-    pub missing_trees: usize,
-    pub missing_blobs: usize,
+    pub(crate) gitlinks: BTreeSet<String>,
+    pub(crate) missing_trees: usize,
+    pub(crate) missing_blobs: usize,
 }
 
-pub const UNREACHED: u8 = u8::MAX;
+pub(crate) const UNREACHED: u8 = u8::MAX;
 
 impl Reach {
-    pub fn reached(&self, idx: Idx) -> bool {
+    pub(crate) fn reached(&self, idx: Idx) -> bool {
         self.ranks[idx as usize] != UNREACHED
     }
 }
@@ -119,7 +123,7 @@ impl Reach {
 /// the first found among those of the best `rank` (0 best), so a blob also at an ignored path
 /// or in a lock file is scanned where every rule applies. A tree is walked again only when
 /// reached under a better-ranked path (so at most three times).
-pub fn reach(
+pub(crate) fn reach(
     store: &Store,
     roots: impl IntoIterator<Item = Idx>,
     rank: &dyn Fn(&str, bool) -> u8,
@@ -216,7 +220,7 @@ pub fn reach(
 /// Commits are diffed in parallel; chunks a parent's tree shares are skipped whole, and so
 /// are trees that hold no wanted blob at any depth (the few blobs with findings sit in few
 /// subtrees).
-pub fn introductions(
+pub(crate) fn introductions(
     store: &Store,
     graph: &CommitGraph,
     order: &[ObjectId],

@@ -34,13 +34,11 @@ const KEPT_BYTES: usize = 48 << 20;
 
 /// What reading found besides the store: contents and messages to scan again with a path.
 #[derive(Default)]
-pub struct Read {
+pub(crate) struct Read {
     /// Matched blobs' contents, up to [`KEPT_BYTES`].
-    pub kept: HashMap<Idx, Vec<u8>>,
+    pub(crate) kept: HashMap<Idx, Vec<u8>>,
     /// Commit messages the engine matched in.
-    pub messages: HashMap<Idx, Vec<u8>>,
-    /// Objects read (all kinds).
-    pub objects: usize,
+    pub(crate) messages: HashMap<Idx, Vec<u8>>,
 }
 
 struct Reader<'a> {
@@ -52,11 +50,13 @@ struct Reader<'a> {
     kept: Mutex<HashMap<Idx, Vec<u8>>>,
     kept_bytes: AtomicUsize,
     messages: Mutex<HashMap<Idx, Vec<u8>>>,
-    objects: AtomicUsize,
 }
 
 /// Every object id the object database lists (packs, loose objects, alternates).
-pub fn list_objects(repo: &gix::Repository, diagnostics: &Diagnostics) -> Result<ObjectIndex> {
+pub(crate) fn list_objects(
+    repo: &gix::Repository,
+    diagnostics: &Diagnostics,
+) -> Result<ObjectIndex> {
     let objects = repo
         .objects
         .store_ref()
@@ -74,7 +74,7 @@ pub fn list_objects(repo: &gix::Repository, diagnostics: &Diagnostics) -> Result
 }
 
 /// Reads every listed object into `store`.
-pub fn read_all(
+pub(crate) fn read_all(
     repo: &gix::Repository,
     store: &Store,
     pipeline: &Pipeline,
@@ -91,7 +91,6 @@ pub fn read_all(
         kept: Mutex::new(HashMap::new()),
         kept_bytes: AtomicUsize::new(0),
         messages: Mutex::new(HashMap::new()),
-        objects: AtomicUsize::new(0),
     };
     for idx_path in packs::pack_indices(repo) {
         if let Err(err) = reader.read_pack(&idx_path, repo.object_hash()) {
@@ -105,7 +104,6 @@ pub fn read_all(
     Read {
         kept: reader.kept.into_inner().expect("kept blobs"),
         messages: reader.messages.into_inner().expect("messages"),
-        objects: reader.objects.into_inner(),
     }
 }
 
@@ -152,7 +150,6 @@ impl Reader<'_> {
 
     /// One object, claimed by this thread.
     fn take(&self, scanner: &mut LazyScanner<'_>, idx: Idx, kind: gix::objs::Kind, data: &[u8]) {
-        self.objects.fetch_add(1, Ordering::Relaxed);
         self.progress.add(data.len() as u64);
         let store = self.store;
         match kind {

@@ -15,18 +15,18 @@
 //! store ([`walk`], [`provenance`], [`blobs`]).
 //!
 //! Commit messages and ref names (branches, tags) are scanned too: a secret there is a
-//! finding of its own, at [`COMMIT_MESSAGE_PATH`] or [`REF_NAME_PATH`], with its commit.
+//! finding of its own, at [`Location::CommitMessage`] or [`Location::RefName`], with its commit.
 //!
-//! Blobs no commit reaches (`--all-objects`) have no path; they are reported at the path
-//! `<blob:ID>` with the blob id and no commit.
+//! Blobs no commit reaches (`--all-objects`) have no path; they are reported at
+//! [`Location::UnreachableBlob`] (named `<blob:ID>`) with the blob id and no commit.
 
-pub mod blobs;
-pub mod graph;
-pub mod ingest;
-pub mod packs;
-pub mod provenance;
-pub mod store;
-pub mod walk;
+pub(crate) mod blobs;
+pub(crate) mod graph;
+pub(crate) mod ingest;
+pub(crate) mod packs;
+pub(crate) mod provenance;
+pub(crate) mod store;
+pub(crate) mod walk;
 
 use std::{
     collections::{HashMap, HashSet},
@@ -48,7 +48,7 @@ use self::{
 use crate::{
     diagnostics::Diagnostics,
     finding::{Finding, Occurrence, Provenance},
-    model::{ScanSummary, Tracking, fingerprint},
+    model::{Location, ScanSummary, Tracking, fingerprint},
     pipeline::{self, Pipeline},
     progress::Progress,
     sources::ScanStats,
@@ -56,7 +56,7 @@ use crate::{
 
 /// Which part of history to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
+pub(crate) enum Selection {
     /// Everything reachable from any ref.
     Everything,
     /// Blobs introduced by the commits reachable from `include` but not from `exclude`.
@@ -65,7 +65,7 @@ pub enum Selection {
 
 impl Selection {
     /// `A..B`; `--since REV` is `REV..HEAD`.
-    pub fn parse_range(text: &str) -> Result<Selection> {
+    pub(crate) fn parse_range(text: &str) -> Result<Selection> {
         match text.split_once("..") {
             Some((exclude, include)) if !exclude.is_empty() && !include.is_empty() => {
                 Ok(Selection::Range { exclude: exclude.into(), include: include.into() })
@@ -74,21 +74,21 @@ impl Selection {
         }
     }
 
-    pub fn since(rev: &str) -> Selection {
+    pub(crate) fn since(rev: &str) -> Selection {
         Selection::Range { exclude: rev.into(), include: "HEAD".into() }
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct HistoryOptions {
-    pub selection: Selection,
+pub(crate) struct HistoryOptions {
+    pub(crate) selection: Selection,
     /// Also scan blobs that no commit reaches (dangling, unreachable).
-    pub all_objects: bool,
-    pub max_file_size: u64,
+    pub(crate) all_objects: bool,
+    pub(crate) max_file_size: u64,
     /// Scan submodules' histories too (each is its own repository).
-    pub recurse_submodules: bool,
+    pub(crate) recurse_submodules: bool,
     /// Draw a progress bar (it still only appears when stderr is a terminal).
-    pub progress: bool,
+    pub(crate) progress: bool,
 }
 
 /// Submodules within submodules are followed this deep, no deeper.
@@ -96,7 +96,7 @@ const MAX_SUBMODULE_DEPTH: usize = 8;
 
 /// Scans the history of the repository at exactly `path` (its work tree or, if bare, its
 /// git directory), counting what it reads into `stats`.
-pub fn scan_history(
+pub(crate) fn scan_history(
     pipeline: &Pipeline,
     path: &Path,
     options: &HistoryOptions,
@@ -106,7 +106,7 @@ pub fn scan_history(
     let context = ScanContext { pipeline, options, diagnostics, stats };
     let mut findings = Vec::new();
     scan_repository(&context, path, "", 0, &mut findings)?;
-    findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
+    findings.sort_by(|a, b| (&a.location, a.span).cmp(&(&b.location, b.span)));
     Ok(findings)
 }
 
@@ -192,26 +192,23 @@ fn with_prefix(mut finding: Finding, prefix: &str) -> Finding {
     if prefix.is_empty() {
         return finding;
     }
-    finding.path = format!("{prefix}{}", finding.path);
-    finding.fingerprint = fingerprint(&finding.rule.id, &finding.secret_sha256, &finding.path);
+    if let Location::File(path) = &mut finding.location {
+        path.insert_str(0, prefix);
+        finding.fingerprint = fingerprint(&finding.rule.id, &finding.secret_sha256, path);
+    }
     if let Some(provenance) = &mut finding.provenance {
         for occurrence in &mut provenance.occurrences {
-            if !occurrence.path.starts_with('<') {
-                occurrence.path = format!("{prefix}{}", occurrence.path);
+            if let Location::File(path) = &mut occurrence.location {
+                path.insert_str(0, prefix);
             }
         }
     }
     finding
 }
 
-/// Where a secret in a commit message is reported (with the commit in its provenance).
-pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
-/// Where a secret in a branch or tag name is reported (with the commit the ref names).
-pub const REF_NAME_PATH: &str = "<ref name>";
-
-/// The path unreachable blobs are reported at.
-pub fn unreachable_blob_path(id: &ObjectId) -> String {
-    format!("<blob:{id}>")
+/// Where a blob no commit reaches is reported.
+fn unreachable_blob(id: &ObjectId) -> Location {
+    Location::UnreachableBlob(id.to_string())
 }
 
 struct Repository<'a> {
@@ -266,19 +263,21 @@ impl Repository<'_> {
         let rank = |path: &str, is_dir: bool| suppressions.path_rank(path, is_dir);
         let inspects = |name: &[u8]| pipeline::inspects_path(&String::from_utf8_lossy(name));
         let mut reach = graph::reach(&store, roots, &rank, &inspects, diagnostics);
+        let mut located: HashMap<Idx, Location> = std::mem::take(&mut reach.paths)
+            .into_iter()
+            .map(|(i, p)| (i, Location::File(p)))
+            .collect();
         for &blob in &tip_blobs {
             if !reach.reached(blob) {
                 reach.ranks[blob as usize] = 0;
-                reach.paths.insert(blob, unreachable_blob_path(&store.index.id(blob)));
+                located.insert(blob, unreachable_blob(&store.index.id(blob)));
             }
         }
-        self.warn_unreadable(&store, &reach);
+        self.warn_unreadable(&store, &reach, &located);
         self.count_blobs(&store, &reach);
-        let mut jobs: Vec<(Idx, String)> = reach
-            .paths
-            .iter()
-            .filter(|(idx, _)| matches!(store.state(**idx), State::Matched | State::Text))
-            .map(|(idx, path)| (*idx, path.clone()))
+        let mut jobs: Vec<(Idx, Location)> = located
+            .into_iter()
+            .filter(|(idx, _)| matches!(store.state(*idx), State::Matched | State::Text))
             .collect();
         let mut dangling = HashSet::new();
         if self.options.all_objects {
@@ -286,7 +285,7 @@ impl Repository<'_> {
                 if !reach.reached(idx) && store.state(idx) == State::Matched {
                     let id = store.index.id(idx);
                     dangling.insert(id);
-                    jobs.push((idx, unreachable_blob_path(&id)));
+                    jobs.push((idx, unreachable_blob(&id)));
                 }
             }
         }
@@ -312,7 +311,7 @@ impl Repository<'_> {
         Ok((findings, reach.gitlinks.into_iter().collect()))
     }
 
-    /// Secrets in commit messages: each a finding of its own, at [`COMMIT_MESSAGE_PATH`],
+    /// Secrets in commit messages: each a finding of its own, at [`Location::CommitMessage`],
     /// with its commit; `messages` oldest first.
     fn message_places<'m>(
         &self,
@@ -324,7 +323,7 @@ impl Repository<'_> {
             if scanner.matches(message).is_empty() {
                 continue;
             }
-            let findings = scanner.scan(COMMIT_MESSAGE_PATH, message, Tracking::Committed);
+            let findings = scanner.scan_at(&Location::CommitMessage, message, Tracking::Committed);
             places.extend(findings.into_iter().map(|finding| Place {
                 finding,
                 commit: Some(commit),
@@ -334,7 +333,7 @@ impl Repository<'_> {
         places
     }
 
-    /// Secrets in branch and tag names: each a finding of its own, at [`REF_NAME_PATH`],
+    /// Secrets in branch and tag names: each a finding of its own, at [`Location::RefName`],
     /// with the commit the ref points at.
     fn ref_name_places(&self, refs: &[walk::RefName]) -> Vec<Place> {
         let mut scanner = self.pipeline.scanner();
@@ -344,7 +343,7 @@ impl Repository<'_> {
             if scanner.matches(name).is_empty() {
                 continue;
             }
-            let findings = scanner.scan(REF_NAME_PATH, name, Tracking::Committed);
+            let findings = scanner.scan_at(&Location::RefName, name, Tracking::Committed);
             places.extend(findings.into_iter().map(|finding| Place {
                 finding,
                 commit: reference.commit,
@@ -355,7 +354,7 @@ impl Repository<'_> {
     }
 
     /// Warnings for what the walk reached but could not read.
-    fn warn_unreadable(&self, store: &Store, reach: &graph::Reach) {
+    fn warn_unreadable(&self, store: &Store, reach: &graph::Reach, paths: &HashMap<Idx, Location>) {
         if reach.missing_trees > 0 {
             self.diagnostics.warn(
                 &self.label,
@@ -377,8 +376,8 @@ impl Repository<'_> {
             );
         }
         let corrupt = store.corrupt.lock().expect("corrupt objects");
-        let mut blobs: Vec<(&Idx, &String)> =
-            reach.paths.iter().filter(|(idx, _)| corrupt.contains_key(*idx)).collect();
+        let mut blobs: Vec<(&Idx, &Location)> =
+            paths.iter().filter(|(idx, _)| corrupt.contains_key(*idx)).collect();
         blobs.sort();
         for (idx, path) in blobs {
             self.diagnostics
@@ -415,20 +414,22 @@ impl Repository<'_> {
         &self,
         store: &Store,
         read: &ingest::Read,
-        jobs: &[(Idx, String)],
+        jobs: &[(Idx, Location)],
     ) -> Result<HashMap<ObjectId, Vec<Finding>>> {
         let (kept, to_read): (Vec<_>, Vec<_>) =
             jobs.iter().partition(|(idx, _)| read.kept.contains_key(idx));
-        let paths: HashMap<ObjectId, String> =
-            to_read.iter().map(|(idx, path)| (store.index.id(*idx), path.clone())).collect();
+        let paths: HashMap<ObjectId, Location> = to_read
+            .iter()
+            .map(|(idx, location)| (store.index.id(*idx), location.clone()))
+            .collect();
         let ordered = blobs::pack_order(&self.repo, &paths, self.diagnostics)?.wanted;
         let threads = rayon::current_num_threads().max(1);
         let run_len = (ordered.len() / (threads * 8)).max(16);
         let sync_repo = self.repo.clone().into_sync();
         let scan_kept = kept.par_iter().map_init(
             || self.pipeline.scanner(),
-            |scanner, (idx, path)| {
-                let findings = scanner.scan(path, &read.kept[idx], Tracking::Committed);
+            |scanner, (idx, location)| {
+                let findings = scanner.scan_at(location, &read.kept[idx], Tracking::Committed);
                 (store.index.id(*idx), findings)
             },
         );
@@ -458,7 +459,7 @@ impl Repository<'_> {
         }
         let ordered = blobs::pack_order(repo, &paths, self.diagnostics)?;
         let by_blob = self.scan_blobs(&ordered.wanted, ordered.missing, &|id| {
-            paths.get(id).cloned().unwrap_or_else(|| unreachable_blob_path(id))
+            paths.get(id).map_or_else(|| unreachable_blob(id), |path| Location::file(path.as_str()))
         });
         let introductions: Vec<Introduction> =
             introductions.into_iter().filter(|i| by_blob.contains_key(&i.blob)).collect();
@@ -509,7 +510,7 @@ impl Repository<'_> {
         &self,
         ids: &[ObjectId],
         missing: usize,
-        paths: &(dyn Fn(&ObjectId) -> String + Sync),
+        paths: &(dyn Fn(&ObjectId) -> Location + Sync),
     ) -> HashMap<ObjectId, Vec<Finding>> {
         let progress = Progress::new("history", ids.len() as u64, !self.options.progress);
         let sync_repo = self.repo.clone().into_sync();
@@ -554,7 +555,8 @@ impl Repository<'_> {
         for introduction in sorted {
             let Some(scanned) = by_blob.get(&introduction.blob) else { continue };
             attributed.insert(introduction.blob);
-            let findings = if scanned.first().is_some_and(|f| f.path == introduction.path) {
+            let at_path = |f: &Finding| f.location.path() == Some(introduction.path.as_str());
+            let findings = if scanned.first().is_some_and(at_path) {
                 scanned.clone()
             } else {
                 blobs::rescan(&self.repo, &mut scanner, &introduction.blob, &introduction.path)
@@ -590,10 +592,10 @@ impl Repository<'_> {
         let mut metas: HashMap<ObjectId, CommitMeta> = HashMap::new();
         let mut findings = Vec::new();
         for indices in by_secret.values() {
-            let mut primaries: HashMap<&str, usize> = HashMap::new();
+            let mut primaries: HashMap<&Location, usize> = HashMap::new();
             for &index in indices {
                 // Places are in commit order, so the first per path is the oldest.
-                primaries.entry(places[index].finding.path.as_str()).or_insert(index);
+                primaries.entry(&places[index].finding.location).or_insert(index);
             }
             for &primary in primaries.values() {
                 let place = &places[primary];
@@ -612,12 +614,12 @@ impl Repository<'_> {
                 let mut finding = place.finding.clone();
                 let in_a_file = place.commit.is_some() && place.blob.is_some();
                 finding.provenance = Some(Provenance {
-                    commit: place.commit.map(|c| c.to_string()).unwrap_or_default(),
+                    commit: place.commit.map(|c| c.to_string()),
                     author_name: meta.author_name,
                     author_email: meta.author_email,
                     time: meta.time,
                     summary: meta.summary,
-                    blob: place.blob.map(|b| b.to_string()).unwrap_or_default(),
+                    blob: place.blob.map(|b| b.to_string()),
                     line: finding.span.line,
                     in_head: in_a_file.then(|| self.in_head(head_tree, &finding)).flatten(),
                     in_worktree: in_a_file.then(|| self.in_worktree(&finding)).flatten(),
@@ -633,7 +635,8 @@ impl Repository<'_> {
     fn in_head(&self, head_tree: Option<ObjectId>, finding: &Finding) -> Option<bool> {
         let head_tree = head_tree?;
         let mut buf = Vec::new();
-        let Some(blob) = walk::blob_at_path(&self.repo, head_tree, &finding.path, &mut buf) else {
+        let path = finding.location.path()?;
+        let Some(blob) = walk::blob_at_path(&self.repo, head_tree, path, &mut buf) else {
             return Some(false);
         };
         let content = walk::read_object(&self.repo, &blob, &mut buf).ok().flatten()?;
@@ -643,7 +646,7 @@ impl Repository<'_> {
     /// Whether the working tree's file at the finding's path still holds the secret; `None`
     /// for a bare repository.
     fn in_worktree(&self, finding: &Finding) -> Option<bool> {
-        let file = self.repo.workdir()?.join(&finding.path);
+        let file = self.repo.workdir()?.join(finding.location.path()?);
         let too_large = std::fs::metadata(&file)
             .map(|m| !m.is_file() || m.len() > self.options.max_file_size)
             .unwrap_or(true);
@@ -666,17 +669,17 @@ struct Place {
 impl Place {
     fn occurrence(&self) -> Occurrence {
         Occurrence {
-            commit: self.commit.map(|c| c.to_string()).unwrap_or_default(),
-            path: self.finding.path.clone(),
+            commit: self.commit.map(|c| c.to_string()),
+            location: self.finding.location.clone(),
             line: self.finding.span.line,
-            blob: self.blob.map(|b| b.to_string()).unwrap_or_default(),
+            blob: self.blob.map(|b| b.to_string()),
         }
     }
 }
 
 /// One report from a working-tree scan and a history scan of the same repository: a
 /// secret both found (same fingerprint) is reported where it is now, with its history.
-pub fn merge_with_worktree(worktree: Vec<Finding>, history: Vec<Finding>) -> Vec<Finding> {
+pub(crate) fn merge_with_worktree(worktree: Vec<Finding>, history: Vec<Finding>) -> Vec<Finding> {
     let by_fingerprint: HashMap<String, usize> =
         history.iter().enumerate().map(|(i, f)| (f.fingerprint.clone(), i)).collect();
     let mut merged_into_worktree = HashSet::new();
@@ -697,7 +700,7 @@ pub fn merge_with_worktree(worktree: Vec<Finding>, history: Vec<Finding>) -> Vec
             .filter(|(i, _)| !merged_into_worktree.contains(i))
             .map(|(_, f)| f),
     );
-    findings.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
+    findings.sort_by(|a, b| (&a.location, a.span).cmp(&(&b.location, b.span)));
     findings
 }
 
@@ -735,6 +738,7 @@ mod tests {
     #[test]
     fn unreachable_blobs_have_a_path_naming_them() {
         let blob = ObjectId::from_hex(b"0123456789abcdef0123456789abcdef01234567").unwrap();
-        assert_eq!(unreachable_blob_path(&blob), "<blob:0123456789abcdef0123456789abcdef01234567>");
+        let name = unreachable_blob(&blob).to_string();
+        assert_eq!(name, "<blob:0123456789abcdef0123456789abcdef01234567>");
     }
 }

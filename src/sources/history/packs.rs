@@ -25,6 +25,7 @@ use gix::{
 use super::blobs::BlobScan;
 use crate::{
     finding::Finding,
+    model::Location,
     pipeline::{Pipeline, Scanner},
 };
 
@@ -39,10 +40,10 @@ const ALLOC_LIMIT_BYTES: u64 = 512 << 20;
 
 /// Scans the wanted blobs of every pack worth traversing; returns, per id of `ids`, whether
 /// it was scanned.
-pub fn scan_packs(
+pub(crate) fn scan_packs(
     job: &BlobScan<'_>,
     ids: &[ObjectId],
-    paths: &(dyn Fn(&ObjectId) -> String + Sync),
+    paths: &(dyn Fn(&ObjectId) -> Location + Sync),
     found: &Mutex<HashMap<ObjectId, Vec<Finding>>>,
 ) -> Vec<bool> {
     let repo = job.repo.to_thread_local();
@@ -183,7 +184,7 @@ where
 /// One pack's traversal, with what all traversals share.
 struct Traversal<'a, 'j> {
     job: &'a BlobScan<'j>,
-    paths: &'a (dyn Fn(&ObjectId) -> String + Sync),
+    paths: &'a (dyn Fn(&ObjectId) -> Location + Sync),
     found: &'a Mutex<HashMap<ObjectId, Vec<Finding>>>,
     /// Wanted blob → its position in `done`.
     index: &'a HashMap<ObjectId, usize>,

@@ -13,15 +13,15 @@ use crate::diagnostics::Diagnostics;
 
 /// `blob` first appears at `path` in `commit`; `order` is the commit's place oldest-first.
 #[derive(Debug, Clone)]
-pub struct Introduction {
-    pub blob: ObjectId,
-    pub path: String,
-    pub commit: ObjectId,
-    pub order: usize,
+pub(crate) struct Introduction {
+    pub(crate) blob: ObjectId,
+    pub(crate) path: String,
+    pub(crate) commit: ObjectId,
+    pub(crate) order: usize,
 }
 
 /// The graph's commits with parents before children, the older first where either could go.
-pub fn oldest_first(graph: &CommitGraph) -> Vec<ObjectId> {
+pub(crate) fn oldest_first(graph: &CommitGraph) -> Vec<ObjectId> {
     let mut children: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
     let mut waiting: HashMap<ObjectId, usize> = HashMap::new();
     for (id, node) in &graph.nodes {
@@ -52,7 +52,7 @@ pub fn oldest_first(graph: &CommitGraph) -> Vec<ObjectId> {
 }
 
 /// Every (blob, path) that `wanted` accepts and a commit of `order` introduces.
-pub fn introductions(
+pub(crate) fn introductions(
     repo: &gix::Repository,
     graph: &CommitGraph,
     order: &[ObjectId],
@@ -152,14 +152,14 @@ impl Differ<'_> {
 
 /// Who made a commit and why, for reports.
 #[derive(Debug, Clone, Default)]
-pub struct CommitMeta {
-    pub author_name: String,
-    pub author_email: String,
-    pub time: i64,
-    pub summary: String,
+pub(crate) struct CommitMeta {
+    pub(crate) author_name: String,
+    pub(crate) author_email: String,
+    pub(crate) time: i64,
+    pub(crate) summary: String,
 }
 
-pub fn commit_meta(repo: &gix::Repository, id: &ObjectId) -> CommitMeta {
+pub(crate) fn commit_meta(repo: &gix::Repository, id: &ObjectId) -> CommitMeta {
     let mut buf = Vec::new();
     let Ok(Some(data)) = super::walk::read_object(repo, id, &mut buf) else {
         return CommitMeta::default();

@@ -22,10 +22,10 @@ use gix::ObjectId;
 
 /// An object's number: its rank among the listed ids, or, for an id only named by a tree or
 /// commit (a missing object), a number after them.
-pub type Idx = u32;
+pub(crate) type Idx = u32;
 
 /// Dense numbers for object ids.
-pub struct ObjectIndex {
+pub(crate) struct ObjectIndex {
     /// The object database's ids, sorted and unique.
     listed: Vec<ObjectId>,
     /// `fanout[k]`: how many listed ids have their first two bytes below `k`.
@@ -40,7 +40,7 @@ fn fanout_key(id: &gix::oid) -> usize {
 }
 
 impl ObjectIndex {
-    pub fn new(mut listed: Vec<ObjectId>) -> Self {
+    pub(crate) fn new(mut listed: Vec<ObjectId>) -> Self {
         listed.sort_unstable();
         listed.dedup();
         let mut fanout = vec![0u32; (1 << 16) + 1];
@@ -53,17 +53,17 @@ impl ObjectIndex {
         ObjectIndex { listed, fanout, absent: Mutex::new((HashMap::new(), Vec::new())) }
     }
 
-    pub fn listed_len(&self) -> usize {
+    pub(crate) fn listed_len(&self) -> usize {
         self.listed.len()
     }
 
     /// Every number given out so far (listed and absent).
-    pub fn numbered(&self) -> usize {
+    pub(crate) fn numbered(&self) -> usize {
         self.listed.len() + self.absent.lock().expect("absent ids").1.len()
     }
 
     /// The number of a listed id.
-    pub fn lookup(&self, id: &gix::oid) -> Option<Idx> {
+    pub(crate) fn lookup(&self, id: &gix::oid) -> Option<Idx> {
         let key = fanout_key(id);
         let (start, end) = (self.fanout[key] as usize, self.fanout[key + 1] as usize);
         let found = self.listed[start..end].binary_search_by(|probe| probe.as_ref().cmp(id));
@@ -71,7 +71,7 @@ impl ObjectIndex {
     }
 
     /// The number of any id, giving one to an id not listed.
-    pub fn number(&self, id: &gix::oid) -> Idx {
+    pub(crate) fn number(&self, id: &gix::oid) -> Idx {
         if let Some(idx) = self.lookup(id) {
             return idx;
         }
@@ -84,7 +84,7 @@ impl ObjectIndex {
         })
     }
 
-    pub fn id(&self, idx: Idx) -> ObjectId {
+    pub(crate) fn id(&self, idx: Idx) -> ObjectId {
         let idx = idx as usize;
         match self.listed.get(idx) {
             Some(id) => *id,
@@ -96,7 +96,7 @@ impl ObjectIndex {
 /// What reading an object found, per listed object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
-pub enum State {
+pub(crate) enum State {
     Unread = 0,
     /// Being read by a thread.
     Claimed,
@@ -131,14 +131,14 @@ impl State {
         ALL[usize::from(value)]
     }
 
-    pub fn is_blob(self) -> bool {
+    pub(crate) fn is_blob(self) -> bool {
         matches!(self, State::Text | State::Matched | State::Binary | State::Large)
     }
 }
 
 /// What a tree entry points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryKind {
+pub(crate) enum EntryKind {
     Tree,
     /// A file or a symbolic link: content to scan.
     Blob,
@@ -148,9 +148,9 @@ pub enum EntryKind {
 
 /// One decoded tree entry: a numbered name (its kind in the top two bits) and object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     name_and_kind: u32,
-    pub child: Idx,
+    pub(crate) child: Idx,
 }
 
 const KIND_SHIFT: u32 = 30;
@@ -166,11 +166,11 @@ impl Entry {
         Entry { name_and_kind: name | (kind_bits << KIND_SHIFT), child }
     }
 
-    pub fn name(self) -> u32 {
+    pub(crate) fn name(self) -> u32 {
         self.name_and_kind & NAME_MASK
     }
 
-    pub fn kind(self) -> EntryKind {
+    pub(crate) fn kind(self) -> EntryKind {
         match self.name_and_kind >> KIND_SHIFT {
             1 => EntryKind::Tree,
             2 => EntryKind::Gitlink,
@@ -181,11 +181,11 @@ impl Entry {
 
 /// A commit: just what the walks need.
 #[derive(Debug, Clone)]
-pub struct Commit {
-    pub tree: Idx,
-    pub parents: Box<[Idx]>,
+pub(crate) struct Commit {
+    pub(crate) tree: Idx,
+    pub(crate) parents: Box<[Idx]>,
     /// Committer time, seconds since the epoch.
-    pub time: i64,
+    pub(crate) time: i64,
 }
 
 /// Entry names, numbered.
@@ -208,8 +208,8 @@ struct ChunkShard {
 }
 
 /// The objects read, in the form the walks use.
-pub struct Store {
-    pub index: ObjectIndex,
+pub(crate) struct Store {
+    pub(crate) index: ObjectIndex,
     states: Vec<AtomicU8>,
     /// Blob sizes (0 for other objects).
     sizes: Vec<AtomicU64>,
@@ -227,14 +227,14 @@ pub struct Store {
     /// Per object: its place in `trees` or `commits` (`u32::MAX`: none).
     slots: Vec<u32>,
     /// Why objects could not be read.
-    pub corrupt: Mutex<HashMap<Idx, String>>,
+    pub(crate) corrupt: Mutex<HashMap<Idx, String>>,
     hashers: (foldhash::fast::FixedState, foldhash::fast::FixedState),
 }
 
 const NO_SLOT: u32 = u32::MAX;
 
 impl Store {
-    pub fn new(index: ObjectIndex) -> Store {
+    pub(crate) fn new(index: ObjectIndex) -> Store {
         let n = index.listed_len();
         Store {
             index,
@@ -257,7 +257,7 @@ impl Store {
         }
     }
 
-    pub fn state(&self, idx: Idx) -> State {
+    pub(crate) fn state(&self, idx: Idx) -> State {
         match self.states.get(idx as usize) {
             Some(state) => State::from_u8(state.load(Ordering::Acquire)),
             None => State::Unread,
@@ -265,7 +265,7 @@ impl Store {
     }
 
     /// Takes a listed, unread object for the calling thread; false if another has it.
-    pub fn claim(&self, idx: Idx) -> bool {
+    pub(crate) fn claim(&self, idx: Idx) -> bool {
         self.states[idx as usize]
             .compare_exchange(
                 State::Unread as u8,
@@ -276,31 +276,31 @@ impl Store {
             .is_ok()
     }
 
-    pub fn set_state(&self, idx: Idx, state: State) {
+    pub(crate) fn set_state(&self, idx: Idx, state: State) {
         self.states[idx as usize].store(state as u8, Ordering::Release);
     }
 
-    pub fn set_blob(&self, idx: Idx, state: State, size: u64) {
+    pub(crate) fn set_blob(&self, idx: Idx, state: State, size: u64) {
         self.sizes[idx as usize].store(size, Ordering::Relaxed);
         self.set_state(idx, state);
     }
 
-    pub fn size(&self, idx: Idx) -> u64 {
+    pub(crate) fn size(&self, idx: Idx) -> u64 {
         self.sizes.get(idx as usize).map_or(0, |s| s.load(Ordering::Relaxed))
     }
 
-    pub fn set_corrupt(&self, idx: Idx, reason: String) {
+    pub(crate) fn set_corrupt(&self, idx: Idx, reason: String) {
         self.corrupt.lock().expect("corrupt objects").insert(idx, reason);
         self.set_state(idx, State::Corrupt);
     }
 
-    pub fn add_commit(&self, idx: Idx, commit: Commit) {
+    pub(crate) fn add_commit(&self, idx: Idx, commit: Commit) {
         self.commits_read.lock().expect("commits").push((idx, commit));
         self.set_state(idx, State::Commit);
     }
 
     /// Parses and stores a tree; `Err` names what is malformed.
-    pub fn add_tree(&self, idx: Idx, data: &[u8]) -> Result<(), &'static str> {
+    pub(crate) fn add_tree(&self, idx: Idx, data: &[u8]) -> Result<(), &'static str> {
         let mut chunk_ids = Vec::new();
         let mut rest = data;
         let mut chunk_start = 0;
@@ -371,7 +371,7 @@ impl Store {
     }
 
     /// Places what was read for lookup; call once reading is done.
-    pub fn seal(&mut self) {
+    pub(crate) fn seal(&mut self) {
         let total = self.index.numbered();
         self.slots = vec![NO_SLOT; total];
         let trees = std::mem::take(self.trees_read.get_mut().expect("trees"));
@@ -394,7 +394,7 @@ impl Store {
         self.sealed_names = std::mem::take(self.names.get_mut().expect("names")).names;
     }
 
-    pub fn commit(&self, idx: Idx) -> Option<&Commit> {
+    pub(crate) fn commit(&self, idx: Idx) -> Option<&Commit> {
         if self.state(idx) != State::Commit {
             return None;
         }
@@ -402,7 +402,7 @@ impl Store {
     }
 
     /// A tree's chunk ids, if the tree was read.
-    pub fn tree_chunks(&self, idx: Idx) -> Option<&[u32]> {
+    pub(crate) fn tree_chunks(&self, idx: Idx) -> Option<&[u32]> {
         if self.state(idx) != State::Tree {
             return None;
         }
@@ -410,12 +410,12 @@ impl Store {
     }
 
     /// The entries of one chunk (after [`Store::seal`]).
-    pub fn chunk(&self, id: u32) -> &[Entry] {
+    pub(crate) fn chunk(&self, id: u32) -> &[Entry] {
         &self.sealed_chunks[id as usize % CHUNK_SHARDS][id as usize / CHUNK_SHARDS]
     }
 
     /// A tree's entries in order.
-    pub fn entries(&self, idx: Idx) -> Option<Vec<Entry>> {
+    pub(crate) fn entries(&self, idx: Idx) -> Option<Vec<Entry>> {
         let chunks = self.tree_chunks(idx)?;
         let mut entries = Vec::new();
         for &chunk in chunks {
@@ -425,24 +425,18 @@ impl Store {
     }
 
     /// An entry's name (after [`Store::seal`]).
-    pub fn name(&self, number: u32) -> &[u8] {
+    pub(crate) fn name(&self, number: u32) -> &[u8] {
         &self.sealed_names[number as usize]
     }
 
-    pub fn name_count(&self) -> usize {
+    pub(crate) fn name_count(&self) -> usize {
         self.sealed_names.len()
     }
 
     /// One more than the largest chunk id (after [`Store::seal`]).
-    pub fn chunk_id_limit(&self) -> usize {
+    pub(crate) fn chunk_id_limit(&self) -> usize {
         let longest = self.sealed_chunks.iter().map(Vec::len).max().unwrap_or(0);
         longest * CHUNK_SHARDS
-    }
-
-    /// Distinct chunks and the entries they hold, for the memory notes.
-    pub fn chunk_totals(&self) -> (usize, usize) {
-        let chunks = self.sealed_chunks.iter().flatten();
-        (chunks.clone().count(), chunks.map(|c| c.len()).sum())
     }
 }
 

@@ -11,50 +11,50 @@ use crate::diagnostics::Diagnostics;
 
 /// One commit of the graph: just what the walks need.
 #[derive(Debug, Clone)]
-pub struct CommitNode {
-    pub tree: ObjectId,
-    pub parents: Vec<ObjectId>,
+pub(crate) struct CommitNode {
+    pub(crate) tree: ObjectId,
+    pub(crate) parents: Vec<ObjectId>,
     /// Committer time, seconds since the epoch; orders commits oldest-first.
-    pub time: i64,
+    pub(crate) time: i64,
 }
 
 /// The commits reachable from some tips, minus those reachable from excluded ones.
 #[derive(Debug, Default)]
-pub struct CommitGraph {
-    pub nodes: HashMap<ObjectId, CommitNode>,
+pub(crate) struct CommitGraph {
+    pub(crate) nodes: HashMap<ObjectId, CommitNode>,
     /// Commits named as parents but absent (a shallow boundary, or a broken repository).
-    pub missing: usize,
+    pub(crate) missing: usize,
 }
 
 /// Objects the refs point at once annotated tags are peeled.
 #[derive(Debug, Default)]
-pub struct Tips {
-    pub commits: Vec<ObjectId>,
+pub(crate) struct Tips {
+    pub(crate) commits: Vec<ObjectId>,
     /// Trees and blobs a tag names directly (rare, but reachable all the same).
-    pub trees: Vec<ObjectId>,
-    pub blobs: Vec<ObjectId>,
+    pub(crate) trees: Vec<ObjectId>,
+    pub(crate) blobs: Vec<ObjectId>,
     /// Every ref's full name, with the commit it names (once tags are peeled), if any.
-    pub names: Vec<RefName>,
+    pub(crate) names: Vec<RefName>,
     /// How many distinct objects HEAD and the refs name (readable or not).
-    pub named: usize,
+    pub(crate) named: usize,
 }
 
 #[derive(Debug, Clone)]
-pub struct RefName {
-    pub name: String,
-    pub commit: Option<ObjectId>,
+pub(crate) struct RefName {
+    pub(crate) name: String,
+    pub(crate) commit: Option<ObjectId>,
 }
 
 /// A tree entry, owned, with the only distinctions the walks make.
 #[derive(Debug, Clone)]
-pub struct Entry {
-    pub name: Vec<u8>,
-    pub kind: EntryKind,
-    pub oid: ObjectId,
+pub(crate) struct Entry {
+    pub(crate) name: Vec<u8>,
+    pub(crate) kind: EntryKind,
+    pub(crate) oid: ObjectId,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryKind {
+pub(crate) enum EntryKind {
     Tree,
     /// A file or a symbolic link: content to scan.
     Blob,
@@ -63,7 +63,7 @@ pub enum EntryKind {
 }
 
 /// Reads a git object, telling a missing one (`Ok(None)`) from one that cannot be read.
-pub fn read_object<'a>(
+pub(crate) fn read_object<'a>(
     repo: &gix::Repository,
     id: &ObjectId,
     buf: &'a mut Vec<u8>,
@@ -71,7 +71,7 @@ pub fn read_object<'a>(
     repo.objects.try_find(id, buf).with_context(|| format!("object {id}: cannot read"))
 }
 
-pub fn read_commit(
+pub(crate) fn read_commit(
     repo: &gix::Repository,
     id: &ObjectId,
     buf: &mut Vec<u8>,
@@ -86,7 +86,7 @@ pub fn read_commit(
     Ok(Some(CommitNode { tree: commit.tree(), parents: commit.parents().collect(), time }))
 }
 
-pub fn read_tree(
+pub(crate) fn read_tree(
     repo: &gix::Repository,
     id: &ObjectId,
     buf: &mut Vec<u8>,
@@ -116,13 +116,13 @@ pub fn read_tree(
 }
 
 /// `prefix/name`, lossily as UTF-8 (reports are text).
-pub fn join_path(prefix: &str, name: &[u8]) -> String {
+pub(crate) fn join_path(prefix: &str, name: &[u8]) -> String {
     let name = String::from_utf8_lossy(name);
     if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") }
 }
 
 /// The objects every ref (branches, tags, remotes, stash, notes) and HEAD point at.
-pub fn ref_tips(repo: &gix::Repository, diagnostics: &Diagnostics) -> Result<Tips> {
+pub(crate) fn ref_tips(repo: &gix::Repository, diagnostics: &Diagnostics) -> Result<Tips> {
     let mut ids = Vec::new();
     if let Ok(head) = repo.head_id() {
         ids.push(head.detach());
@@ -164,7 +164,7 @@ pub fn ref_tips(repo: &gix::Repository, diagnostics: &Diagnostics) -> Result<Tip
 }
 
 /// Follows annotated tags to the object they finally name.
-pub fn peel(
+pub(crate) fn peel(
     repo: &gix::Repository,
     mut id: ObjectId,
     buf: &mut Vec<u8>,
@@ -183,7 +183,7 @@ pub fn peel(
 }
 
 /// All commits reachable from `tips`, not entering `stop` (the excluded side of a range).
-pub fn walk_commits(
+pub(crate) fn walk_commits(
     repo: &gix::Repository,
     tips: &[ObjectId],
     stop: &HashSet<ObjectId>,
@@ -213,7 +213,7 @@ pub fn walk_commits(
 }
 
 /// The blob at `path` in `tree`, if there is one.
-pub fn blob_at_path(
+pub(crate) fn blob_at_path(
     repo: &gix::Repository,
     tree: ObjectId,
     path: &str,
