@@ -14,8 +14,10 @@
 CredData labels candidate values found by several scanners, not every line: a finding on an
 unlabelled line is neither right nor wrong, and is counted apart. GroundTruth T is a secret,
 F is not, X ("other": the labellers could not decide) counts for neither side. A label covers
-LineStart..LineEnd (PEM keys span lines); a finding anywhere in that span hits it. A line is
-the unit: several findings on one line count once, for recall and for precision.
+LineStart..LineEnd (PEM keys span lines); a finding anywhere in that span hits it. A label is
+the unit: several findings on one label count once, for recall and for precision (precision =
+true labels hit / true and false labels hit; a finding line that hits a true label does not
+also count against a false one on the same line).
 """
 import binascii
 import collections
@@ -147,9 +149,7 @@ def findings(tool, repo, report, min_confidence):
 def score(out, tool, report_dir, min_confidence):
     by_file = read_units(out)
     repos = sorted({repo for repo, _ in by_file})
-    hit = set()
-    tally = collections.defaultdict(lambda: [0, 0])  # category -> [tp, fp]
-    total = [0, 0]
+    hit_true, hit_false = set(), set()
     unlabelled = ignored = 0
     for repo in repos:
         path = os.path.join(report_dir, f"{repo}.json")
@@ -159,41 +159,34 @@ def score(out, tool, report_dir, min_confidence):
             touched = [u for u in by_file.get((repo, file), []) if u[0] <= line <= u[1]]
             trues = [u for u in touched if u[2] == "T"]
             falses = [u for u in touched if u[2] == "F"]
-            for u in trues:
-                hit.add((repo, file, u[0], u[1]))
             if trues:
-                total[0] += 1
-                for c in set().union(*(u[3] for u in trues)):
-                    tally[c][0] += 1
+                hit_true.update((repo, file, u[0], u[1]) for u in trues)
             elif falses:
-                total[1] += 1
-                for c in set().union(*(u[3] for u in falses)):
-                    tally[c][1] += 1
+                hit_false.update((repo, file, u[0], u[1]) for u in falses)
             elif touched:
                 ignored += 1
             else:
                 unlabelled += 1
-    positives = collections.Counter()
-    found = collections.Counter()
+    positives, found, wrong = collections.Counter(), collections.Counter(), collections.Counter()
     for (repo, file), units in by_file.items():
         for start, end, truth, categories in units:
-            if truth != "T":
-                continue
+            key = (repo, file, start, end)
             for c in categories | {"ALL"}:
-                positives[c] += 1
-                if (repo, file, start, end) in hit:
-                    found[c] += 1
-    tally["ALL"] = total
+                if truth == "T":
+                    positives[c] += 1
+                    found[c] += key in hit_true
+                elif truth == "F":
+                    wrong[c] += key in hit_false
 
     def ratio(a, b):
         return f"{a / b:.2f}" if b else "  - "
 
-    print(f"{'category':<28} {'true':>6} {'found':>6} {'recall':>6} {'tp':>6} {'fp':>6} {'prec':>6}")
-    order = ["ALL"] + sorted((c for c in positives if c != "ALL"), key=lambda c: -positives[c])
+    print(f"{'category':<30} {'true':>6} {'found':>6} {'recall':>6} {'false+':>6} {'prec':>6}")
+    order = ["ALL"] + sorted((c for c in positives if c != "ALL"), key=lambda c: (-positives[c], c))
     for c in order:
-        tp, fp = tally[c]
-        print(f"{c:<28} {positives[c]:>6} {found[c]:>6} {ratio(found[c], positives[c]):>6} {tp:>6} {fp:>6} {ratio(tp, tp + fp):>6}")
-    print(f"findings on unlabelled lines: {unlabelled}; on undecided (X) lines only: {ignored}")
+        tp, fp = found[c], wrong[c]
+        print(f"{c:<30} {positives[c]:>6} {tp:>6} {ratio(tp, positives[c]):>6} {fp:>6} {ratio(tp, tp + fp):>6}")
+    print(f"finding lines on unlabelled lines: {unlabelled}; on undecided (X) labels only: {ignored}")
 
 
 def main(argv):
