@@ -39,7 +39,7 @@ impl ValueKind {
 /// What the value after a password-naming key is, as far as its text tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordValue {
-    /// A reference, a qualified name (`users.password_reset`, `newPassword`), words of a
+    /// A reference, a qualified name (`users.password_reset`, `mysql-password`), words of a
     /// language, a mask (`[FILTERED]`) or a literal that types a field (`string`, `null`).
     NotOne,
     /// A word, a word with digits, a sequence or a spelled-out placeholder (`banana`,
@@ -115,9 +115,9 @@ fn names_the_field(text: &str) -> bool {
 }
 
 /// Words joined into an identifier, a dotted path or a file name, rather than a password:
-/// `users.password_reset`, `reset_password.html`, `mysql-password`, `newPassword`. Only word
-/// characters and `. / : # - _`; a dot, slash, colon or hash between words, or two words of
-/// which one names the secret.
+/// `users.password_reset`, `reset_password.html`, `mysql-password`, `encodedPassword`. Only
+/// word characters and `. / : # | - _`; a dot, slash, colon, hash or bar between words, or
+/// words joined by `-` or `_` or in lower camel case of which one names the secret.
 fn is_compound_name(text: &str) -> bool {
     let name_bytes = |b: u8| {
         b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b':' | b'#' | b'-' | b'_' | b'|')
@@ -129,7 +129,14 @@ fn is_compound_name(text: &str) -> bool {
     let words: Vec<&&str> =
         parts.iter().filter(|p| p.bytes().all(|b| b.is_ascii_alphabetic())).collect();
     let path_separator = text.bytes().any(|b| matches!(b, b'.' | b'/' | b':' | b'#' | b'|'));
-    let names_secret = words.iter().any(|w| w.len() >= 4 && is_listed(w, SECRET_WORDS));
+    // joined by `-` or `_`: camel case (`S0meHardPassword`) is how people write passwords too
+    let joined = text.bytes().any(|b| b == b'-' || b == b'_');
+    // `encodedPassword`: lower camel case, letters only, is a variable's name
+    let lower_camel = text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text.bytes().all(|b| b.is_ascii_alphabetic())
+        && text.bytes().any(|b| b.is_ascii_uppercase());
+    let names_secret =
+        (joined || lower_camel) && words.iter().any(|w| w.len() >= 4 && is_listed(w, SECRET_WORDS));
     words.len() >= 2
         && ((path_separator && words.iter().any(|w| w.len() >= 3 && is_word(w))) || names_secret)
 }
@@ -604,7 +611,7 @@ mod tests {
             "users.password_reset",
             "reset_password.html",
             "mysql-password",
-            "newPassword",
+            "encodedPassword",
             "mysite.forms.MyCustomSetPasswordForm",
             "Forgot your password?",
             "\u{5fd8}\u{8a18}\u{5bc6}\u{78bc}",
