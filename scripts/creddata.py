@@ -204,4 +204,11 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    try:
+        main(sys.argv[1:])
+    except subprocess.CalledProcessError as e:
+        print(f"creddata: {' '.join(e.cmd)}: {e.stderr.decode(errors='replace').strip()}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as e:
+        print(f"creddata: {e}", file=sys.stderr)
+        sys.exit(2)

@@ -36,7 +36,8 @@ if [ -z "$keyhound" ]; then
 fi
 
 rm -rf "$work/files" "$work/reports"
-python3 scripts/creddata.py extract "$creddata" "$mirrors" eval/creddata/repos.txt "$work" 2>&1 | grep -v ': [0-9]* files$' >&2
+python3 scripts/creddata.py extract "$creddata" "$mirrors" eval/creddata/repos.txt "$work" 2>&1 \
+  | { grep -v ': [0-9]* files$' || true; } >&2
 files=$work/files
 repos=$(ls "$files")
 
