@@ -3,6 +3,7 @@
 use std::{ops::Range, sync::Arc};
 
 use crate::{
+    classify::{PasswordValue, password_value},
     model::{Encoded, LineIndex, Location, Span, fingerprint, sha256_hex},
     rules::Rule,
 };
@@ -71,10 +72,15 @@ impl Confidence {
     }
 
     /// A password rule's finding is `medium` in a configuration file (where `password: x`
-    /// configures a password) and `low` in code (where it is more often a test's or an
-    /// example's); every other rule's is [`Confidence::of_rule`].
-    pub(crate) fn of_finding(rule: &Rule, location: &Location) -> Confidence {
-        if rule.password && !location.path().is_some_and(is_configuration) {
+    /// configures a password) when the password looks set for real, and `low` in code (where
+    /// it is more often a test's or an example's) or when it is a weak or sample one
+    /// (`banana`, `welcome1`: [`PasswordValue::Weak`]); every other rule's is
+    /// [`Confidence::of_rule`].
+    pub(crate) fn of_finding(rule: &Rule, location: &Location, secret: &[u8]) -> Confidence {
+        if rule.password
+            && !(location.path().is_some_and(is_configuration)
+                && password_value(secret) == PasswordValue::Strong)
+        {
             Confidence::Low
         } else {
             Confidence::of_rule(rule)
@@ -172,7 +178,7 @@ impl Finding {
         let (line, column) = lines.position(content, start);
         let (end_line, end_column) = lines.position(content, end);
         let snippet = redacted_line(content, lines, start, end, &secret);
-        let confidence = Confidence::of_finding(&rule, &location);
+        let confidence = Confidence::of_finding(&rule, &location, secret_bytes);
         Finding {
             confidence,
             rule,

@@ -9,6 +9,7 @@ mod placeholder;
 mod value;
 
 pub(crate) use placeholder::PlaceholderFilter;
+pub use value::PasswordValue;
 pub(crate) use value::classify;
 
 use crate::entropy::shannon_entropy;
@@ -48,7 +49,10 @@ pub(crate) const MIN_P_RANDOM: f64 = 1e-4;
 pub(crate) const MAX_SEQUENCE_SHARE: f64 = 0.6;
 
 /// Fewer characters than this after a password-naming key are not a password worth reporting.
-pub(crate) const MIN_PASSWORD_LEN: usize = 6;
+pub(crate) const MIN_PASSWORD_LEN: usize = 4;
+
+/// A password of fewer characters than this is weak whatever it is made of.
+pub(crate) const MIN_STRONG_PASSWORD_LEN: usize = 6;
 
 /// Words in a key that say the value next to it is a digest, not a secret (a hex value after
 /// any other secret-naming key is reported: many API tokens are hex).
@@ -130,19 +134,29 @@ impl ValueFilter {
     }
 
     /// Whether a password rule's `secret` (the value after a password-naming key) is no
-    /// password: shorter than [`MIN_PASSWORD_LEN`], or a placeholder, a reference
-    /// (`${VAR}`, `ENV[...]`, `os.getenv(..)`), a name, words of a language or a sequence.
-    /// Short and plain values are kept: chosen passwords are both.
+    /// password: shorter than [`MIN_PASSWORD_LEN`], or a reference (`${VAR}`, `ENV[...]`,
+    /// `os.getenv(..)`), a qualified name (`users.password_reset`, `mysql-password`), words of
+    /// a language or a literal that types a field (`string`, `null`). Short, plain and weak
+    /// values are kept ([`PasswordValue::Weak`]): chosen passwords are all three.
     pub(crate) fn rejects_password(&self, secret: &[u8]) -> bool {
         secret.len() < MIN_PASSWORD_LEN
-            || (self.generic_lookalikes
-                && (!classify(secret).may_be_typed_secret()
-                    || lookalikes::decodes_to_plain_text(secret)))
+            || (self.generic_lookalikes && password_value(secret) == PasswordValue::NotOne)
     }
 
     /// Whether `text`, which no provider rule claimed, has `shape` and is no placeholder.
     pub(crate) fn looks_like_credential(&self, text: &[u8], shape: &CredentialShape) -> bool {
         shape.fits(text) && !self.is_placeholder(text, text)
+    }
+}
+
+/// What the value after a password-naming key is: no password, a weak or sample one, or one
+/// that looks set for real (reported at `medium` in configuration; the others at `low`).
+pub fn password_value(secret: &[u8]) -> PasswordValue {
+    match value::password_value(secret) {
+        // base64 of a word (`cGFzc3dvcmQ=`) is that word, encoded for a test
+        _ if lookalikes::decodes_to_plain_text(secret) => PasswordValue::NotOne,
+        PasswordValue::Strong if secret.len() < MIN_STRONG_PASSWORD_LEN => PasswordValue::Weak,
+        judged => judged,
     }
 }
 
@@ -275,9 +289,13 @@ mod tests {
             assert!(filter.rejects_password(value.as_bytes()), "{value}");
         }
         for value in
-            ["user.password", "Forgot your password?", "\u{5fd8}\u{8a18}\u{5bc6}\u{78bc}", "abc12"]
+            ["user.password", "Forgot your password?", "\u{5fd8}\u{8a18}\u{5bc6}\u{78bc}", "abc"]
         {
             assert!(filter.rejects_password(value.as_bytes()), "{value}");
+        }
+        for value in ["abc12", "banana", "welcome1"] {
+            assert!(!filter.rejects_password(value.as_bytes()), "a weak password is kept: {value}");
+            assert_eq!(password_value(value.as_bytes()), PasswordValue::Weak, "{value}");
         }
     }
 

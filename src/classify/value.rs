@@ -3,7 +3,7 @@
 //! of a thing, a placeholder built from words that name the secret, words of a language, a
 //! sequence or keyboard walk. Measured on the labelled real repositories in `eval/real/`.
 
-use super::{MAX_SEQUENCE_SHARE, MIN_P_RANDOM, MIN_PASSWORD_LEN};
+use super::{MAX_SEQUENCE_SHARE, MIN_P_RANDOM, MIN_STRONG_PASSWORD_LEN};
 
 /// What a value is, as far as its text tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,111 @@ impl ValueKind {
     pub(crate) fn may_be_typed_secret(self) -> bool {
         matches!(self, ValueKind::Random | ValueKind::Chosen)
     }
+}
+
+/// What the value after a password-naming key is, as far as its text tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordValue {
+    /// A reference, a qualified name (`users.password_reset`, `mysql-password`), words of a
+    /// language, a mask (`[FILTERED]`) or a literal that types a field (`string`, `null`).
+    NotOne,
+    /// A word, a word with digits, a sequence or a spelled-out placeholder (`banana`,
+    /// `welcome1`, `abc123`, `P@ssw0rd`), or shorter than six characters: a weak or sample
+    /// password, a credential where the system it opens is real.
+    Weak,
+    /// Random-looking, or typed without being a word or a name (`Kx7#mQ2v`).
+    Strong,
+}
+
+/// Literals that say what a field holds rather than holding it (API schemas, form specs).
+const FIELD_LITERALS: &[&str] = &[
+    "true",
+    "false",
+    "null",
+    "none",
+    "nil",
+    "undefined",
+    "empty",
+    "required",
+    "optional",
+    "string",
+    "text",
+    "hidden",
+    "boolean",
+    "number",
+    "integer",
+    "object",
+    "array",
+    "secure",
+    "masked",
+    "sensitive",
+    "redacted",
+    "filtered",
+    "unset",
+    "disabled",
+    "enabled",
+    "bool",
+    "confirmed",
+];
+
+/// What `value`, written after a password-naming key, is.
+pub(crate) fn password_value(value: &[u8]) -> PasswordValue {
+    let Ok(text) = std::str::from_utf8(value) else { return PasswordValue::Strong };
+    let masked = (text.starts_with('[') && text.ends_with(']'))
+        || (text.len() >= 3 && text.bytes().all(|b| b == text.as_bytes()[0]));
+    if masked
+        || is_reference(text)
+        || text.trim().contains(' ')
+        || !text.is_ascii()
+        || text.ends_with("...")
+        || is_listed(text, FIELD_LITERALS)
+        || names_the_field(text)
+        || is_compound_name(text)
+        // a port, a count, a version: a PIN has six digits or more
+        || (text.len() < MIN_STRONG_PASSWORD_LEN && text.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return PasswordValue::NotOne;
+    }
+    match classify(value) {
+        ValueKind::Random | ValueKind::Chosen => PasswordValue::Strong,
+        ValueKind::Reference | ValueKind::Words => PasswordValue::NotOne,
+        ValueKind::Name | ValueKind::Placeholder | ValueKind::Sequence => PasswordValue::Weak,
+    }
+}
+
+/// `password`, `--password`, `root`, `test`: a word naming the secret or filling a blank, which
+/// in code is the variable or flag that holds it (and, reported, would be redacted out of
+/// every path that contains it).
+fn names_the_field(text: &str) -> bool {
+    let word = text.trim_start_matches('-').trim_end_matches('=');
+    is_listed(word, SECRET_WORDS) || is_listed(word, FILLER_WORDS)
+}
+
+/// Words joined into an identifier, a dotted path or a file name, rather than a password:
+/// `users.password_reset`, `reset_password.html`, `mysql-password`, `encodedPassword`. Only
+/// word characters and `. / : # | - _`; a dot, slash, colon, hash or bar between words, or
+/// words joined by `-` or `_` or in lower camel case of which one names the secret.
+fn is_compound_name(text: &str) -> bool {
+    let name_bytes = |b: u8| {
+        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b':' | b'#' | b'-' | b'_' | b'|')
+    };
+    if !text.bytes().all(name_bytes) {
+        return false;
+    }
+    let parts = segments(text);
+    let words: Vec<&&str> =
+        parts.iter().filter(|p| p.bytes().all(|b| b.is_ascii_alphabetic())).collect();
+    let path_separator = text.bytes().any(|b| matches!(b, b'.' | b'/' | b':' | b'#' | b'|'));
+    // joined by `-` or `_`: camel case (`S0meHardPassword`) is how people write passwords too
+    let joined = text.bytes().any(|b| b == b'-' || b == b'_');
+    // `encodedPassword`: lower camel case, letters only, is a variable's name
+    let lower_camel = text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text.bytes().all(|b| b.is_ascii_alphabetic())
+        && text.bytes().any(|b| b.is_ascii_uppercase());
+    let names_secret =
+        (joined || lower_camel) && words.iter().any(|w| w.len() >= 4 && is_listed(w, SECRET_WORDS));
+    words.len() >= 2
+        && ((path_separator && words.iter().any(|w| w.len() >= 3 && is_word(w))) || names_secret)
 }
 
 /// Words that name a secret or its role; a value made of them (and digits or punctuation)
@@ -109,7 +214,7 @@ pub(crate) fn classify(value: &[u8]) -> ValueKind {
     if is_reference(text) {
         return ValueKind::Reference;
     }
-    if text.len() < MIN_PASSWORD_LEN {
+    if text.len() < MIN_STRONG_PASSWORD_LEN {
         return ValueKind::Placeholder;
     }
     if sequence_share(text) >= MAX_SEQUENCE_SHARE {
@@ -133,7 +238,7 @@ pub(crate) fn classify(value: &[u8]) -> ValueKind {
     }
     if p_random(value) >= MIN_P_RANDOM {
         ValueKind::Random
-    } else if value.len() >= MIN_PASSWORD_LEN {
+    } else if value.len() >= MIN_STRONG_PASSWORD_LEN {
         ValueKind::Chosen
     } else {
         ValueKind::Placeholder
@@ -145,6 +250,7 @@ fn is_reference(text: &str) -> bool {
     let starts = |p: &str| lower.starts_with(p);
     let has = |p: &str| lower.contains(p);
     has("${")
+        || has("#{")
         || has("{{")
         || has("}}")
         || has("env[")
@@ -570,6 +676,38 @@ mod tests {
         assert_eq!(kind("Forge123"), ValueKind::Random);
         assert!(matches!(kind("mUc3m00RsqyRe"), ValueKind::Random | ValueKind::Chosen));
         assert_eq!(kind("pw"), ValueKind::Placeholder);
+    }
+
+    #[test]
+    fn a_password_is_weak_when_a_word_and_none_when_a_name_or_words() {
+        let judge = |value: &str| password_value(value.as_bytes());
+        for value in
+            ["banana", "welcome1", "P@ssw0rd", "abc123", "hunter2", "gorm", "S0meHardPassword"]
+        {
+            assert_eq!(judge(value), PasswordValue::Weak, "{value}");
+        }
+        for value in [
+            "users.password_reset",
+            "reset_password.html",
+            "mysql-password",
+            "encodedPassword",
+            "mysite.forms.MyCustomSetPasswordForm",
+            "Forgot your password?",
+            "\u{5fd8}\u{8a18}\u{5bc6}\u{78bc}",
+            "${DB_PASSWORD}",
+            "string",
+            "required|confirmed",
+            "password",
+            "--password",
+            "#{password}",
+            "[FILTERED]",
+            "********",
+        ] {
+            assert_eq!(judge(value), PasswordValue::NotOne, "{value}");
+        }
+        let random = TestRandom::new(21).string(TestRandom::ALNUM, 12);
+        assert_eq!(judge(&random), PasswordValue::Strong, "{random}");
+        assert_eq!(judge("Forge123"), PasswordValue::Strong);
     }
 
     #[test]
