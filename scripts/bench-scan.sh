@@ -42,16 +42,17 @@ for round in $(seq "$rounds"); do
     measure "read floor (cat, 1 process)" sh -c "find '$corpus' -type f -print0 | xargs -0 cat"
     measure "grep -rF token prefixes" grep -rF -c -e ghp_ -e AKIA -e sk_live_ -e xoxb- -e npm_ -e postgres:// "$corpus"
     for threads in 1 2; do
-        measure "keyhound scan -j$threads" ./target/release/keyhound scan -j$threads -q -f jsonl "$corpus"
+        # Not `-q`: it now prints no report at all, so older and newer builds would differ.
+        measure "keyhound scan -j$threads" ./target/release/keyhound scan -j$threads -f jsonl "$corpus"
         if [ -n "${BASELINE:-}" ]; then
-            measure "baseline scan -j$threads" "$BASELINE" scan -j$threads -q -f jsonl "$corpus"
+            measure "baseline scan -j$threads" "$BASELINE" scan -j$threads -f jsonl "$corpus"
         fi
     done
 done
 
-found=$(./target/release/keyhound scan -q -f jsonl "$corpus" | grep -c '"rule_id"' || true)
+found=$(./target/release/keyhound scan -f jsonl "$corpus" 2>/dev/null | grep -c '"rule_id"' || true)
 echo "keyhound findings: $found (planted: $planted)"
 if [ -n "${BASELINE:-}" ]; then
-    found=$("$BASELINE" scan -q -f jsonl "$corpus" | grep -c '"rule_id"' || true)
+    found=$("$BASELINE" scan -f jsonl "$corpus" 2>/dev/null | grep -c '"rule_id"' || true)
     echo "baseline findings: $found (planted: $planted)"
 fi
