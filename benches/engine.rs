@@ -46,6 +46,8 @@ fn corpus() -> &'static [Vec<u8>] {
             }
         }
         assert!(total > 0, "no source files under cargo's registry cache");
+        // scripts/bench-engine.sh reads this to count instructions per byte.
+        eprintln!("corpus: {} files, {total} bytes", files.len());
         files
     })
 }

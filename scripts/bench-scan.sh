@@ -5,6 +5,10 @@
 # simple baseline), and `keyhound scan` on 1 and 2 threads. Reports wall time, MiB/s and peak RSS.
 #
 #   scripts/bench-scan.sh [SIZE_MIB=1100] [CORPUS_DIR=bench-corpus]
+#
+# BASELINE=PATH also times another keyhound binary (an earlier commit's release build) on the
+# same corpus, alternating with this one; ROUNDS=N (default 1) repeats every command N times,
+# round by round, so a busy machine slows both alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib=${1:-1100}
@@ -32,10 +36,23 @@ measure() { # label, command...
         'BEGIN { printf "%-34s %7.2f s %8.0f MiB/s %7.0f MiB peak RSS\n", l, s, m / s, r / 1024 }'
 }
 
-measure "read floor (cat, 1 process)" sh -c "find '$corpus' -type f -print0 | xargs -0 cat"
-measure "grep -rF token prefixes" grep -rF -c -e ghp_ -e AKIA -e sk_live_ -e xoxb- -e npm_ -e postgres:// "$corpus"
-measure "keyhound scan -j1" ./target/release/keyhound scan -j1 -q -f jsonl "$corpus"
-measure "keyhound scan -j2" ./target/release/keyhound scan -j2 -q -f jsonl "$corpus"
+rounds=${ROUNDS:-1}
+for round in $(seq "$rounds"); do
+    [ "$rounds" -gt 1 ] && echo "round $round"
+    measure "read floor (cat, 1 process)" sh -c "find '$corpus' -type f -print0 | xargs -0 cat"
+    measure "grep -rF token prefixes" grep -rF -c -e ghp_ -e AKIA -e sk_live_ -e xoxb- -e npm_ -e postgres:// "$corpus"
+    for threads in 1 2; do
+        # Not `-q`: it now prints no report at all, so older and newer builds would differ.
+        measure "keyhound scan -j$threads" ./target/release/keyhound scan -j$threads -f jsonl "$corpus"
+        if [ -n "${BASELINE:-}" ]; then
+            measure "baseline scan -j$threads" "$BASELINE" scan -j$threads -f jsonl "$corpus"
+        fi
+    done
+done
 
-found=$(./target/release/keyhound scan -q -f jsonl "$corpus" | grep -c '"rule_id"' || true)
+found=$(./target/release/keyhound scan -f jsonl "$corpus" 2>/dev/null | grep -c '"rule_id"' || true)
 echo "keyhound findings: $found (planted: $planted)"
+if [ -n "${BASELINE:-}" ]; then
+    found=$("$BASELINE" scan -f jsonl "$corpus" 2>/dev/null | grep -c '"rule_id"' || true)
+    echo "baseline findings: $found (planted: $planted)"
+fi

@@ -38,6 +38,8 @@ pub(crate) const MAX_RUN_LEN: usize = 256 * 1024;
 
 /// How many encoded characters are decoded first to decide whether a run is text.
 const SNIFF_CHARS: usize = 96;
+/// How many encoded characters are decoded, without allocating, to reject a run early.
+const PREFIX_CHARS: usize = 24;
 
 /// A run of encoded text in scanned content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,9 +84,14 @@ pub(crate) fn decode(encoded: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
 /// `encoded` decoded, when what it decodes to is text: the first [`SNIFF_CHARS`] are decoded
 /// and judged before the rest is.
 pub(crate) fn decode_text(encoded: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
-    if encoded.len() > MAX_RUN_LEN {
+    if encoded.len() > MAX_RUN_LEN || !may_be_text(encoded, encoding) {
         return None;
     }
+    sniffed_text(encoded, encoding)
+}
+
+/// [`decode_text`] without its bounds and early rejection.
+fn sniffed_text(encoded: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
     let quantum = if encoding == Encoding::Hex { 2 } else { 4 };
     let head_len =
         encoded.iter().take(SNIFF_CHARS * 2).filter(|b| !b.is_ascii_whitespace()).count();
@@ -101,6 +108,42 @@ pub(crate) fn decode_text(encoded: &[u8], encoding: Encoding) -> Option<Vec<u8>>
     }
     let decoded = decode(encoded, encoding)?;
     is_text(&decoded, false).then_some(decoded)
+}
+
+/// Whether the first [`PREFIX_CHARS`] characters of `encoded` decode to the start of text.
+/// When they do not, neither does the whole run (its decoding starts with the same bytes), so
+/// the run is rejected without an allocation: most runs in source code are long identifiers,
+/// which decode to binary. Undecodable characters are left to [`decode`] to judge.
+fn may_be_text(encoded: &[u8], encoding: Encoding) -> bool {
+    let mut chars = [0u8; PREFIX_CHARS];
+    let mut len = 0;
+    for &b in encoded.iter().filter(|b| !b.is_ascii_whitespace()).take(PREFIX_CHARS) {
+        chars[len] = b;
+        len += 1;
+    }
+    let mut bytes = [0u8; PREFIX_CHARS];
+    let decoded = match encoding {
+        Encoding::Hex => {
+            let digit = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+            let mut n = 0;
+            for pair in chars[..len].chunks_exact(2) {
+                let (Some(high), Some(low)) = (digit(pair[0]), digit(pair[1])) else {
+                    return true;
+                };
+                bytes[n] = high << 4 | low;
+                n += 1;
+            }
+            n
+        }
+        Encoding::Base64 | Encoding::Base64url => {
+            let engine = if encoding == Encoding::Base64 { &STANDARD } else { &URL_SAFE };
+            match engine.decode_slice(&chars[..len / 4 * 4], &mut bytes) {
+                Ok(n) => n,
+                Err(_) => return true,
+            }
+        }
+    };
+    decoded == 0 || is_text(&bytes[..decoded], true)
 }
 
 /// A credential value that a format documents as base64 (`auth`, `_auth`, `Basic ...`),

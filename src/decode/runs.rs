@@ -39,7 +39,7 @@ static CLASS: [u8; 256] = {
     table
 };
 
-fn class(b: u8) -> u8 {
+pub(super) fn class(b: u8) -> u8 {
     CLASS[b as usize]
 }
 
@@ -47,7 +47,11 @@ fn class(b: u8) -> u8 {
 ///
 /// A run of at least [`MIN_BASE64_LEN`] characters starting at or after `p` holds
 /// `p + MIN_BASE64_LEN - 1`, so only every [`MIN_BASE64_LEN`]-th byte past the last run is
-/// read, and a run's bytes only when one of those falls inside it.
+/// read while none is a run character. When one is, the bytes before it are read back only
+/// until a non-run byte: a run through it would have to reach that byte's position plus
+/// [`MIN_BASE64_LEN`], which is the next byte read. Source code is mostly identifiers, so
+/// this reads a few bytes of each word instead of the whole word; a run's bytes are read
+/// whole only once [`MIN_BASE64_LEN`] of them in a row are known.
 pub(crate) fn runs(content: &[u8]) -> Vec<Run> {
     let mut found = Vec::new();
     let mut floor = 0;
@@ -57,7 +61,12 @@ pub(crate) fn runs(content: &[u8]) -> Vec<Run> {
             at += MIN_BASE64_LEN;
             continue;
         }
-        let mut start = at;
+        let window = floor.max(at + 1 - MIN_BASE64_LEN);
+        if let Some(gap) = (window..at).rev().find(|&i| class(content[i]) == 0) {
+            at = gap + MIN_BASE64_LEN;
+            continue;
+        }
+        let mut start = window;
         while start > floor && class(content[start - 1]) != 0 {
             start -= 1;
         }
@@ -74,7 +83,7 @@ pub(crate) fn runs(content: &[u8]) -> Vec<Run> {
 
 /// The run that starts at `start` and holds `content[start..known]`: where it ends (wrapped
 /// lines and padding included) and its encoding, if it is long enough and of one alphabet.
-fn run_at(content: &[u8], start: usize, known: usize) -> (usize, Option<Encoding>) {
+pub(super) fn run_at(content: &[u8], start: usize, known: usize) -> (usize, Option<Encoding>) {
     let (mut end, mut any, mut all) = segment(content, start, known);
     let width = end - start;
     let padded = padding(content, end);

@@ -110,3 +110,100 @@ fn a_documented_base64_value_decodes_with_either_alphabet() {
     assert_eq!(base64_value(url.trim_end_matches('=').as_bytes()).unwrap(), b"ci:pass>word?");
     assert_eq!(base64_value(b"!!!"), None);
 }
+
+/// Runs as the sampling search found them before it skipped words: every word a sampled byte
+/// fell in was read whole.
+fn runs_reading_whole_words(content: &[u8]) -> Vec<Run> {
+    let mut found = Vec::new();
+    let mut floor = 0;
+    let mut at = MIN_BASE64_LEN - 1;
+    while at < content.len() {
+        if runs::class(content[at]) == 0 {
+            at += MIN_BASE64_LEN;
+            continue;
+        }
+        let mut start = at;
+        while start > floor && runs::class(content[start - 1]) != 0 {
+            start -= 1;
+        }
+        let (end, encoding) = runs::run_at(content, start, at + 1);
+        if let Some(encoding) = encoding {
+            found.push(Run { range: start..end, encoding });
+        }
+        floor = end;
+        at = end + MIN_BASE64_LEN - 1;
+    }
+    found
+}
+
+fn random_encoded_text(fake: &mut FakeGen, len: usize) -> Vec<u8> {
+    let pieces: &[&[u8]] =
+        &[b" ", b"\n", b"\n    ", b"==", b"=", b";", b"\"", b"\r\n  ", b"/", b"+"];
+    let alphabets: &[&[u8]] = &[
+        b"abcdefXYZ0123456789",
+        b"0123456789abcdef",
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        b"-_abcXYZ09",
+    ];
+    let mut content = Vec::new();
+    while content.len() < len {
+        let alphabet = alphabets[fake.below(alphabets.len())];
+        let word = fake.below(100);
+        content.extend(fake.string_from(alphabet, word).bytes());
+        content.extend_from_slice(pieces[fake.below(pieces.len())]);
+    }
+    content
+}
+
+/// Skipping words finds exactly the runs that reading every sampled word found.
+#[test]
+fn skipping_words_finds_the_same_runs_as_reading_them() {
+    let mut fake = FakeGen::new(33);
+    for _ in 0..400 {
+        let content = random_encoded_text(&mut fake, 3000);
+        assert_eq!(
+            runs(&content),
+            runs_reading_whole_words(&content),
+            "{}",
+            String::from_utf8_lossy(&content)
+        );
+    }
+}
+
+/// The early rejection never turns away a run whose decoding is text.
+#[test]
+fn early_rejection_changes_no_decoding() {
+    let mut fake = FakeGen::new(34);
+    let texts = [
+        "user: ci-bot\npassword: x",
+        "{\"auth\":\"a:b\"}",
+        "-----BEGIN RSA PRIVATE KEY-----\n",
+        "é ü ß 漢字 text",
+        "\u{1}\u{2}binary",
+    ];
+    for round in 0..2000 {
+        let mut encoded = match round % 3 {
+            0 => b64(&texts[fake.below(texts.len())].repeat(1 + fake.below(6))).into_bytes(),
+            1 => texts[fake.below(texts.len())]
+                .bytes()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+                .into_bytes(),
+            _ => {
+                let len = 40 + fake.below(200);
+                random_encoded_text(&mut fake, len)
+            }
+        };
+        if round % 7 == 0 && encoded.len() > 70 {
+            encoded.splice(64..64, b"\n  ".iter().copied());
+        }
+        for encoding in [Encoding::Base64, Encoding::Base64url, Encoding::Hex] {
+            assert_eq!(
+                decode_text(&encoded, encoding),
+                sniffed_text(&encoded, encoding),
+                "{encoding:?} {}",
+                String::from_utf8_lossy(&encoded)
+            );
+        }
+    }
+}

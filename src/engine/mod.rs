@@ -3,9 +3,16 @@
 //! the hit over a bounded range, or, for context rules, on the hit's line. See
 //! `docs/engine-design.md` for why this shape and not a `RegexSet`.
 
+mod analysis;
 mod literals;
 mod pass;
 mod resolve;
+
+/// The built-in rules' regexes, analysed by `build.rs`, sorted by pattern.
+mod built {
+    use super::analysis::BuiltAnalysis;
+    include!(concat!(env!("OUT_DIR"), "/regex_analyses.rs"));
+}
 
 use std::{
     collections::HashMap,
@@ -17,7 +24,6 @@ use regex_automata::{
     meta::{self, Regex},
     util::{captures::Captures, syntax},
 };
-use regex_syntax::hir::{Hir, HirKind};
 
 use crate::{
     classify::ValueFilter,
@@ -25,6 +31,7 @@ use crate::{
     model::RuleIndex,
     rules::{CheckKind, Rule, RuleError},
 };
+use analysis::RegexAnalysis;
 pub(crate) use literals::MIN_LITERAL_LEN;
 use pass::{LiteralHit, LiteralPass};
 
@@ -238,20 +245,15 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
             Vec::new(),
         ));
     }
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(&rule.regex)
-        .map_err(|err| regex_error(format!("invalid regex: {}", one_line(&err.to_string()))))?;
-    let secret_group = named_group(&hir, "secret");
+    let analysis = analysed(&rule.regex).map_err(&regex_error)?;
+    let secret_group = analysis.secret_group;
     let mut lints = Vec::new();
     if secret_group.is_none() {
         lints.push(lint("regex has no `secret` group; the whole match is reported".into()));
     }
-    let (confirm, gates) = match literals::prefix_gates(&hir) {
+    let (confirm, gates) = match analysis.prefix {
         Some((gates, known_prefix)) => {
-            let max_len = match hir.properties().maximum_len() {
+            let max_len = match analysis.max_len {
                 Some(len) if len <= MAX_CONFIRM_LEN => len,
                 _ => {
                     lints.push(lint(format!(
@@ -274,7 +276,7 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
                 }
             }
             let gates = rule.keywords.iter().map(|k| k.as_bytes().to_vec()).collect();
-            (Confirm::Line { from_line_start: literals::starts_at_line_start(&hir) }, gates)
+            (Confirm::Line { from_line_start: analysis.from_line_start }, gates)
         }
     };
     let compiled =
@@ -282,24 +284,13 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
     Ok((compiled, gates, lints))
 }
 
-/// The index of the capture group called `name`, as the built regex numbers it (group 0 is
-/// the whole match, then groups in the order their parentheses open).
-fn named_group(hir: &Hir, name: &str) -> Option<usize> {
-    match hir.kind() {
-        HirKind::Capture(capture) if capture.name.as_deref() == Some(name) => {
-            Some(capture.index as usize)
-        }
-        HirKind::Capture(capture) => named_group(&capture.sub, name),
-        HirKind::Repetition(repetition) => named_group(&repetition.sub, name),
-        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
-            parts.iter().find_map(|part| named_group(part, name))
-        }
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
+/// `pattern`'s analysis: written at build time for a built-in rule's regex, made now for any
+/// other.
+fn analysed(pattern: &str) -> Result<RegexAnalysis, String> {
+    match built::BUILT_ANALYSES.binary_search_by(|(built, _)| (*built).cmp(pattern)) {
+        Ok(at) => Ok(built::BUILT_ANALYSES[at].1.to_analysis()),
+        Err(_) => analysis::analyse(pattern),
     }
-}
-
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Per-thread matching state.

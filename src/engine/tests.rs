@@ -142,25 +142,34 @@ fn secret_groups_are_numbered_as_the_built_regex_numbers_them() {
         r"(?:(q){1,3}(?P<other>r))+(?P<secret>s)",
         r"no groups",
     ] {
-        let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).unwrap();
         let built = build_regex(pattern).unwrap();
         let expected = built.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
-        assert_eq!(named_group(&hir, "secret"), expected, "{pattern}");
+        assert_eq!(analysis::analyse(pattern).unwrap().secret_group, expected, "{pattern}");
     }
     for rule in crate::rules::builtin_rules().unwrap() {
         if rule.regex.is_empty() {
             continue;
         }
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(&rule.regex)
-            .unwrap();
         let built = build_regex(&rule.regex).unwrap();
         let expected = built.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
-        assert_eq!(named_group(&hir, "secret"), expected, "{}", rule.id);
+        assert_eq!(analysed(&rule.regex).unwrap().secret_group, expected, "{}", rule.id);
     }
+}
+
+/// What `build.rs` wrote for each built-in rule is what analysing it now gives, and every
+/// built-in regex was analysed there.
+#[test]
+fn built_analyses_are_the_analyses_made_at_load() {
+    let rules = crate::rules::builtin_rules().unwrap();
+    let patterns: std::collections::BTreeSet<&str> =
+        rules.iter().map(|r| r.regex.as_str()).filter(|p| !p.is_empty()).collect();
+    assert_eq!(built::BUILT_ANALYSES.len(), patterns.len());
+    for (pattern, built) in built::BUILT_ANALYSES {
+        assert!(patterns.contains(pattern), "{pattern}");
+        assert_eq!(built.to_analysis(), analysis::analyse(pattern).unwrap(), "{pattern}");
+    }
+    assert!(built::BUILT_ANALYSES.windows(2).all(|w| w[0].0 < w[1].0), "sorted, no duplicates");
+    assert!(analysed("unseen_[a-z]{8}").is_ok(), "other patterns are analysed at load");
 }
 
 #[test]
