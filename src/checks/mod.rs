@@ -23,9 +23,23 @@ use crate::{
     rules::{CheckKind, Rule},
 };
 
+/// What the checks derive from the engine's rules, built once per engine and shared by every
+/// piece of content (automata over the providers' hosts, names and header names).
+#[derive(Debug)]
+pub struct Prepared {
+    providers: headers::ProviderTable,
+}
+
+impl Prepared {
+    pub fn new(engine: &Engine) -> Self {
+        Prepared { providers: headers::ProviderTable::new(engine) }
+    }
+}
+
 /// Everything a check sees of one scanned piece of content.
 pub struct Context<'a> {
     pub engine: &'a Engine,
+    pub prepared: &'a Prepared,
     pub path: &'a str,
     pub content: &'a [u8],
     pub tracking: Tracking,

@@ -35,11 +35,13 @@ use crate::{
 pub struct Pipeline {
     engine: Engine,
     suppressions: Arc<Suppressions>,
+    checks: checks::Prepared,
 }
 
 impl Pipeline {
     pub fn new(engine: Engine, suppressions: Suppressions) -> Self {
-        Pipeline { engine, suppressions: Arc::new(suppressions) }
+        let checks = checks::Prepared::new(&engine);
+        Pipeline { engine, suppressions: Arc::new(suppressions), checks }
     }
 
     /// With the built-in suppression only (nothing configured), as rule examples are checked.
@@ -209,8 +211,15 @@ impl Scanner<'_> {
         let decoded_spans = SpanSet::new(decoded.iter().map(|d| d.span));
         findings.retain(|f| !f.rule.generic || !decoded_spans.overlaps(&f.span));
         findings.extend(decoded);
-        let context =
-            checks::Context { engine, path, content, tracking, lines: &lines, matches: &matches };
+        let context = checks::Context {
+            engine,
+            prepared: &self.pipeline.checks,
+            path,
+            content,
+            tracking,
+            lines: &lines,
+            matches: &matches,
+        };
         let mut checked = checks::run(&context);
         suppressions.retain_check_findings(engine, content, &lines, &mut checked);
         // A check's finding (`dotenv-secret`) is more specific than a generic rule's on the
