@@ -103,9 +103,10 @@ pub enum State {
     Commit,
     Tree,
     Tag,
-    /// A text blob without any match.
+    /// A text blob that gives no finding at any path no check inspects by name.
     Text,
-    /// A text blob the engine matched in: scanned again at its path once the path is known.
+    /// A text blob that may give a finding (the engine matched in it and the pipeline
+    /// found something, or a generic rule matched): scanned again at its path once known.
     Matched,
     Binary,
     /// Over `--max-file-size`.
