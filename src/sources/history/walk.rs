@@ -18,10 +18,15 @@ pub struct CommitNode {
     pub time: i64,
 }
 
+/// A fast hasher for maps keyed by object ids.
+pub type IdHasher = foldhash::fast::RandomState;
+
 /// The commits reachable from some tips, minus those reachable from excluded ones.
 #[derive(Debug, Default)]
 pub struct CommitGraph {
-    pub nodes: HashMap<ObjectId, CommitNode>,
+    /// Keyed with a fast hasher: ids are uniformly random already, and the ordering walks
+    /// look every commit and parent up.
+    pub nodes: HashMap<ObjectId, CommitNode, IdHasher>,
     /// Commits named as parents but absent (a shallow boundary, or a broken repository).
     pub missing: usize,
 }
