@@ -22,9 +22,23 @@ use crate::{
     rules::{CheckKind, Rule},
 };
 
+/// What the checks derive from the engine's rules, built once per engine and shared by every
+/// piece of content (automata over the providers' hosts, names and header names).
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    providers: headers::ProviderTable,
+}
+
+impl Prepared {
+    pub(crate) fn new(engine: &Engine) -> Self {
+        Prepared { providers: headers::ProviderTable::new(engine) }
+    }
+}
+
 /// Everything a check sees of one scanned piece of content.
 pub(crate) struct Context<'a> {
     pub(crate) engine: &'a Engine,
+    pub(crate) prepared: &'a Prepared,
     pub(crate) location: &'a Location,
     pub(crate) content: &'a [u8],
     pub(crate) tracking: Tracking,

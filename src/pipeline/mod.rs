@@ -38,11 +38,13 @@ use crate::{
 pub struct Pipeline {
     engine: Engine,
     suppressions: Arc<Suppressions>,
+    checks: checks::Prepared,
 }
 
 impl Pipeline {
     pub(crate) fn new(engine: Engine, suppressions: Suppressions) -> Self {
-        Pipeline { engine, suppressions: Arc::new(suppressions) }
+        let checks = checks::Prepared::new(&engine);
+        Pipeline { engine, suppressions: Arc::new(suppressions), checks }
     }
 
     /// With the built-in suppression only (nothing configured), as rule examples are checked.
@@ -188,17 +190,62 @@ impl Scanner<'_> {
         content: &[u8],
         tracking: Tracking,
     ) -> Vec<Finding> {
-        let engine = &self.pipeline.engine;
-        let suppressions = &self.pipeline.suppressions;
         let path = location.path();
-        if path.is_some_and(|path| suppressions.skips_path(path, false)) {
+        if path.is_some_and(|path| self.pipeline.suppressions.skips_path(path, false)) {
             return Vec::new();
         }
         // UTF-16 text is scanned as UTF-8: lines stay lines, columns count characters.
         let decoded = input::scannable(content);
         let content = &decoded[..];
-        let mut matches = self.matcher.scan(content);
+        let matches = self.matcher.scan(content);
         let decoded = decoded::matches(&mut self.matcher, content);
+        self.findings(location, content, tracking, matches, decoded)
+    }
+
+    /// Whether `content` (with `tracking`) can give a finding at some path. `false` means none at any path that
+    /// no ignore pattern skips and no check inspects by name ([`inspects_path`]): for a source
+    /// that reads content before it knows its paths (history blobs), which then scans again,
+    /// at their paths, only the contents this accepts and those at inspected paths.
+    ///
+    /// Without a generic rule's match (plain or decoded), nothing the pipeline does depends on
+    /// the path but the ignore patterns and the checks that [`inspects_path`] names (the
+    /// built-in path rules only suppress generic rules' matches), so the findings at one
+    /// neutral path stand for those at every such path.
+    pub(crate) fn may_find(&mut self, content: &[u8], tracking: Tracking) -> bool {
+        const NEUTRAL_PATH: &str = "keyhound-unplaced-content";
+        let content = input::scannable(content);
+        let matches = self.matcher.scan(&content);
+        let engine = &self.pipeline.engine;
+        if matches.iter().any(|m| engine.rule(m.rule).generic) {
+            return true;
+        }
+        let decoded = decoded::matches(&mut self.matcher, &content);
+        if matches.is_empty() && decoded.is_empty() {
+            return false;
+        }
+        if decoded.iter().any(|d| engine.rule(d.rule).generic)
+            || self.pipeline.suppressions.skips_path(NEUTRAL_PATH, false)
+        {
+            return true;
+        }
+        debug_assert!(!checks::inspects_path(NEUTRAL_PATH));
+        !self
+            .findings(&Location::file(NEUTRAL_PATH), &content, tracking, matches, decoded)
+            .is_empty()
+    }
+
+    /// The findings of the engine's `matches` and `decoded` matches in `content` at `location`.
+    fn findings(
+        &mut self,
+        location: &Location,
+        content: &[u8],
+        tracking: Tracking,
+        mut matches: Vec<engine::Match>,
+        decoded: Vec<DecodedMatch>,
+    ) -> Vec<Finding> {
+        let engine = &self.pipeline.engine;
+        let suppressions = &self.pipeline.suppressions;
+        let path = location.path();
         if matches.is_empty() && decoded.is_empty() && !path.is_some_and(checks::inspects_path) {
             return Vec::new();
         }
@@ -226,6 +273,7 @@ impl Scanner<'_> {
         let context = checks::Context {
             engine,
             location,
+            prepared: &self.pipeline.checks,
             content,
             tracking,
             lines: &lines,
@@ -347,6 +395,33 @@ mod tests {
         );
         let lines = scan(&format!("{header}\n{header}\n"));
         assert_eq!(lines.len(), 2 * once.len(), "one per line");
+    }
+
+    #[test]
+    fn content_that_may_find_nothing_gives_nothing_at_any_uninspected_path() {
+        let mut fake = crate::fake::FakeGen::new(5);
+        let token = fake.crc32_token("ghp_");
+        let password =
+            fake.string_from(b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 20);
+        let may_find =
+            |text: &str| pipeline().scanner().may_find(text.as_bytes(), Tracking::Committed);
+        let header_trigger =
+            "curl -H \"Authorization: Basic $CREDENTIALS\" https://example.test/\n";
+        let plain = "fn main() { println!(\"hello\"); }\n";
+        assert!(!pipeline().scanner().matches(header_trigger.as_bytes()).is_empty());
+        for text in [header_trigger, plain] {
+            assert!(!may_find(text), "{text}");
+            for path in ["src/client.py", "t/fixtures/auth.sh", "Cargo.lock", "vendor/x/y.js"] {
+                let found = pipeline().scanner().scan(path, text.as_bytes(), Tracking::Committed);
+                assert!(found.is_empty(), "{path}: {found:?}");
+            }
+        }
+        assert!(may_find(&format!("token = \"{token}\"\n")), "a provider key");
+        let generic = format!("db_password = \"{password}\"\n");
+        assert!(may_find(&generic), "a generic rule's match depends on the path");
+        let scan = |path| pipeline().scanner().scan(path, generic.as_bytes(), Tracking::Committed);
+        assert!(!scan("src/db.py").is_empty());
+        assert!(scan("Cargo.lock").is_empty());
     }
 
     #[test]

@@ -28,6 +28,7 @@ use lexer::{
     Credential, VALUE_REACH, concatenation, header_uses, is_quote, parse_value, query_value,
     url_host,
 };
+pub(crate) use providers::ProviderTable;
 use providers::{Evidence, Providers, header_name, header_scheme};
 
 use super::Context;
@@ -169,7 +170,7 @@ impl<'c, 'a> Report<'c, 'a> {
 
 fn inspect_line(report: &mut Report<'_, '_>, providers: &Providers<'_>, start: usize, end: usize) {
     let content = report.context.content;
-    for (name, _, value) in header_uses(content, start, end, &providers.header_names) {
+    for (name, _, value) in header_uses(content, start, end, providers.header_names) {
         let parsed = parse_value(content, &value);
         let Some(credential) =
             parsed.credential.map(|c| literal_if_key(report.context, providers, c))

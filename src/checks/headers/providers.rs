@@ -8,6 +8,7 @@ use aho_corasick::AhoCorasick;
 
 use super::{super::Context, lexer::HeaderNames};
 use crate::{
+    engine::Engine,
     model::LineIndex,
     rules::{Auth, Rule},
 };
@@ -30,16 +31,82 @@ const HOST_REACH_LINES: usize = 3;
 /// ... and how far in bytes, whatever the lines' length.
 const HOST_REACH_BYTES: usize = 2048;
 
-/// The loaded providers' auth forms, looked up by key, variable name and host.
+/// What the loaded rule set says about providers' auth forms, built once per engine (its
+/// automata are worth building once, not for every piece of content a header check reads).
+pub(crate) struct ProviderTable {
+    /// (provider name, lower-case alphanumeric form, auth), providers with an `[auth]` only.
+    known: Vec<(String, String, Arc<Auth>)>,
+    header_names: HeaderNames,
+    /// Every known host, ASCII case-insensitively, and the index in `known` of each pattern's
+    /// provider.
+    hosts: Option<AhoCorasick>,
+    host_owners: Vec<usize>,
+    /// The known providers' names (3 characters or more) and their indices in `known`.
+    names: Option<AhoCorasick>,
+    name_owners: Vec<usize>,
+}
+
+impl ProviderTable {
+    pub(crate) fn new(engine: &Engine) -> Self {
+        let mut known: Vec<(String, String, Arc<Auth>)> = Vec::new();
+        for rule in engine.rules() {
+            if rule.check.is_some() || !has_auth(rule) {
+                continue;
+            }
+            if !known.iter().any(|(name, _, _)| *name == rule.provider) {
+                known.push((
+                    rule.provider.clone(),
+                    alphanumeric_lower(rule.provider.as_bytes()),
+                    Arc::clone(&rule.auth),
+                ));
+            }
+        }
+        let mut header_names: Vec<String> =
+            AUTH_HEADER_NAMES.iter().map(|s| s.to_string()).collect();
+        for (_, _, auth) in &known {
+            for header in &auth.headers {
+                let name = header_name(header);
+                if !name.is_empty() && !header_names.contains(&name) {
+                    header_names.push(name);
+                }
+            }
+        }
+        let mut host_patterns = Vec::new();
+        let mut host_owners = Vec::new();
+        for (index, (_, _, auth)) in known.iter().enumerate() {
+            for host in auth.hosts.iter().filter(|host| !host.is_empty()) {
+                host_patterns.push(host.to_ascii_lowercase());
+                host_owners.push(index);
+            }
+        }
+        let hosts = AhoCorasick::builder().ascii_case_insensitive(true).build(&host_patterns).ok();
+        let name_owners: Vec<usize> = (0..known.len()).filter(|&i| known[i].1.len() >= 3).collect();
+        let names = AhoCorasick::new(name_owners.iter().map(|&i| known[i].1.as_str())).ok();
+        ProviderTable {
+            header_names: HeaderNames::new(header_names),
+            known,
+            hosts,
+            host_owners,
+            names,
+            name_owners,
+        }
+    }
+}
+
+impl std::fmt::Debug for ProviderTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderTable").field("providers", &self.known.len()).finish()
+    }
+}
+
+/// The loaded providers' auth forms, looked up by key, variable name and host in one piece of
+/// content.
 pub(super) struct Providers<'a> {
     context: &'a Context<'a>,
-    /// (provider name, lower-case alphanumeric form, auth), providers with an `[auth]` only.
-    known: Vec<(&'a str, String, &'a Arc<Auth>)>,
-    pub(super) header_names: HeaderNames,
+    table: &'a ProviderTable,
+    pub(super) header_names: &'a HeaderNames,
     /// Every known host in the content, found on the first host lookup.
     hosts: OnceCell<HostIndex>,
-    /// The known providers' names (3 characters or more) and their indices in `known`.
-    names: OnceCell<(Option<AhoCorasick>, Vec<usize>)>,
 }
 
 /// The known providers' API hosts found in one piece of content, in one pass, so looking one up
@@ -54,21 +121,12 @@ struct HostIndex {
 const HOST_BLOCK: usize = 64;
 
 impl HostIndex {
-    fn new(content: &[u8], known: &[(&str, String, &Arc<Auth>)]) -> HostIndex {
-        let mut patterns = Vec::new();
-        let mut owners = Vec::new();
-        for (index, (_, _, auth)) in known.iter().enumerate() {
-            for host in auth.hosts.iter().filter(|host| !host.is_empty()) {
-                patterns.push(host.to_ascii_lowercase());
-                owners.push(index);
-            }
-        }
+    fn new(content: &[u8], table: &ProviderTable) -> HostIndex {
         let mut found = Vec::new();
-        if let Ok(automaton) = AhoCorasick::builder().ascii_case_insensitive(true).build(&patterns)
-        {
+        if let Some(automaton) = &table.hosts {
             for m in automaton.find_overlapping_iter(content) {
                 if host_boundaries(content, m.start(), m.end()) {
-                    found.push((m.start(), owners[m.pattern().as_usize()]));
+                    found.push((m.start(), table.host_owners[m.pattern().as_usize()]));
                 }
             }
         }
@@ -120,31 +178,8 @@ pub(super) enum Evidence {
 
 impl<'a> Providers<'a> {
     pub(super) fn new(context: &'a Context<'a>) -> Self {
-        let mut known: Vec<(&str, String, &Arc<Auth>)> = Vec::new();
-        for rule in context.engine.rules() {
-            if rule.check.is_some() || !has_auth(rule) {
-                continue;
-            }
-            if !known.iter().any(|(name, _, _)| *name == rule.provider) {
-                known.push((
-                    &rule.provider,
-                    alphanumeric_lower(rule.provider.as_bytes()),
-                    &rule.auth,
-                ));
-            }
-        }
-        let mut header_names: Vec<String> =
-            AUTH_HEADER_NAMES.iter().map(|s| s.to_string()).collect();
-        for (_, _, auth) in &known {
-            for header in &auth.headers {
-                let name = header_name(header);
-                if !name.is_empty() && !header_names.contains(&name) {
-                    header_names.push(name);
-                }
-            }
-        }
-        let header_names = HeaderNames::new(header_names);
-        Providers { context, known, header_names, hosts: OnceCell::new(), names: OnceCell::new() }
+        let table = &context.prepared.providers;
+        Providers { context, table, header_names: &table.header_names, hosts: OnceCell::new() }
     }
 
     /// The provider of a provider rule's key inside `start..end`.
@@ -163,38 +198,34 @@ impl<'a> Providers<'a> {
     pub(super) fn by_variable(&self, expression: &[u8]) -> Option<&'a Arc<Auth>> {
         let text = alphanumeric_lower(expression);
         super::examined(text.len());
-        let (automaton, owners) = self.names.get_or_init(|| {
-            let owners: Vec<usize> =
-                (0..self.known.len()).filter(|&i| self.known[i].1.len() >= 3).collect();
-            let names = owners.iter().map(|&i| self.known[i].1.as_str());
-            (AhoCorasick::new(names).ok(), owners)
-        });
+        let (known, owners) = (&self.table.known, &self.table.name_owners);
         // The longest name found; of equally long ones, the last loaded.
-        automaton
+        self.table
+            .names
             .as_ref()?
             .find_overlapping_iter(&text)
             .map(|m| owners[m.pattern().as_usize()])
-            .max_by_key(|&index| (self.known[index].1.len(), index))
-            .map(|index| self.known[index].2)
+            .max_by_key(|&index| (known[index].1.len(), index))
+            .map(|index| &known[index].2)
     }
 
     /// The provider of an API host on the line of `offset` (the statement that sends the
     /// header names its host best, whatever other hosts sit nearby), else within a few lines.
     pub(super) fn by_host(&self, offset: usize) -> Option<&'a Arc<Auth>> {
         let content = self.context.content;
-        let hosts = self.hosts.get_or_init(|| HostIndex::new(content, &self.known));
+        let hosts = self.hosts.get_or_init(|| HostIndex::new(content, self.table));
         let lines = self.context.lines;
         let (line_start, line_end) = line_window(content, lines, offset, 0);
         let (start, end) = line_window(content, lines, offset, HOST_REACH_LINES);
         hosts
             .first_in(line_start, line_end)
             .or_else(|| hosts.first_in(start, end))
-            .map(|index| self.known[index].2)
+            .map(|index| &self.table.known[index].2)
     }
 
     pub(super) fn by_exact_host(&self, host: &[u8]) -> Option<&'a Arc<Auth>> {
-        self.known.iter().find_map(|(_, _, auth)| {
-            auth.hosts.iter().any(|h| h.as_bytes().eq_ignore_ascii_case(host)).then_some(*auth)
+        self.table.known.iter().find_map(|(_, _, auth)| {
+            auth.hosts.iter().any(|h| h.as_bytes().eq_ignore_ascii_case(host)).then_some(auth)
         })
     }
 

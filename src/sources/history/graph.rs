@@ -25,15 +25,16 @@ pub(crate) fn commit_graph(
     diagnostics: &Diagnostics,
 ) -> CommitGraph {
     let mut graph = CommitGraph::default();
-    let mut seen: HashSet<Idx> = HashSet::new();
     let mut stack: Vec<Idx> = tips.iter().map(|id| store.index.number(id)).collect();
+    // Every parent was numbered when its child was read, and the tips just now.
+    let mut seen = vec![false; store.index.numbered()];
     while let Some(idx) = stack.pop() {
-        if !seen.insert(idx) {
+        if std::mem::replace(&mut seen[idx as usize], true) {
             continue;
         }
         match store.commit(idx) {
             Some(commit) => {
-                stack.extend(commit.parents.iter().filter(|p| !seen.contains(*p)));
+                stack.extend(commit.parents.iter().filter(|p| !seen[**p as usize]));
                 let node = CommitNode {
                     tree: store.index.id(commit.tree),
                     parents: commit.parents.iter().map(|p| store.index.id(*p)).collect(),

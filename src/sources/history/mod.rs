@@ -6,10 +6,11 @@
 //!    delta tree, [`packs`]; the rest object by object); commits and trees kept decoded in
 //!    memory ([`store`]), blobs searched by the engine as they are inflated;
 //! 2. [`graph`]: the walks over that memory: the commits the refs reach, the blobs their
-//!    trees reach (a path only for blobs that matched or that a check inspects by name), and
+//!    trees reach (a path only for blobs that may give a finding or that a check inspects by
+//!    name), and
 //!    for blobs with findings the commits that introduced them at each path, oldest first;
-//! 3. the blobs that matched scanned again at their path, so path-dependent checks and
-//!    suppressions apply exactly as to a file.
+//! 3. those blobs scanned again at their path, so path-dependent checks and suppressions
+//!    apply exactly as to a file.
 //!
 //! A range (`A..B`, `--since`) reads only its own commits' trees and blobs through the object
 //! store ([`walk`], [`provenance`], [`blobs`]).

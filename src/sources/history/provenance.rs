@@ -8,7 +8,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use gix::ObjectId;
 
-use super::walk::{CommitGraph, Entry, EntryKind, join_path, read_commit, read_tree};
+use super::walk::{CommitGraph, Entry, EntryKind, IdHasher, join_path, read_commit, read_tree};
 use crate::diagnostics::Diagnostics;
 
 /// `blob` first appears at `path` in `commit`; `order` is the commit's place oldest-first.
@@ -22,8 +22,8 @@ pub(crate) struct Introduction {
 
 /// The graph's commits with parents before children, the older first where either could go.
 pub(crate) fn oldest_first(graph: &CommitGraph) -> Vec<ObjectId> {
-    let mut children: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
-    let mut waiting: HashMap<ObjectId, usize> = HashMap::new();
+    let mut children: HashMap<ObjectId, Vec<ObjectId>, IdHasher> = HashMap::default();
+    let mut waiting: HashMap<ObjectId, usize, IdHasher> = HashMap::default();
     for (id, node) in &graph.nodes {
         let inside = node.parents.iter().filter(|p| graph.nodes.contains_key(*p)).count();
         waiting.insert(*id, inside);

@@ -34,6 +34,15 @@ pub(crate) struct ObjectIndex {
     absent: Mutex<(HashMap<ObjectId, Idx>, Vec<ObjectId>)>,
 }
 
+/// An id's first eight bytes, big-endian: ordered as the ids are.
+fn id_prefix(id: &gix::oid) -> u64 {
+    let bytes = id.as_bytes();
+    let mut prefix = [0u8; 8];
+    let len = bytes.len().min(8);
+    prefix[..len].copy_from_slice(&bytes[..len]);
+    u64::from_be_bytes(prefix)
+}
+
 fn fanout_key(id: &gix::oid) -> usize {
     let bytes = id.as_bytes();
     (usize::from(bytes[0]) << 8) | usize::from(bytes[1])
@@ -66,7 +75,12 @@ impl ObjectIndex {
     pub(crate) fn lookup(&self, id: &gix::oid) -> Option<Idx> {
         let key = fanout_key(id);
         let (start, end) = (self.fanout[key] as usize, self.fanout[key + 1] as usize);
-        let found = self.listed[start..end].binary_search_by(|probe| probe.as_ref().cmp(id));
+        // Ids are compared by their first eight bytes as one integer (in the same order as
+        // bytewise), then whole: a library comparison per probe was 3% of a history scan.
+        let prefix = id_prefix(id);
+        let found = self.listed[start..end].binary_search_by(|probe| {
+            id_prefix(probe).cmp(&prefix).then_with(|| probe.as_ref().cmp(id))
+        });
         found.ok().map(|i| (start + i) as Idx)
     }
 
@@ -103,9 +117,10 @@ pub(crate) enum State {
     Commit,
     Tree,
     Tag,
-    /// A text blob without any match.
+    /// A text blob that gives no finding at any path no check inspects by name.
     Text,
-    /// A text blob the engine matched in: scanned again at its path once the path is known.
+    /// A text blob that may give a finding (the engine matched in it and the pipeline
+    /// found something, or a generic rule matched): scanned again at its path once known.
     Matched,
     Binary,
     /// Over `--max-file-size`.
@@ -492,6 +507,34 @@ mod tests {
         assert_eq!(index.number(&id(5, false)), 2);
         assert_eq!(index.id(2), id(5, false));
         assert_eq!(index.numbered(), 3);
+    }
+
+    #[test]
+    fn lookups_find_every_listed_id_among_ids_sharing_long_prefixes() {
+        let mut fake = crate::fake::FakeGen::new(11);
+        let mut ids = Vec::new();
+        for _ in 0..3_000 {
+            // Few distinct first bytes, so fanout buckets are crowded and many ids share
+            // their first eight bytes, told apart only by the rest.
+            let mut bytes = [0u8; 20];
+            bytes[0] = fake.below(3) as u8;
+            bytes[1..8].fill(fake.below(2) as u8);
+            for byte in &mut bytes[8..] {
+                *byte = fake.below(4) as u8;
+            }
+            ids.push(ObjectId::from_bytes_or_panic(&bytes));
+        }
+        let (listed, unlisted) = ids.split_at(2_000);
+        let index = ObjectIndex::new(listed.to_vec());
+        let mut sorted = listed.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        for (rank, id) in sorted.iter().enumerate() {
+            assert_eq!(index.lookup(id), Some(rank as Idx));
+        }
+        for id in unlisted.iter().filter(|id| !sorted.contains(id)) {
+            assert_eq!(index.lookup(id), None);
+        }
     }
 
     #[test]

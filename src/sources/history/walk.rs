@@ -18,10 +18,15 @@ pub(crate) struct CommitNode {
     pub(crate) time: i64,
 }
 
+/// A fast hasher for maps keyed by object ids.
+pub(crate) type IdHasher = foldhash::fast::RandomState;
+
 /// The commits reachable from some tips, minus those reachable from excluded ones.
 #[derive(Debug, Default)]
 pub(crate) struct CommitGraph {
-    pub(crate) nodes: HashMap<ObjectId, CommitNode>,
+    /// Keyed with a fast hasher: ids are uniformly random already, and the ordering walks
+    /// look every commit and parent up.
+    pub(crate) nodes: HashMap<ObjectId, CommitNode, IdHasher>,
     /// Commits named as parents but absent (a shallow boundary, or a broken repository).
     pub(crate) missing: usize,
 }
