@@ -643,6 +643,34 @@ struct FoundFinding {
     provider: String,
     path: String,
     line: usize,
+    /// The credential's other part (a key id paired into its secret's finding).
+    #[serde(default)]
+    part: Option<FoundPart>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FoundPart {
+    rule_id: String,
+    line: usize,
+}
+
+/// `findings` with each paired part as a finding of its own rule at its own line: the part is
+/// reported, inside its partner's finding, and a label at its line is found.
+fn with_parts(findings: Vec<FoundFinding>) -> Vec<FoundFinding> {
+    let parts: Vec<FoundFinding> = findings
+        .iter()
+        .filter_map(|f| {
+            let part = f.part.as_ref()?;
+            Some(FoundFinding {
+                rule_id: part.rule_id.clone(),
+                provider: f.provider.clone(),
+                path: f.path.clone(),
+                line: part.line,
+                part: None,
+            })
+        })
+        .collect();
+    findings.into_iter().chain(parts).collect()
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -673,6 +701,7 @@ fn score_command(
         serde_json::from_str(&read(labels_path)?).map_err(|e| format!("{labels_path}: {e}"))?;
     let findings: Vec<FoundFinding> =
         serde_json::from_str(&read(findings_path)?).map_err(|e| format!("{findings_path}: {e}"))?;
+    let findings = with_parts(findings);
 
     let mut families: BTreeMap<String, Score> = BTreeMap::new();
     let mut open: HashMap<(&str, usize), Vec<&Positive>> = HashMap::new();
