@@ -164,6 +164,12 @@ const CORPUS: &[(&str, &str, &str, Option<&str>)] = &[
     ),
     ("ruby", "rb", r#"req["Authorization"] = "token #{ENV['GITHUB_TOKEN']}""#, None),
     (
+        "yaml",
+        "yml",
+        "git remote add origin https://x-access-token:${{ secrets.github_token }}@github.com/${{ github.repository }}",
+        None,
+    ),
+    (
         "shell",
         "sh",
         r#"curl -H "x-api-key: $ANTHROPIC_API_KEY" https://api.anthropic.com/v1/messages"#,

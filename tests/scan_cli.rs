@@ -222,6 +222,15 @@ fn clean_tree_exits_zero_and_output_file_is_written() {
     assert_eq!(written, serde_json::json!([]));
 }
 
+/// The README's quick start scans this repository: its own fixtures (rule examples, the header
+/// corpus, fake-token builders) are deliberate and listed in `.keyhoundignore`, so the scan a
+/// new user runs first is clean.
+#[test]
+fn the_quick_start_scan_of_this_repository_is_clean() {
+    let output = run(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &["scan", "."]);
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+}
+
 #[test]
 fn standard_input_is_scanned_as_dash() {
     let token = FakeGen::new(3).crc32_token("ghp_");

@@ -263,7 +263,8 @@ fn is_reference(text: &str) -> bool {
             && lower[1..].trim_end_matches('@').bytes().all(is_word_byte))
         || (starts("%") && lower.ends_with('%') && lower.len() > 2)
         || (starts("$") && lower[1..].bytes().all(is_word_byte) && lower.len() > 1)
-        || ["urn:", "classpath:", "file:"].iter().any(|p| starts(p))
+        // `@env:AC_PASSWORD`, `@keychain:name`: gon's and altool's references
+        || ["urn:", "classpath:", "file:", "@env:", "@keychain:"].iter().any(|p| starts(p))
         || is_member_path(&lower)
         || ["/", "./", "../", "~/"]
             .iter()
@@ -621,6 +622,8 @@ mod tests {
             "classpath:client.key",
             "$SECRET",
             "cr.Config.Password",
+            "@env:AC_PASSWORD",
+            "@keychain:AC_PASSWORD",
         ] {
             assert_eq!(kind(value), ValueKind::Reference, "{value}");
         }

@@ -7,11 +7,19 @@
 //! so `# keyhound:allow test fixture` allows every rule on the line. A kebab-case word counts
 //! as a rule id even if no loaded rule has it, so a misspelt or retired id narrows the allow to
 //! nothing rather than widening it to every rule.
+//!
+//! The peers' markers allow every rule, so that a repository moving from gitleaks or
+//! detect-secrets keeps the allows it has: `gitleaks:allow` and `pragma: allowlist secret` on
+//! the line, `pragma: allowlist nextline secret` on the line above.
 
 use memchr::memmem;
 
 const MARKER: &[u8] = b"keyhound:allow";
 const NEXT_LINE: &[u8] = b"-next-line";
+/// gitleaks' and detect-secrets' markers for the line they are on.
+const PEER_SAME_LINE: &[&[u8]] = &[b"gitleaks:allow", b"pragma: allowlist secret"];
+/// detect-secrets' marker for the line below it.
+const PEER_NEXT_LINE: &[u8] = b"pragma: allowlist nextline secret";
 
 /// Whether `rule_id`'s finding starting at byte `offset` is allowed by a marker.
 /// `is_rule_id` tells rule ids from free text.
@@ -39,16 +47,21 @@ enum Form {
 }
 
 fn allows(line: &[u8], wanted: Form, rule_id: &str, is_rule_id: &dyn Fn(&str) -> bool) -> bool {
-    memmem::find_iter(line, MARKER).any(|at| {
-        let rest = &line[at + MARKER.len()..];
-        let (form, rest) = match rest.strip_prefix(NEXT_LINE) {
-            Some(after) => (Form::NextLine, after),
-            None => (Form::SameLine, rest),
-        };
-        // `keyhound:allowed` or `keyhound:allow-foo` is not the marker.
-        let boundary = rest.first().is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'-'));
-        form == wanted && boundary && scope_includes(rest, rule_id, is_rule_id)
-    })
+    let peer_allows = match wanted {
+        Form::SameLine => PEER_SAME_LINE.iter().any(|m| memmem::find(line, m).is_some()),
+        Form::NextLine => memmem::find(line, PEER_NEXT_LINE).is_some(),
+    };
+    peer_allows
+        || memmem::find_iter(line, MARKER).any(|at| {
+            let rest = &line[at + MARKER.len()..];
+            let (form, rest) = match rest.strip_prefix(NEXT_LINE) {
+                Some(after) => (Form::NextLine, after),
+                None => (Form::SameLine, rest),
+            };
+            // `keyhound:allowed` or `keyhound:allow-foo` is not the marker.
+            let boundary = rest.first().is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'-'));
+            form == wanted && boundary && scope_includes(rest, rule_id, is_rule_id)
+        })
 }
 
 /// An allow without rule ids covers every rule; with ids, only those.
@@ -95,6 +108,19 @@ mod tests {
         assert!(allowed(text, "SECRET1", "rule-a"));
         assert!(allowed(text, "SECRET1", "rule-b"));
         assert!(!allowed(text, "SECRET2", "rule-a"));
+    }
+
+    #[test]
+    fn gitleaks_and_detect_secrets_markers_allow_every_rule() {
+        let text =
+            "a = SECRET1 # gitleaks:allow\nb = SECRET2 # pragma: allowlist secret\nc = SECRET3\n";
+        assert!(allowed(text, "SECRET1", "rule-a"));
+        assert!(allowed(text, "SECRET2", "rule-b"));
+        assert!(!allowed(text, "SECRET3", "rule-a"));
+        let next = "# pragma: allowlist nextline secret\nx = SECRET1\ny = SECRET2\n";
+        assert!(allowed(next, "SECRET1", "rule-a"));
+        assert!(!allowed(next, "SECRET2", "rule-a"));
+        assert!(!allowed("x = SECRET # pragma: allowlist nextline secret", "SECRET", "rule-a"));
     }
 
     #[test]

@@ -180,7 +180,10 @@ pub(super) fn header_uses(
         let after = at + name.len();
         let bounded = (at == 0 || !is_name_byte(line[at - 1]))
             && !line.get(after).copied().is_some_and(is_name_byte);
-        if bounded && (!looks_like_identifier(name) || quoted_at(content, start + at)) {
+        // `https://x-access-token:TOKEN@github.com`: a URL's user name, as git hosts document
+        let url_user = line[..at].ends_with(b"://");
+        if bounded && !url_user && (!looks_like_identifier(name) || quoted_at(content, start + at))
+        {
             found.push((start + at, name));
         }
     }
