@@ -10,7 +10,7 @@ use crate::{
     finding::Confidence,
     report::{Format, layout::ColorWhen},
     run::{self, ScanRequest, Scope},
-    sources::history::Selection,
+    sources::history::{Selection, budget::MemoryBudget},
     validate::cli::{LiveCommand, ValidateArgs},
 };
 
@@ -216,6 +216,11 @@ pub struct ScanArgs {
     /// With the history, also scan the histories of submodules.
     #[arg(long)]
     pub(crate) recurse_submodules: bool,
+    /// Memory a whole-history scan may take (bytes, or with a K, M or G suffix; at least
+    /// 64M). A pack too large for it is read in slices: the same findings, a little more
+    /// slowly. What lasts per object (about 500 bytes) is kept whatever the budget.
+    #[arg(long, value_name = "SIZE", default_value = "1G")]
+    pub(crate) history_memory: String,
     /// Secrets in history whose commit is older than this many days are overdue for rotation
     /// [default: `max_key_age_days` in keyhound.toml, else 90].
     #[arg(long, value_name = "DAYS")]
@@ -240,11 +245,15 @@ impl ScanArgs {
             },
             None => Scope::Tree,
         };
+        let history_memory = run::parse_size(&self.history_memory)
+            .and_then(MemoryBudget::new)
+            .map_err(|problem| anyhow::anyhow!("--history-memory: {problem}"))?;
         Ok(ScanRequest {
             path: self.path.clone(),
             scope,
             no_ignore: self.no_ignore,
             max_file_size: self.max_file_size,
+            history_memory,
             threads: self.threads,
             progress: !self.quiet,
             config: self.noise.config.clone(),

@@ -63,6 +63,8 @@ pub struct ScanRequest {
     /// Also scan files that `.gitignore`, `.ignore` and git's excludes leave out.
     pub(crate) no_ignore: bool,
     pub(crate) max_file_size: u64,
+    /// The memory a whole-history scan may take.
+    pub(crate) history_memory: history::budget::MemoryBudget,
     /// Worker threads; `None` is one per core.
     pub(crate) threads: Option<usize>,
     /// Draw a progress bar for history scans (only when stderr is a terminal).
@@ -86,6 +88,7 @@ impl ScanRequest {
             scope: Scope::Tree,
             no_ignore: false,
             max_file_size: 25 << 20,
+            history_memory: history::budget::MemoryBudget::default(),
             threads: None,
             progress: false,
             config: None,
@@ -251,6 +254,7 @@ fn collect(
                 max_file_size: request.max_file_size,
                 recurse_submodules: *recurse_submodules,
                 progress: request.progress,
+                memory: request.history_memory,
             };
             let in_history = history::scan_history(pipeline, path, &options, diagnostics, stats)?;
             let worktree = if *with_worktree && path.join(".git").exists() {

@@ -75,6 +75,8 @@ pub(crate) struct BlobScan<'a> {
     pub(crate) repo: &'a gix::ThreadSafeRepository,
     pub(crate) pipeline: &'a Pipeline,
     pub(crate) max_file_size: u64,
+    /// How much of a pack one traversal resolves at once.
+    pub(crate) slicing: super::packs::Slicing,
     pub(crate) diagnostics: &'a Diagnostics,
     pub(crate) stats: &'a ScanStats,
     /// Wanted blobs the object database does not have (a partial clone).

@@ -24,7 +24,8 @@ use gix::{odb::pack, odb::store::iter::Ordering as PackOrdering};
 use rayon::prelude::*;
 
 use super::{
-    packs::{self, LazyScanner},
+    budget::MemoryBudget,
+    packs::{self, LazyScanner, Slicing},
     store::{Commit, Idx, ObjectIndex, State, Store},
 };
 use crate::{
@@ -32,14 +33,11 @@ use crate::{
     sources::looks_binary,
 };
 
-/// Contents of matched blobs kept in memory for their second scan; beyond this they are read
-/// again by id (so memory does not grow with the number of matched blobs).
-const KEPT_BYTES: usize = 48 << 20;
-
 /// What reading found besides the store: contents and messages to scan again with a path.
 #[derive(Default)]
 pub(crate) struct Read {
-    /// Matched blobs' contents, up to [`KEPT_BYTES`].
+    /// Matched blobs' contents, up to [`MemoryBudget::kept_bytes`]; beyond it they are read
+    /// again by id (so memory does not grow with the number of matched blobs).
     pub(crate) kept: HashMap<Idx, Vec<u8>>,
     /// Commit messages the engine matched in.
     pub(crate) messages: HashMap<Idx, Vec<u8>>,
@@ -49,6 +47,8 @@ struct Reader<'a> {
     store: &'a Store,
     pipeline: &'a Pipeline,
     max_file_size: u64,
+    slicing: Slicing,
+    kept_limit: usize,
     hash: gix::hash::Kind,
     progress: &'a Progress,
     kept: Mutex<HashMap<Idx, Vec<u8>>>,
@@ -77,19 +77,31 @@ pub(crate) fn list_objects(
     Ok(ObjectIndex::new(ids))
 }
 
-/// Reads every listed object into `store`.
+/// How [`read_all`] reads: the limits it keeps.
+pub(crate) struct Limits {
+    pub(crate) max_file_size: u64,
+    pub(crate) budget: MemoryBudget,
+}
+
+/// Reads every listed object into `store`, within `limits.budget` beside the store.
 pub(crate) fn read_all(
     repo: &gix::Repository,
     store: &Store,
     pipeline: &Pipeline,
-    max_file_size: u64,
+    limits: &Limits,
     progress: &Progress,
     diagnostics: &Diagnostics,
 ) -> Read {
+    let budget = limits.budget;
     let reader = Reader {
         store,
         pipeline,
-        max_file_size,
+        max_file_size: limits.max_file_size,
+        slicing: Slicing {
+            slice_objects: budget.slice_objects(store.index.listed_len()),
+            release_every_bytes: budget.release_every_bytes(),
+        },
+        kept_limit: budget.kept_bytes(),
         hash: repo.object_hash(),
         progress,
         kept: Mutex::new(HashMap::new()),
@@ -117,14 +129,14 @@ impl Reader<'_> {
             .map_err(|err| anyhow::anyhow!("cannot read the index: {err}"))?;
         let pack = packs::open_pack(idx_path, hash)?;
         let mut scanner = LazyScanner::new(self.pipeline);
-        let processor = move |kind, content: &[u8], entry: &pack::index::Entry| {
-            if let Some(idx) = self.store.index.lookup(&entry.oid) {
+        let processor = move |kind, content: &[u8], id: &gix::oid| {
+            if let Some(idx) = self.store.index.lookup(id) {
                 if self.store.claim(idx) {
                     self.take(&mut scanner, idx, kind, content);
                 }
             }
         };
-        packs::traverse(&idx, &pack, self.max_file_size, processor)
+        packs::traverse(&idx, &pack, self.max_file_size, &self.slicing, processor)
     }
 
     /// Loose objects, and those of packs that could not be traversed, by lookup.
@@ -200,7 +212,7 @@ impl Reader<'_> {
 
     fn keep(&self, idx: Idx, data: &[u8]) {
         let before = self.kept_bytes.fetch_add(data.len(), Ordering::Relaxed);
-        if before + data.len() <= KEPT_BYTES {
+        if before + data.len() <= self.kept_limit {
             self.kept.lock().expect("kept blobs").insert(idx, data.to_vec());
         }
     }

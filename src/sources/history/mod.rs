@@ -22,6 +22,7 @@
 //! [`Location::UnreachableBlob`] (named `<blob:ID>`) with the blob id and no commit.
 
 pub(crate) mod blobs;
+pub(crate) mod budget;
 pub(crate) mod graph;
 pub(crate) mod ingest;
 pub(crate) mod packs;
@@ -42,6 +43,7 @@ use rayon::prelude::*;
 
 use self::{
     blobs::BlobScan,
+    budget::MemoryBudget,
     provenance::{CommitMeta, Introduction},
     store::{Idx, State, Store},
     walk::CommitGraph,
@@ -90,6 +92,8 @@ pub(crate) struct HistoryOptions {
     pub(crate) recurse_submodules: bool,
     /// Draw a progress bar (it still only appears when stderr is a terminal).
     pub(crate) progress: bool,
+    /// The memory the scan may take (`--history-memory`).
+    pub(crate) memory: MemoryBudget,
 }
 
 /// Submodules within submodules are followed this deep, no deeper.
@@ -127,7 +131,7 @@ fn scan_repository(
     all_findings: &mut Vec<Finding>,
 ) -> Result<()> {
     let ScanContext { options, diagnostics, .. } = *context;
-    let repo = open_with_caches(path)?;
+    let repo = open_with_caches(path, options.memory)?;
     let label = if prefix.is_empty() { path.display().to_string() } else { prefix.to_string() };
     if repo.is_shallow().unwrap_or(false) {
         diagnostics.warn(
@@ -169,13 +173,14 @@ fn scan_repository(
     Ok(())
 }
 
-fn open_with_caches(path: &Path) -> Result<gix::Repository> {
+fn open_with_caches(path: &Path, budget: MemoryBudget) -> Result<gix::Repository> {
     let mut repo = crate::git::open_repository(path)?;
-    repo.objects.set_pack_cache(|| {
-        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(64 << 20))
+    let pack_cache = budget.pack_cache_bytes();
+    repo.objects.set_pack_cache(move || {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(pack_cache))
     });
     // Trees are read again as parents while diffing; a bounded cache avoids re-inflating.
-    repo.object_cache_size(Some(32 << 20));
+    repo.object_cache_size(Some(budget.object_cache_bytes()));
     Ok(repo)
 }
 
@@ -231,16 +236,22 @@ impl Repository<'_> {
         let (repo, diagnostics) = (&self.repo, self.diagnostics);
         let tips = walk::ref_tips(repo, diagnostics)?;
         let mut store = Store::new(ingest::list_objects(repo, diagnostics)?);
-        let progress =
-            Progress::new("history", store.index.listed_len() as u64, !self.options.progress);
-        let read = ingest::read_all(
-            repo,
-            &store,
-            self.pipeline,
-            self.options.max_file_size,
-            &progress,
-            diagnostics,
-        );
+        let objects = store.index.listed_len();
+        let budget = self.options.memory;
+        if !budget.fits(objects) {
+            diagnostics.warn(
+                &self.label,
+                format!(
+                    "--history-memory {} MiB is less than the about {} MiB that the state of \
+                     {objects} objects needs; scanning with as little as it can",
+                    budget.bytes() >> 20,
+                    MemoryBudget::lasting_bytes(objects) >> 20,
+                ),
+            );
+        }
+        let progress = Progress::new("history", objects as u64, !self.options.progress);
+        let limits = ingest::Limits { max_file_size: self.options.max_file_size, budget };
+        let read = ingest::read_all(repo, &store, self.pipeline, &limits, &progress, diagnostics);
         progress.finish();
         store.seal();
         let graph = graph::commit_graph(&store, &tips.commits, diagnostics);
@@ -519,6 +530,11 @@ impl Repository<'_> {
             repo: &sync_repo,
             pipeline: self.pipeline,
             max_file_size: self.options.max_file_size,
+            // A range keeps no state per object of the repository: the budget is the slices'.
+            slicing: packs::Slicing {
+                slice_objects: self.options.memory.slice_objects(0),
+                release_every_bytes: self.options.memory.release_every_bytes(),
+            },
             diagnostics: self.diagnostics,
             stats: self.stats,
             missing: AtomicU64::new(0),

@@ -17,10 +17,7 @@ use std::{
     },
 };
 
-use gix::{
-    ObjectId,
-    odb::pack::{self, index::traverse::SafetyCheck},
-};
+use gix::{ObjectId, odb::pack};
 
 use super::blobs::BlobScan;
 use crate::{
@@ -137,43 +134,215 @@ pub(super) fn open_pack(idx_path: &Path, hash: gix::hash::Kind) -> anyhow::Resul
     Ok(Pack { data, pages })
 }
 
-/// How many bytes of objects a traversal resolves between two releases of the pack's pages:
-/// the pack's share of the process's resident memory stays near this, whatever its size.
-const RELEASE_EVERY_BYTES: u64 = 256 << 20;
-
-/// Resolves every object of one pack, on every thread, and hands each to `processor`.
+/// Resolves every object of one pack, on every thread, and hands each to `processor`: the
+/// whole pack at once when `budget` leaves room for its delta tree, else in slices of whole
+/// delta families ([`slices`]), so that at most about `slice_objects` are in a tree at once.
 pub(super) fn traverse<P>(
     idx: &pack::index::File,
     pack: &Pack,
     max_file_size: u64,
+    budget: &Slicing,
+    processor: P,
+) -> anyhow::Result<()>
+where
+    P: FnMut(gix::objs::Kind, &[u8], &gix::oid) + Send + Clone,
+{
+    let by_offset = sorted_by_offset(idx);
+    let slices = if by_offset.len() <= budget.slice_objects {
+        vec![by_offset.iter().map(|&(_, index)| index).collect()]
+    } else {
+        slices(idx, pack, &by_offset, budget)?
+    };
+    drop(by_offset);
+    let resolved = AtomicU64::new(0);
+    let sliced = slices.len() > 1;
+    for slice in slices {
+        let pass = Pass { slice: &slice, sliced, resolved: &resolved };
+        traverse_slice(idx, pack, &pass, max_file_size, budget, processor.clone())?;
+    }
+    Ok(())
+}
+
+/// How a traversal shares out memory (from [`super::budget::MemoryBudget`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Slicing {
+    /// The most objects in one delta tree (a family larger than this is one slice).
+    pub(crate) slice_objects: usize,
+    /// Resolved bytes between two releases of the pack's pages.
+    pub(crate) release_every_bytes: u64,
+}
+
+/// The pack's objects as (offset, position in the index), by offset.
+fn sorted_by_offset(idx: &pack::index::File) -> Vec<(u64, u32)> {
+    let mut sorted: Vec<(u64, u32)> =
+        (0..idx.num_objects()).map(|index| (idx.pack_offset_at_index(index), index)).collect();
+    sorted.sort_unstable();
+    sorted
+}
+
+/// The pack's objects (positions in the index) cut into slices of whole delta families: a
+/// base and every delta resolved from it, at any depth, are in the same slice, in pack order,
+/// and consecutive families fill a slice up to `slice_objects`. Costs one pass over the
+/// pack's entry headers (no inflation).
+fn slices(
+    idx: &pack::index::File,
+    pack: &Pack,
+    by_offset: &[(u64, u32)],
+    budget: &Slicing,
+) -> anyhow::Result<Vec<Vec<u32>>> {
+    let slice_objects = budget.slice_objects;
+    let release_every = budget.release_every_bytes.max(1);
+    let position_of = |offset: u64| by_offset.binary_search_by_key(&offset, |&(o, _)| o).ok();
+    // Each object's base (as a position by offset), itself for a base object.
+    let mut base: Vec<u32> = Vec::with_capacity(by_offset.len());
+    for (position, &(offset, _)) in by_offset.iter().enumerate() {
+        // The headers are read in pack order: the pages read are the offsets passed.
+        if position > 0 && offset / release_every != by_offset[position - 1].0 / release_every {
+            pack.pages.release();
+        }
+        let entry = pack
+            .data
+            .entry(offset)
+            .map_err(|err| anyhow::anyhow!("cannot read the entry at offset {offset}: {err}"))?;
+        use pack::data::entry::Header;
+        let base_offset = match entry.header {
+            Header::OfsDelta { base_distance } => {
+                Some(Header::verified_base_pack_offset(offset, base_distance).ok_or_else(|| {
+                    anyhow::anyhow!("a delta at offset {offset} has an invalid base")
+                })?)
+            }
+            Header::RefDelta { base_id } => {
+                Some(idx.lookup(base_id).map(|i| idx.pack_offset_at_index(i)).ok_or_else(|| {
+                    anyhow::anyhow!("the base {base_id} of a delta is not in the pack")
+                })?)
+            }
+            _ => None,
+        };
+        let base_position = match base_offset {
+            Some(offset) => position_of(offset)
+                .ok_or_else(|| anyhow::anyhow!("no entry at the base offset {offset}"))?,
+            None => position,
+        };
+        base.push(base_position as u32);
+    }
+    pack.pages.release();
+    // Follow each object to its family's root (a base may come after its delta, for
+    // ref-deltas), pointing every object there; a cycle only a corrupt pack could hold.
+    for (position, &(offset, _)) in by_offset.iter().enumerate() {
+        let mut root = position;
+        let mut steps = 0;
+        while base[root] as usize != root {
+            root = base[root] as usize;
+            steps += 1;
+            if steps > base.len() {
+                anyhow::bail!("the deltas at offset {offset} form a cycle");
+            }
+        }
+        let mut node = position;
+        while base[node] as usize != root {
+            let next = base[node] as usize;
+            base[node] = root as u32;
+            node = next;
+        }
+    }
+    // Family sizes at their roots, then each root's slice, families in pack order.
+    let mut slice_of: Vec<u32> = vec![0; base.len()];
+    for &root in &base {
+        slice_of[root as usize] += 1;
+    }
+    let (mut slice, mut filled) = (0u32, 0usize);
+    for position in 0..base.len() {
+        if base[position] as usize != position {
+            continue;
+        }
+        let family = slice_of[position] as usize;
+        if filled > 0 && filled + family > slice_objects {
+            slice += 1;
+            filled = 0;
+        }
+        filled += family;
+        slice_of[position] = slice;
+    }
+    // gix reads a slice's entry headers from the pack's first entry on: each slice starts
+    // there. That entry is a base (nothing precedes it); resolved again, it is read once
+    // more per slice and passed over by the processors (every object is taken once).
+    let first = by_offset.first().map(|&(_, index)| index);
+    let mut slices: Vec<Vec<u32>> = vec![first.into_iter().collect(); slice as usize + 1];
+    for (position, &(_, index)) in by_offset.iter().enumerate().skip(1) {
+        slices[slice_of[base[position] as usize] as usize].push(index);
+    }
+    Ok(slices)
+}
+
+/// One slice's traversal.
+struct Pass<'a> {
+    /// Positions in the index, by offset.
+    slice: &'a [u32],
+    /// Whether the pack is cut into several slices.
+    sliced: bool,
+    /// Bytes counted towards the next release of the pack's pages, over all slices.
+    resolved: &'a AtomicU64,
+}
+
+/// A page fault on a mapped file brings in the pages around it too (Linux's fault-around,
+/// 64 KiB by default): what reading one entry of a slice costs at least.
+const FAULT_AROUND_BYTES: u64 = 64 << 10;
+
+/// Resolves the objects of one slice in one delta tree.
+fn traverse_slice<P>(
+    idx: &pack::index::File,
+    pack: &Pack,
+    pass: &Pass<'_>,
+    max_file_size: u64,
+    budget: &Slicing,
     mut processor: P,
 ) -> anyhow::Result<()>
 where
-    P: FnMut(gix::objs::Kind, &[u8], &pack::index::Entry) + Send + Clone,
+    P: FnMut(gix::objs::Kind, &[u8], &gix::oid) + Send + Clone,
 {
     let threads = rayon::current_num_threads().max(1);
     let alloc_limit = max_file_size.max(ALLOC_LIMIT_BYTES);
-    let resolved = AtomicU64::new(0);
-    let resolved = &resolved;
-    let pages = &pack.pages;
-    idx.traverse_with_index(
+    let interrupt = AtomicBool::new(false);
+    let tree = pack::cache::delta::Tree::from_offsets_in_pack(
+        pack.data.path(),
+        pass.slice.iter().copied(),
+        &|&index| idx.pack_offset_at_index(index),
+        &|id| Ok(idx.lookup(id).map(|index| idx.pack_offset_at_index(index))),
+        &mut gix::progress::Discard,
+        &interrupt,
+        idx.object_hash(),
+    )
+    .map_err(|err| anyhow::anyhow!("cannot index the pack: {err}"))?;
+    let (pages, resolved, sliced) = (&pack.pages, pass.resolved, pass.sliced);
+    let release_every = budget.release_every_bytes.max(1);
+    let mut object_progress = gix::progress::Discard;
+    tree.traverse(
+        |range, data: &pack::data::File<MappedPack>| data.entry_slice(range),
         &pack.data,
-        move |kind, content: &[u8], entry: &pack::index::Entry, _: &dyn gix::progress::Progress| {
-            processor(kind, content, entry);
-            let size = content.len() as u64;
+        pack.data.pack_end() as u64,
+        move |index: &mut u32, _: &dyn gix::progress::Progress, context| {
+            let kind = context.entry.header.as_kind().expect("a resolved object");
+            processor(kind, context.decompressed, idx.oid_at_index(*index));
+            // A whole pack is read nearly in order, so the pages it touches are about what it
+            // resolves; a slice's entries are spread over the whole pack, each faulting in
+            // pages of its own.
+            let size = if sliced {
+                (context.entry_end - context.entry.data_offset) + FAULT_AROUND_BYTES
+            } else {
+                context.decompressed.len() as u64
+            };
             let before = resolved.fetch_add(size, Ordering::Relaxed);
-            if (before + size) / RELEASE_EVERY_BYTES != before / RELEASE_EVERY_BYTES {
+            if (before + size) / release_every != before / release_every {
                 pages.release();
             }
             Ok(())
         },
-        &mut gix::progress::Discard,
-        &AtomicBool::new(false),
-        pack::index::traverse::with_index::Options {
+        pack::cache::delta::traverse::Options {
+            object_progress: Box::new(gix::progress::Discard),
+            size_progress: &mut object_progress,
             thread_limit: Some(threads),
-            // Corruption is reported per object by the one-by-one reads after a failed
-            // traversal; checksums of the whole pack would cost a full read.
-            check: SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
+            should_interrupt: &interrupt,
+            object_hash: idx.object_hash(),
             alloc_limit_bytes: Some(usize::try_from(alloc_limit).unwrap_or(usize::MAX)),
         },
     )
@@ -201,12 +370,13 @@ impl Traversal<'_, '_> {
         }
         let pack = open_pack(idx_path, object_hash)?;
         let mut scanner = LazyScanner::new(self.job.pipeline);
-        let processor = move |kind, content: &[u8], entry: &pack::index::Entry| {
+        let processor = move |kind, content: &[u8], id: &gix::oid| {
             if kind == gix::objs::Kind::Blob {
-                self.scan(&mut scanner, &entry.oid, content);
+                self.scan(&mut scanner, &id.to_owned(), content);
             }
         };
-        traverse(&idx, &pack, self.job.max_file_size, processor)
+        let slicing = self.job.slicing;
+        traverse(&idx, &pack, self.job.max_file_size, &slicing, processor)
     }
 
     /// Whether enough of the pack's objects are still-wanted blobs.
@@ -262,5 +432,92 @@ impl<'e> LazyScanner<'e> {
 impl Clone for LazyScanner<'_> {
     fn clone(&self) -> Self {
         LazyScanner::new(self.pipeline)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        collections::BTreeMap,
+        process::Command,
+        sync::{Arc, Mutex},
+    };
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let output = Command::new("git")
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Ada")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.invalid")
+            .env("GIT_COMMITTER_NAME", "Ada")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.invalid")
+            .args(args)
+            .output()
+            .expect("run git");
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// A repository whose one pack holds long delta chains of three files.
+    fn packed_repository() -> tempfile::TempDir {
+        let repo = tempfile::tempdir().unwrap();
+        let dir = repo.path();
+        git(dir, &["init", "-q"]);
+        for version in 0..30 {
+            for file in ["a.txt", "b.txt", "dir/c.txt"] {
+                let lines: String =
+                    (0..50).map(|line| format!("{file} line {line} stays the same\n")).collect();
+                std::fs::create_dir_all(dir.join("dir")).unwrap();
+                std::fs::write(dir.join(file), format!("{lines}version {version}\n")).unwrap();
+            }
+            git(dir, &["add", "-A"]);
+            git(dir, &["commit", "-q", "-m", &format!("version {version}")]);
+        }
+        git(dir, &["repack", "-adfq", "--depth=50", "--window=50"]);
+        repo
+    }
+
+    /// Every object the traversal resolves: its kind and content.
+    fn resolve(
+        idx: &pack::index::File,
+        pack: &Pack,
+        slicing: &Slicing,
+    ) -> BTreeMap<ObjectId, (gix::objs::Kind, Vec<u8>)> {
+        let seen = Arc::new(Mutex::new(BTreeMap::new()));
+        let sink = Arc::clone(&seen);
+        traverse(idx, pack, 1 << 20, slicing, move |kind, content: &[u8], id: &gix::oid| {
+            sink.lock().unwrap().insert(id.to_owned(), (kind, content.to_vec()));
+        })
+        .unwrap();
+        Arc::try_unwrap(seen).unwrap().into_inner().unwrap()
+    }
+
+    #[test]
+    fn slices_of_whole_delta_families_resolve_what_the_whole_pack_does() {
+        let repo = packed_repository();
+        let idx_path = pack_indices(&gix::open(repo.path()).unwrap()).pop().unwrap();
+        let idx = pack::index::File::at(&idx_path, gix::hash::Kind::Sha1).unwrap();
+        let pack = open_pack(&idx_path, gix::hash::Kind::Sha1).unwrap();
+        let whole = Slicing { slice_objects: usize::MAX, release_every_bytes: 1 << 20 };
+        let small = Slicing { slice_objects: 4, release_every_bytes: 4096 };
+        let by_offset = sorted_by_offset(&idx);
+        let cut = slices(&idx, &pack, &by_offset, &small).unwrap();
+        assert!(cut.len() > 3, "{} slices", cut.len());
+        // Every object in one slice, but the pack's first, which starts each.
+        let mut placed: Vec<u32> = cut.iter().flat_map(|s| s[1..].iter().copied()).collect();
+        placed.push(cut[0][0]);
+        placed.sort_unstable();
+        assert_eq!(placed, (0..idx.num_objects()).collect::<Vec<_>>());
+        let (all, sliced) = (resolve(&idx, &pack, &whole), resolve(&idx, &pack, &small));
+        assert_eq!(all.len(), idx.num_objects() as usize);
+        assert!(all == sliced, "slices resolve other objects or contents");
+        let blobs = all.values().filter(|(kind, _)| *kind == gix::objs::Kind::Blob).count();
+        assert_eq!(blobs, 90);
     }
 }
