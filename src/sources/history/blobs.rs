@@ -29,10 +29,6 @@ use crate::{
     sources::ScanStats,
 };
 
-/// Bytes each thread may keep of decoded delta bases. Bounded so that a pathological pack
-/// (huge objects, long chains) cannot take the machine's memory.
-const PACK_CACHE_BYTES: usize = 64 << 20;
-
 /// Objects in the store, in pack order, that are wanted.
 pub(crate) struct Ordered {
     pub(crate) wanted: Vec<ObjectId>,
@@ -77,6 +73,8 @@ pub(crate) struct BlobScan<'a> {
     pub(crate) max_file_size: u64,
     /// How much of a pack one traversal resolves at once.
     pub(crate) slicing: super::packs::Slicing,
+    /// What each thread reading objects one by one keeps of delta bases.
+    pub(crate) pack_cache_bytes: usize,
     pub(crate) diagnostics: &'a Diagnostics,
     pub(crate) stats: &'a ScanStats,
     /// Wanted blobs the object database does not have (a partial clone).
@@ -110,7 +108,7 @@ impl BlobScan<'_> {
         // Several runs per thread balance the load; long runs keep pack locality.
         let run_len = (ids.len() / (threads * 8)).max(64);
         ids.par_chunks(run_len).for_each_init(
-            || Worker::new(self.repo, self.pipeline),
+            || Worker::new(self.repo, self.pipeline, self.pack_cache_bytes),
             |worker, run| {
                 for id in run {
                     let location = paths(id);
@@ -150,10 +148,16 @@ pub(super) struct Worker<'e> {
 }
 
 impl<'e> Worker<'e> {
-    pub(super) fn new(repo: &gix::ThreadSafeRepository, pipeline: &'e Pipeline) -> Self {
+    /// `pack_cache_bytes`: what the thread may keep of decoded delta bases, bounded so that a
+    /// pathological pack (huge objects, long chains) cannot take the machine's memory.
+    pub(super) fn new(
+        repo: &gix::ThreadSafeRepository,
+        pipeline: &'e Pipeline,
+        pack_cache_bytes: usize,
+    ) -> Self {
         let mut repo = repo.to_thread_local();
-        repo.objects.set_pack_cache(|| {
-            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(PACK_CACHE_BYTES))
+        repo.objects.set_pack_cache(move || {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(pack_cache_bytes))
         });
         repo.object_cache_size(None);
         Worker { repo, scanner: pipeline.scanner(), buf: Vec::new() }

@@ -445,8 +445,9 @@ impl Repository<'_> {
                 (store.index.id(*idx), findings)
             },
         );
+        let (pack_cache, pipeline) = (self.options.memory.pack_cache_bytes(), self.pipeline);
         let scan_read = ordered.par_chunks(run_len).flat_map_iter(|run| {
-            let mut worker = blobs::Worker::new(&sync_repo, self.pipeline);
+            let mut worker = blobs::Worker::new(&sync_repo, pipeline, pack_cache);
             run.iter().map(|id| (*id, worker.rescan(id, &paths[id]))).collect::<Vec<_>>()
         });
         Ok(scan_kept.chain(scan_read).filter(|(_, findings)| !findings.is_empty()).collect())
@@ -535,6 +536,7 @@ impl Repository<'_> {
                 slice_objects: self.options.memory.slice_objects(0),
                 release_every_bytes: self.options.memory.release_every_bytes(),
             },
+            pack_cache_bytes: self.options.memory.pack_cache_bytes(),
             diagnostics: self.diagnostics,
             stats: self.stats,
             missing: AtomicU64::new(0),
