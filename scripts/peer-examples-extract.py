@@ -14,7 +14,8 @@ URL or token name) are skipped and counted: a scanner of secrets need not find t
 Positives that hold a made-up sequence are scored apart (see `made_up`): the targets are read on
 the rest ("realistic" recall); every negative is always counted.
 Writes <corpus>/examples/<peer>/NNNNN.pos|neg and <corpus>/index/<peer>.tsv (file, kind, peer
-rule id); `score` reads keyhound's JSONL findings on <corpus>/examples and prints the table.
+rule id); `score` reads keyhound's JSONL findings on <corpus>/examples (and optionally those of a
+`--confidence low` scan) and prints a table for each.
 """
 
 import os
@@ -339,8 +340,8 @@ def made_up(text):
     return None
 
 
-def score(corpus, findings_path, show_misses):
-    """Prints recall and precision per peer from keyhound's JSONL findings."""
+def read_findings(findings_path):
+    """keyhound's JSONL findings: {example path: [rule id]}."""
     import json
 
     found = {}
@@ -349,39 +350,72 @@ def score(corpus, findings_path, show_misses):
             if line.strip():
                 finding = json.loads(line)
                 found.setdefault(finding["path"].lstrip("./"), []).append(finding["rule_id"])
+    return found
+
+
+def print_table(title, rows):
+    print(title)
     print(f"{'peer':<14}{'rules':>6}{'positives':>10}{'found':>7}{'recall':>8}"
           f"{'realistic':>10}{'found':>7}{'recall':>8}"
           f"{'negatives':>10}{'flagged':>8}{'precision':>10}")
-    misses = []
-    for index_name in sorted(os.listdir(os.path.join(corpus, "index"))):
-        peer = index_name[:-4]
-        rules, pos, hit, real, real_hit, neg, flagged = set(), 0, 0, 0, 0, 0, 0
-        with open(os.path.join(corpus, "index", index_name)) as index:
-            for line in index:
-                path, kind, rule_id = line.rstrip("\n").split("\t")
-                rules.add(rule_id)
-                ours = found.get(path, [])
-                if kind == "pos":
-                    with open(os.path.join(corpus, "examples", path), errors="replace") as f:
-                        realistic = made_up(f.read()) is None
-                    pos += 1
-                    hit += bool(ours)
-                    real += realistic
-                    real_hit += realistic and bool(ours)
-                    if not ours:
-                        what = "missed" if realistic else "missed-made-up"
-                        misses.append((peer, what, rule_id, path, ""))
-                else:
-                    neg += 1
-                    flagged += bool(ours)
-                    if ours:
-                        misses.append((peer, "flagged", rule_id, path, ",".join(sorted(set(ours)))))
+    for peer, rules, pos, hit, real, real_hit, neg, flagged in rows:
         recall = hit / pos if pos else float("nan")
         real_recall = real_hit / real if real else float("nan")
         precision = hit / (hit + flagged) if hit + flagged else float("nan")
-        print(f"{peer:<14}{len(rules):>6}{pos:>10}{hit:>7}{recall:>8.3f}"
+        print(f"{peer:<14}{rules:>6}{pos:>10}{hit:>7}{recall:>8.3f}"
               f"{real:>10}{real_hit:>7}{real_recall:>8.3f}"
               f"{neg:>10}{flagged:>8}{precision:>10.3f}")
+
+
+def score(corpus, findings_path, low_findings_path, show_misses):
+    """Prints recall and precision per peer from keyhound's JSONL findings, at the default
+    confidence and, when `low_findings_path` is given, at `--confidence low`."""
+    levels = [("at the default confidence (medium and high):", read_findings(findings_path))]
+    if low_findings_path:
+        levels.append(("at --confidence low (everything):", read_findings(low_findings_path)))
+    tables = [[] for _ in levels]
+    misses = []
+    for index_name in sorted(os.listdir(os.path.join(corpus, "index"))):
+        peer = index_name[:-4]
+        with open(os.path.join(corpus, "index", index_name)) as index:
+            entries = [line.rstrip("\n").split("\t") for line in index]
+        realistic = {}
+        for path, kind, _ in entries:
+            if kind == "pos":
+                with open(os.path.join(corpus, "examples", path), errors="replace") as f:
+                    realistic[path] = made_up(f.read()) is None
+        for level, (_, found) in enumerate(levels):
+            rules = set(rule_id for _, _, rule_id in entries)
+            pos, hit, real, real_hit, neg, flagged = 0, 0, 0, 0, 0, 0
+            for path, kind, rule_id in entries:
+                ours = found.get(path, [])
+                if kind == "pos":
+                    pos += 1
+                    hit += bool(ours)
+                    real += realistic[path]
+                    real_hit += realistic[path] and bool(ours)
+                else:
+                    neg += 1
+                    flagged += bool(ours)
+            tables[level].append((peer, len(rules), pos, hit, real, real_hit, neg, flagged))
+        # Misses at the default confidence; with a low scan, the rules that find a missed
+        # positive only at low confidence are named, and negatives flagged only there listed.
+        found = levels[0][1]
+        low = levels[-1][1] if low_findings_path else {}
+        for path, kind, rule_id in entries:
+            ours = found.get(path, [])
+            low_ours = ",".join(sorted(set(low.get(path, []))))
+            if kind == "pos" and not ours:
+                what = "missed" if realistic[path] else "missed-made-up"
+                misses.append((peer, what, rule_id, path, f"low:{low_ours}" if low_ours else ""))
+            elif kind == "neg" and ours:
+                misses.append((peer, "flagged", rule_id, path, ",".join(sorted(set(ours)))))
+            elif kind == "neg" and low_ours:
+                misses.append((peer, "flagged-low", rule_id, path, low_ours))
+    for level, (title, _) in enumerate(levels):
+        if level:
+            print()
+        print_table(title, tables[level])
     if show_misses:
         print()
         for peer, what, rule_id, path, ours in misses:
@@ -393,11 +427,17 @@ def score(corpus, findings_path, show_misses):
 
 
 def main():
-    usage = "usage: peer-examples-extract.py extract CORPUS GIT_DIR... | score CORPUS FINDINGS [--misses]"
+    usage = ("usage: peer-examples-extract.py extract CORPUS GIT_DIR... | "
+             "score CORPUS FINDINGS [LOW_FINDINGS] [--misses]")
     if len(sys.argv) >= 4 and sys.argv[1] == "extract":
         extract(sys.argv[2], sys.argv[3:])
-    elif len(sys.argv) in (4, 5) and sys.argv[1] == "score":
-        score(sys.argv[2], sys.argv[3], sys.argv[4:] == ["--misses"])
+    elif len(sys.argv) in (4, 5, 6) and sys.argv[1] == "score":
+        rest = sys.argv[4:]
+        show_misses = "--misses" in rest
+        rest = [arg for arg in rest if arg != "--misses"]
+        if len(rest) > 1:
+            sys.exit(usage)
+        score(sys.argv[2], sys.argv[3], rest[0] if rest else None, show_misses)
     else:
         sys.exit(usage)
 

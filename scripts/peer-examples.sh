@@ -17,8 +17,12 @@
 #     stands for no real credential. The same test applies to every peer; negatives are all
 #     counted. The targets are read on this column; both are printed.
 # Rules that match only identifiers are skipped and counted (see peer-examples-extract.py).
+# The corpus is scanned twice and a table printed for each: at the default confidence (what a
+# user sees) and at `--confidence low` (everything keyhound can report).
 # --misses also lists every missed positive (`missed`, or `missed-made-up`) and every flagged
-# negative (peer, what, peer rule, our rules, text).
+# negative (peer, what, peer rule, our rules, text), both at the default confidence; a missed
+# positive that the low scan finds names those rules (`low:rule-id`), and a negative flagged only
+# at low confidence is listed as `flagged-low`.
 # KEYHOUND=path/to/keyhound scans with that binary instead of building this tree's debug one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +33,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --misses) misses=(--misses); shift ;;
         --keep) keep=$2; shift 2 ;;
-        -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
         -*) echo "peer-examples: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
@@ -62,13 +66,19 @@ else
     trap 'rm -rf "$corpus"' EXIT
 fi
 findings=$corpus/findings.jsonl
+low_findings=$corpus/findings-low.jsonl
 
 python3 scripts/peer-examples-extract.py extract "$corpus" "${git_dirs[@]}"
-status=0
-"$KEYHOUND" scan --no-warnings --no-ignore --format jsonl "$corpus/examples" >"$findings" || status=$?
-if [ "$status" -gt 1 ]; then
-    echo "peer-examples: keyhound scan failed (exit $status)" >&2
-    exit 2
-fi
+scan() { # OUTPUT [SCAN OPTION...]
+    local output=$1 status=0
+    shift
+    "$KEYHOUND" scan --no-warnings --no-ignore --format jsonl "$@" "$corpus/examples" >"$output" || status=$?
+    if [ "$status" -gt 1 ]; then
+        echo "peer-examples: keyhound scan $* failed (exit $status)" >&2
+        exit 2
+    fi
+}
+scan "$findings"
+scan "$low_findings" --confidence low
 echo "keyhound $("$KEYHOUND" --version | awk '{ print $2 }'), $("$KEYHOUND" rules | tail -n +2 | wc -l) rules"
-python3 scripts/peer-examples-extract.py score "$corpus" "$findings" "${misses[@]}"
+python3 scripts/peer-examples-extract.py score "$corpus" "$findings" "$low_findings" "${misses[@]}"

@@ -5,7 +5,7 @@ use std::{ops::Range, sync::Arc};
 use crate::{
     classify::{PasswordValue, password_value},
     model::{Encoded, LineIndex, Location, Span, fingerprint, sha256_hex},
-    rules::Rule,
+    rules::{ConfidenceCap, Rule},
 };
 
 /// The git commit that introduced a finding (history scans).
@@ -66,9 +66,19 @@ impl Confidence {
         }
     }
 
-    /// What a rule's matches are unless a check says otherwise.
+    /// What a rule's matches are unless a check says otherwise: never above the rule's
+    /// `confidence` cap.
     pub(crate) fn of_rule(rule: &Rule) -> Confidence {
-        if rule.generic || rule.check.is_some() { Confidence::Medium } else { Confidence::High }
+        let of_kind = if rule.generic || rule.check.is_some() {
+            Confidence::Medium
+        } else {
+            Confidence::High
+        };
+        match rule.confidence_cap {
+            Some(ConfidenceCap::Low) => Confidence::Low,
+            Some(ConfidenceCap::Medium) => of_kind.min(Confidence::Medium),
+            None => of_kind,
+        }
     }
 
     /// A password rule's finding is `medium` in a configuration file (where `password: x`
@@ -317,6 +327,50 @@ mod tests {
         for path in ["src/settings.py", "docs/setup.md", "Config.java", "main.go"] {
             assert!(!is_configuration(path), "{path}");
         }
+    }
+
+    #[test]
+    fn a_rule_confidence_cap_lowers_and_never_raises() {
+        let rules = crate::rules::parse_rules_file(
+            "caps.toml",
+            r#"provider = "Example"
+[rotation]
+revoke = "Revoke the example credential at its issuer."
+reissue = "Issue a new example credential with fewer rights."
+verify = "Check the issuer's logs for use of the old one."
+docs = "https://example.invalid/docs"
+[[rules]]
+id = "uncapped"
+name = "n"
+severity = "low"
+regex = 'ex_[a-z]{8}'
+[[rules]]
+id = "capped-low"
+name = "n"
+severity = "low"
+confidence = "low"
+regex = 'ex_[a-z]{8}'
+[[rules]]
+id = "capped-medium"
+name = "n"
+severity = "low"
+confidence = "medium"
+regex = 'ex_[a-z]{8}'
+[[rules]]
+id = "generic-capped-medium"
+name = "n"
+severity = "low"
+confidence = "medium"
+generic = true
+regex = 'ex_[a-z]{8}'
+"#,
+        )
+        .unwrap();
+        let levels: Vec<Confidence> = rules.iter().map(Confidence::of_rule).collect();
+        assert_eq!(
+            levels,
+            [Confidence::High, Confidence::Low, Confidence::Medium, Confidence::Medium]
+        );
     }
 
     #[test]

@@ -101,7 +101,8 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let advice = rotation_advice(rule);
     let mut props = properties([
         ("security-severity", json!(security_severity(rule.severity))),
-        ("precision", json!(if rule.generic { "medium" } else { "high" })),
+        // what the rule's findings claim at most (a capped rule's: its cap)
+        ("precision", json!(Confidence::of_rule(rule).as_str())),
         ("provider", json!(rule.provider)),
     ]);
     props.tags = Some(vec!["security".into(), "secret".into(), rule.provider.clone()]);
@@ -389,6 +390,19 @@ mod tests {
     fn scan(path: &str, content: &str) -> Vec<Finding> {
         let engine = Engine::new(builtin_rules().unwrap(), ValueFilter::standard()).unwrap();
         Pipeline::builtin(engine).scanner().scan(path, content.as_bytes(), Tracking::NoRepository)
+    }
+
+    #[test]
+    fn rule_precision_follows_the_rule_confidence() {
+        let rules = builtin_rules().unwrap();
+        let precision = |id: &str| {
+            let rule = rules.iter().find(|rule| rule.id == id).unwrap();
+            let props = descriptor(rule).properties.unwrap();
+            props.additional_properties["precision"].clone()
+        };
+        assert_eq!(precision("github-classic-pat"), "high");
+        assert_eq!(precision("generic-secret-assignment"), "medium");
+        assert_eq!(precision("password-hash-bcrypt"), "low");
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod schema;
 use std::{fmt, path::Path, sync::Arc};
 
 use schema::RuleFileSpec;
-pub(crate) use schema::{Auth, CheckKind, Rotation, RuleSpec};
+pub(crate) use schema::{Auth, CheckKind, ConfidenceCap, Rotation, RuleSpec};
 use serde::{Deserialize, Serialize};
 
 use crate::{checksum::Checksum, model::Tracking};
@@ -72,6 +72,9 @@ pub struct Rule {
     /// The rule that finds this credential's other part (an AWS access key id beside its
     /// secret key): a finding of it near this rule's finding is reported inside it.
     pub(crate) pair: Option<String>,
+    /// The highest confidence this rule's findings are reported at (`confidence` in its
+    /// file); `None` leaves it to the rule's kind.
+    pub(crate) confidence_cap: Option<ConfidenceCap>,
     pub rotation: Arc<Rotation>,
     pub(crate) auth: Arc<Auth>,
     pub positive: Vec<String>,
@@ -203,6 +206,7 @@ fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>,
             generic: rule.generic,
             password: rule.generic && rule.password,
             pair: rule.pair,
+            confidence_cap: rule.confidence,
             rotation,
             auth,
             positive: rule.positive,

@@ -48,6 +48,8 @@ pub(crate) struct RuleSpec {
     pub(crate) password: bool,
     /// The rule that finds this credential's other part (its key id): see [`super::Rule::pair`].
     pub(crate) pair: Option<String>,
+    /// The most keyhound may claim for this rule's matches: see [`super::Rule::confidence_cap`].
+    pub(crate) confidence: Option<ConfidenceCap>,
     pub(crate) rotation: Option<Rotation>,
     pub(crate) auth: Option<Auth>,
     #[serde(default)]
@@ -63,6 +65,16 @@ pub(crate) struct RuleSpec {
     pub(crate) path: Option<String>,
     /// Whether the rule's examples are scanned as committed, untracked or outside git.
     pub(crate) tracking: Option<Tracking>,
+}
+
+/// A ceiling on a rule's confidence, for formats that are certain in shape but often not a
+/// live credential (a bare password hash is mostly a test fixture's): `low` findings show
+/// only with `--confidence low`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfidenceCap {
+    Low,
+    Medium,
 }
 
 /// The built-in check that reports a rule through code rather than a regex match alone. Each
