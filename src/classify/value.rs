@@ -764,9 +764,14 @@ mod tests {
     #[test]
     fn a_symbol_outside_ascii_is_part_of_a_password_and_a_foreign_script_is_words() {
         let judge = |value: &str| password_value(value.as_bytes());
-        let random = TestRandom::new(34).string(TestRandom::BASE64, 14);
-        let with_symbol = format!("{}\u{a7}{}", &random[..7], &random[7..]);
-        assert_eq!(judge(&with_symbol), PasswordValue::Strong, "{with_symbol}");
+        let mut random = TestRandom::new(34);
+        for symbol in ['\u{a7}', '\u{a3}', '\u{e9}', '\u{20ac}'] {
+            for _ in 0..50 {
+                let key = random.string(TestRandom::BASE64, 14);
+                let with_symbol = format!("{}{symbol}{}", &key[..7], &key[7..]);
+                assert_eq!(judge(&with_symbol), PasswordValue::Strong, "{with_symbol}");
+            }
+        }
         assert_eq!(judge("Contrase\u{f1}a"), PasswordValue::Weak);
         for value in
             ["\u{41f}\u{430}\u{440}\u{43e}\u{43b}\u{44c}", "s\u{259}cr\u{259}t", "\u{30d1}\u{30b9}"]
