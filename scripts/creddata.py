@@ -30,6 +30,18 @@ import sys
 
 CONFIDENCE = {"low": 0, "medium": 1, "high": 2}
 
+# What keyhound calls a configuration file (src/finding.rs, `is_configuration`): a password by
+# context there may be `medium`; in code it is `low`.
+CONFIGURATION_EXTENSIONS = {"yaml", "yml", "properties", "ini", "toml", "env", "json", "xml", "conf", "cfg",
+                            "config", "cnf", "plist", "tfvars", "hcl", "neon"}
+
+
+def file_kind(path):
+    name = path.rsplit("/", 1)[-1].lower()
+    extension = name.rsplit(".", 1)[1] if "." in name else ""
+    configuration = extension in CONFIGURATION_EXTENSIONS or name.startswith(".env") or name == "config"
+    return "configuration" if configuration else "code"
+
 
 def git(repo, *args, data=None):
     return subprocess.run(["git", "--git-dir", repo, *args], input=data, capture_output=True, check=True).stdout
@@ -169,23 +181,30 @@ def score(out, tool, report_dir, min_confidence):
                 unlabelled += 1
     positives, found, wrong = collections.Counter(), collections.Counter(), collections.Counter()
     for (repo, file), units in by_file.items():
+        kind = file_kind(file)
         for start, end, truth, categories in units:
             key = (repo, file, start, end)
             for c in categories | {"ALL"}:
-                if truth == "T":
-                    positives[c] += 1
-                    found[c] += key in hit_true
-                elif truth == "F":
-                    wrong[c] += key in hit_false
+                for counted in (c, (c, kind)):
+                    if truth == "T":
+                        positives[counted] += 1
+                        found[counted] += key in hit_true
+                    elif truth == "F":
+                        wrong[counted] += key in hit_false
 
     def ratio(a, b):
         return f"{a / b:.2f}" if b else "  - "
 
     print(f"{'category':<30} {'true':>6} {'found':>6} {'recall':>6} {'false+':>6} {'prec':>6}")
-    order = ["ALL"] + sorted((c for c in positives if c != "ALL"), key=lambda c: (-positives[c], c))
+    categories = [c for c in positives if isinstance(c, str)]
+    order = ["ALL"] + sorted((c for c in categories if c != "ALL"), key=lambda c: (-positives[c], c))
     for c in order:
         tp, fp = found[c], wrong[c]
         print(f"{c:<30} {positives[c]:>6} {tp:>6} {ratio(tp, positives[c]):>6} {fp:>6} {ratio(tp, tp + fp):>6}")
+    for c in ("ALL", "Password"):
+        for kind in ("configuration", "code"):
+            tp, fp, n = found[(c, kind)], wrong[(c, kind)], positives[(c, kind)]
+            print(f"{c + ' in ' + kind:<30} {n:>6} {tp:>6} {ratio(tp, n):>6} {fp:>6} {ratio(tp, tp + fp):>6}")
     print(f"finding lines on unlabelled lines: {unlabelled}; on undecided (X) labels only: {ignored}")
 
 

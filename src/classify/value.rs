@@ -79,6 +79,13 @@ const FIELD_LITERALS: &[&str] = &[
     "enabled",
     "bool",
     "confirmed",
+    // how a password is set rather than what it is (`update_password: always`)
+    "always",
+    "never",
+    // what `typeof password === '...'` compares with
+    "function",
+    "symbol",
+    "bigint",
 ];
 
 /// What `value`, written after a password-naming key, is.
@@ -89,15 +96,27 @@ pub(crate) fn password_value(value: &[u8]) -> PasswordValue {
     if masked
         || is_reference(text)
         || text.trim().contains(' ')
-        || !text.is_ascii()
+        || in_a_foreign_script(text)
         || text.ends_with("...")
         || is_listed(text, FIELD_LITERALS)
-        || names_the_field(text)
+        || (names_the_field(text) && !is_listed(text, SAMPLE_PASSWORDS))
         || is_compound_name(text)
         // a port, a count, a version: a PIN has six digits or more
         || (text.len() < MIN_STRONG_PASSWORD_LEN && text.bytes().all(|b| b.is_ascii_digit()))
     {
         return PasswordValue::NotOne;
+    }
+    if is_listed(text, SAMPLE_PASSWORDS) {
+        return PasswordValue::Weak;
+    }
+    // `J6aVjTgOpRs$?5l+Zkq2AYnCE@RF§P`: a symbol from outside ASCII in a typed password; the
+    // rest tells what it is
+    if !text.is_ascii() {
+        let ascii: String = text.chars().filter(char::is_ascii).collect();
+        return match classify(ascii.as_bytes()) {
+            ValueKind::Random | ValueKind::Chosen => PasswordValue::Strong,
+            _ => PasswordValue::Weak,
+        };
     }
     match classify(value) {
         ValueKind::Random | ValueKind::Chosen => PasswordValue::Strong,
@@ -105,6 +124,24 @@ pub(crate) fn password_value(value: &[u8]) -> PasswordValue {
         ValueKind::Name | ValueKind::Placeholder | ValueKind::Sequence => PasswordValue::Weak,
     }
 }
+
+/// A value in which more than this share of the characters are outside ASCII is written in a
+/// language (`Contraseña` is not, `忘記密碼` is); below it, the non-ASCII characters are
+/// symbols of a typed password.
+const MAX_FOREIGN_SHARE_OF_A_PASSWORD: f64 = 0.25;
+
+/// Whether `text` is mostly letters of a script other than Latin (a translated label).
+fn in_a_foreign_script(text: &str) -> bool {
+    let foreign = text.chars().filter(|c| !c.is_ascii()).count();
+    foreign as f64 > MAX_FOREIGN_SHARE_OF_A_PASSWORD * text.chars().count() as f64
+}
+
+/// The classic sample passwords among the words that fill a blank: after a password-naming
+/// key (`MYSQL_PASSWORD=secret`, `password: admin`) they are the password, a weak one, where
+/// other filler words (`default`, `random`, `user`) say how the password is set. All shorter
+/// than the eight characters above which a report redacts a secret wherever else it occurs.
+const SAMPLE_PASSWORDS: &[&str] =
+    &["secret", "test", "testing", "hello", "world", "admin", "root", "guest", "demo", "wrong"];
 
 /// `password`, `--password`, `root`, `test`: a word naming the secret or filling a blank, which
 /// in code is the variable or flag that holds it (and, reported, would be redacted out of
@@ -711,6 +748,36 @@ mod tests {
         let random = TestRandom::new(21).string(TestRandom::ALNUM, 12);
         assert_eq!(judge(&random), PasswordValue::Strong, "{random}");
         assert_eq!(judge("Forge123"), PasswordValue::Strong);
+    }
+
+    #[test]
+    fn sample_passwords_are_weak_and_other_filler_words_name_the_field() {
+        let judge = |value: &str| password_value(value.as_bytes());
+        for value in ["secret", "admin", "root", "guest", "Test", "hello"] {
+            assert_eq!(judge(value), PasswordValue::Weak, "{value}");
+        }
+        for value in ["default", "random", "username", "password", "token", "function", "always"] {
+            assert_eq!(judge(value), PasswordValue::NotOne, "{value}");
+        }
+    }
+
+    #[test]
+    fn a_symbol_outside_ascii_is_part_of_a_password_and_a_foreign_script_is_words() {
+        let judge = |value: &str| password_value(value.as_bytes());
+        let mut random = TestRandom::new(34);
+        for symbol in ['\u{a7}', '\u{a3}', '\u{e9}', '\u{20ac}'] {
+            for _ in 0..50 {
+                let key = random.string(TestRandom::BASE64, 14);
+                let with_symbol = format!("{}{symbol}{}", &key[..7], &key[7..]);
+                assert_eq!(judge(&with_symbol), PasswordValue::Strong, "{with_symbol}");
+            }
+        }
+        assert_eq!(judge("Contrase\u{f1}a"), PasswordValue::Weak);
+        for value in
+            ["\u{41f}\u{430}\u{440}\u{43e}\u{43b}\u{44c}", "s\u{259}cr\u{259}t", "\u{30d1}\u{30b9}"]
+        {
+            assert_eq!(judge(value), PasswordValue::NotOne, "{value}");
+        }
     }
 
     #[test]
