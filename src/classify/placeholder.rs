@@ -137,12 +137,12 @@ fn has_typed_run(text: &[u8]) -> bool {
             })
             .collect()
     });
-    if text.len() < TYPED_RUN {
-        return false;
-    }
     // the keyboard's own name, shorter than a run
     if memchr::memmem::find(&text.to_ascii_lowercase(), b"qwerty").is_some() {
         return true;
+    }
+    if text.len() < TYPED_RUN {
+        return false;
     }
     POSITIONS.iter().any(|at| {
         let (mut up, mut down) = (1, 1);
@@ -365,6 +365,7 @@ mod tests {
             "Zx9qL2mT7v87654321B4nK8wRt5Y",
             "Zx9qL2mTasdfghjkB4nK8wRt5Y",
             "Zx9qL2mTqwertyB4nK8wRt5Y",
+            "qwerty",
         ] {
             assert_eq!(look(typed), Look::Typed, "{typed}");
         }
