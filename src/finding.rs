@@ -3,7 +3,7 @@
 use std::{ops::Range, sync::Arc};
 
 use crate::{
-    classify::{PasswordValue, password_value},
+    classify::{Demotion, PasswordValue, password_value},
     model::{Encoded, LineIndex, Location, Span, fingerprint, sha256_hex},
     rules::{ConfidenceCap, Rule},
 };
@@ -133,6 +133,8 @@ pub struct Finding {
     /// What the provider said about the key (`scan --validate` only).
     pub(crate) validation: Option<crate::model::Validation>,
     pub(crate) confidence: Confidence,
+    /// Why the confidence is `low` rather than the rule's, when a value judgement lowered it.
+    pub(crate) demotion: Option<Demotion>,
     /// Set when the secret was found by decoding a base64 or hex span: `span` and `snippet`
     /// are the encoded span's, `secret` is the decoded value.
     pub(crate) encoded: Option<Encoded>,
@@ -191,6 +193,7 @@ impl Finding {
         let confidence = Confidence::of_finding(&rule, &location, secret_bytes);
         Finding {
             confidence,
+            demotion: None,
             rule,
             location,
             span: Span { line, column, end_line, end_column },
@@ -229,6 +232,15 @@ impl Finding {
     /// The secret as reports show it unless `--show-secrets` is given.
     pub(crate) fn redacted_secret(&self) -> String {
         redact(&self.secret)
+    }
+
+    /// This finding at `low` confidence for `demotion`'s reason (unchanged for `None`).
+    pub(crate) fn demoted(mut self, demotion: Option<Demotion>) -> Self {
+        if let Some(demotion) = demotion {
+            self.confidence = Confidence::Low;
+            self.demotion = Some(demotion);
+        }
+        self
     }
 }
 

@@ -323,3 +323,25 @@ fn rules_lists_builtin_rules_and_checks_a_file() {
     let message = stderr(&output);
     assert!(message.contains("bad.toml:"), "{message}");
 }
+
+#[test]
+fn a_made_up_provider_value_is_reported_at_low_confidence_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fake = FakeGen::new(11);
+    let typed = fake.expand("Stripe.api_key = 'sk_live_{{alnum:16}}12345678'\n").unwrap();
+    write(dir.path(), "docs/billing.rb", &typed);
+    write(dir.path(), "docs/other.rb", "Stripe.api_key = 'sk_live_xxxxxxxxxxxxxxxxxxxxxxxx'\n");
+    // the default level stays quiet on it
+    let (output, findings) = common::scan_json(dir.path(), &["."]);
+    assert_eq!((output.status.code(), findings.len()), (Some(0), 0), "{}", stdout(&output));
+    let (output, findings) = common::scan_json(dir.path(), &[".", "--confidence", "low"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(findings.len(), 1, "the placeholder is still dropped: {findings:?}");
+    let finding = &findings[0];
+    assert_eq!(finding["rule_id"], "stripe-secret-key");
+    assert_eq!(finding["confidence"], "low");
+    assert!(finding["confidence_reason"].as_str().unwrap().contains("typed run"), "{finding}");
+    let text = stdout(&run(dir.path(), &["--color", "never", "scan", ".", "--confidence", "low"]));
+    assert!(text.contains("(low confidence) [stripe-secret-key]"), "{text}");
+    assert!(text.contains("low confidence: the value holds"), "{text}");
+}

@@ -102,6 +102,7 @@ fn file_finding(
         part: None,
         validation: None,
         confidence,
+        demotion: None,
         encoded: None,
     })
 }

@@ -8,7 +8,7 @@ mod pem;
 mod placeholder;
 mod value;
 
-pub(crate) use placeholder::PlaceholderFilter;
+pub(crate) use placeholder::{Look, PlaceholderFilter};
 pub use value::PasswordValue;
 pub(crate) use value::classify;
 
@@ -79,6 +79,25 @@ fn has_token_alphabet(text: &[u8]) -> bool {
         && text.iter().any(u8::is_ascii_alphabetic)
 }
 
+/// Why a provider-format match is reported at `low` confidence instead of its rule's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Demotion {
+    /// The value holds a typed run ([`Look::Typed`]).
+    TypedRun,
+}
+
+impl Demotion {
+    /// The reason, as reports give it.
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Demotion::TypedRun => {
+                "the value holds a typed run (abcdefgh, 12345678, a keyboard row): \
+                 likely made up for documentation or a test"
+            }
+        }
+    }
+}
+
 /// What the engine drops before a match becomes a candidate: placeholders for every rule and,
 /// when `generic_lookalikes` is on, values a generic rule matched that only look random.
 #[derive(Debug, Clone)]
@@ -113,8 +132,16 @@ impl ValueFilter {
     /// Whether `secret` is a placeholder, template or documented example; `body` is the part
     /// after any fixed provider prefix.
     pub(crate) fn is_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
-        self.placeholders.is_placeholder(secret, body)
-            || (secret.starts_with(b"-----BEGIN ") && pem::is_truncated_der(secret))
+        self.look(secret, body) != Look::Credential
+    }
+
+    /// Whether `secret` is a placeholder, a value typed by hand in a credential's format, or
+    /// neither; `body` as for [`ValueFilter::is_placeholder`].
+    pub(crate) fn look(&self, secret: &[u8], body: &[u8]) -> Look {
+        if secret.starts_with(b"-----BEGIN ") && pem::is_truncated_der(secret) {
+            return Look::Placeholder;
+        }
+        self.placeholders.look(secret, body)
     }
 
     /// Whether a generic rule's `secret` only looks random. `whole` is the rule's whole match

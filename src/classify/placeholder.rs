@@ -22,10 +22,6 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "secret_here",
     "token_here",
     "key_here",
-    "0123456789",
-    "12345678",
-    "abcdefgh",
-    "qwerty",
     "lorem",
     "ipsum",
     "notreal",
@@ -117,6 +113,68 @@ fn template_markers() -> &'static AhoCorasick {
     &MARKERS
 }
 
+/// Rows a person types a made-up value from (`abcdefgh`, `12345678`, `qwertyui`), read both
+/// ways. A random 40-character token holds [`TYPED_RUN`] consecutive characters of one with a
+/// chance under one in ten million.
+const TYPED_ROWS: &[&[u8]] =
+    &[b"abcdefghijklmnopqrstuvwxyz", b"0123456789", b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+/// How many consecutive characters of a [`TYPED_ROWS`] row make a typed run.
+const TYPED_RUN: usize = 8;
+
+/// Whether `text` holds a typed run: [`TYPED_RUN`] consecutive characters of a
+/// [`TYPED_ROWS`] row, either way, in either case.
+fn has_typed_run(text: &[u8]) -> bool {
+    // the position of each byte in each row, so a run is a window of steps of +1 or -1
+    static POSITIONS: LazyLock<Vec<[u8; 256]>> = LazyLock::new(|| {
+        TYPED_ROWS
+            .iter()
+            .map(|row| {
+                let mut at = [u8::MAX; 256];
+                for (i, &byte) in row.iter().enumerate() {
+                    at[byte as usize] = i as u8;
+                }
+                at
+            })
+            .collect()
+    });
+    // the keyboard's own name, shorter than a run
+    if memchr::memmem::find(&text.to_ascii_lowercase(), b"qwerty").is_some() {
+        return true;
+    }
+    if text.len() < TYPED_RUN {
+        return false;
+    }
+    POSITIONS.iter().any(|at| {
+        let (mut up, mut down) = (1, 1);
+        for pair in text.windows(2) {
+            let (a, b) = (
+                at[pair[0].to_ascii_lowercase() as usize],
+                at[pair[1].to_ascii_lowercase() as usize],
+            );
+            let known = a != u8::MAX && b != u8::MAX;
+            up = if known && b == a.wrapping_add(1) { up + 1 } else { 1 };
+            down = if known && a == b.wrapping_add(1) { down + 1 } else { 1 };
+            if up >= TYPED_RUN || down >= TYPED_RUN {
+                return true;
+            }
+        }
+        false
+    })
+}
+
+/// What the placeholder filter makes of a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// Nothing marks it as written by hand.
+    Credential,
+    /// Its only mark is a typed run (`abcdefgh`, `12345678`, a keyboard row): a documentation
+    /// value someone made up in the provider's format, or, rarely, a real key.
+    Typed,
+    /// A placeholder, template, reference, documented example or filler (`xxxx`, `<KEY>`,
+    /// `${VAR}`, `your_api_key`, one repeated character).
+    Placeholder,
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PlaceholderFilter {
     /// Configured words; `None` when there are none.
@@ -160,6 +218,22 @@ impl PlaceholderFilter {
     /// `body` is the part of the secret after any fixed provider prefix (so `AAAA...` prefixes
     /// of real token formats do not look like repeated-character placeholders).
     pub(crate) fn is_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
+        self.look(secret, body) != Look::Credential
+    }
+
+    /// Whether `secret` is a placeholder, a typed value or neither; `body` as for
+    /// [`PlaceholderFilter::is_placeholder`].
+    pub(crate) fn look(&self, secret: &[u8], body: &[u8]) -> Look {
+        if self.is_written_placeholder(secret, body) {
+            Look::Placeholder
+        } else if has_typed_run(body) {
+            Look::Typed
+        } else {
+            Look::Credential
+        }
+    }
+
+    fn is_written_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
         if template_markers().is_match(secret) || is_documented_example(secret) {
             return true;
         }
@@ -279,6 +353,32 @@ mod tests {
         );
         let filler = "A".repeat(200);
         assert!(PlaceholderFilter::default().is_placeholder(filler.as_bytes(), filler.as_bytes()));
+    }
+
+    #[test]
+    fn typed_runs_are_told_from_placeholders() {
+        let filter = PlaceholderFilter::default();
+        let look = |s: &str| filter.look(s.as_bytes(), s.as_bytes());
+        for typed in [
+            "abcdef1234567890abcdef1234567890",
+            "Zx9qL2mT7vB4ABCDEFGHnK8wRt5Y",
+            "Zx9qL2mT7v87654321B4nK8wRt5Y",
+            "Zx9qL2mTasdfghjkB4nK8wRt5Y",
+            "Zx9qL2mTqwertyB4nK8wRt5Y",
+            "qwerty",
+        ] {
+            assert_eq!(look(typed), Look::Typed, "{typed}");
+        }
+        for placeholder in
+            ["your_api_key_12345678", "${API_KEY}", "xxxxxxxxabcdefgh", "aaaaaaaaaaaa"]
+        {
+            assert_eq!(look(placeholder), Look::Placeholder, "{placeholder}");
+        }
+        // seven in a row, or a row broken by another character, is no typed run
+        for random in ["Zx9qL2mTabcdefgB4nK8wRt5Y", "Zx9qL2mT1234x5678nK8wRt5Y", "f3a9c2e71b8d4a60"]
+        {
+            assert_eq!(look(random), Look::Credential, "{random}");
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ use regex_automata::{
 };
 
 use crate::{
-    classify::ValueFilter,
+    classify::{Demotion, Look, ValueFilter},
     entropy::shannon_entropy,
     model::RuleIndex,
     rules::{CheckKind, Rule, RuleError},
@@ -94,6 +94,19 @@ pub struct Match {
     pub secret_end: usize,
     pub match_start: usize,
     pub match_end: usize,
+    /// Set when the match is reported at `low` confidence, and why.
+    pub demotion: Option<Demotion>,
+}
+
+/// What the engine makes of a confirmed match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Accepted,
+    /// Reported, at `low` confidence.
+    Demoted(Demotion),
+    /// Not reported (a placeholder, too little entropy, a failed checksum); its span is still
+    /// claimed against generic rules.
+    Rejected,
 }
 
 /// A confirmation before filtering; rejected ones still claim their span (see `resolve`).
@@ -379,34 +392,49 @@ impl<'e> Scanner<'e> {
         if secret.is_empty() {
             return Some(whole.end);
         }
+        let body_skip = if secret.start == whole.start { prefix_len } else { 0 };
+        let verdict =
+            self.verdict(rule, &haystack[secret.range()], &haystack[whole.range()], body_skip);
         let found = Match {
             rule: RuleIndex::new(rule),
             secret_start: secret.start,
             secret_end: secret.end,
             match_start: whole.start,
             match_end: whole.end,
+            demotion: match verdict {
+                Verdict::Demoted(demotion) => Some(demotion),
+                Verdict::Accepted | Verdict::Rejected => None,
+            },
         };
-        let body_skip = if secret.start == whole.start { prefix_len } else { 0 };
-        let accepted =
-            self.accepts(rule, &haystack[secret.range()], &haystack[whole.range()], body_skip);
         self.candidates.push(Candidate {
             found,
             generic: self.engine.rules[rule].generic,
-            accepted,
+            accepted: verdict != Verdict::Rejected,
         });
         Some(whole.end)
     }
 
-    fn accepts(&self, rule: usize, secret: &[u8], whole: &[u8], body_skip: usize) -> bool {
+    fn verdict(&self, rule: usize, secret: &[u8], whole: &[u8], body_skip: usize) -> Verdict {
         let rule = &self.engine.rules[rule];
         let body = &secret[body_skip.min(secret.len())..];
         // A check's trigger (`bearer`, `x-api-key`, `?api_key=`) is a word, never a value:
         // the filter has nothing to say about it, and a minified line holds millions.
-        if rule.check.is_none() && self.engine.values.is_placeholder(secret, body) {
-            return false;
-        }
+        let look = if rule.check.is_none() {
+            self.engine.values.look(secret, body)
+        } else {
+            Look::Credential
+        };
+        // A provider's format whose only fault is a typed run is shown at `low`: a made-up
+        // documentation value, or a real key that happens to hold one. A generic rule's value
+        // has no format to vouch for it.
+        let verdict = match look {
+            Look::Placeholder => return Verdict::Rejected,
+            Look::Typed if rule.generic => return Verdict::Rejected,
+            Look::Typed => Verdict::Demoted(Demotion::TypedRun),
+            Look::Credential => Verdict::Accepted,
+        };
         if rule.entropy.is_some_and(|min| shannon_entropy(secret) < min) {
-            return false;
+            return Verdict::Rejected;
         }
         // only a generic rule's value is judged by its looks: a provider format is its own proof
         if rule.generic {
@@ -416,10 +444,14 @@ impl<'e> Scanner<'e> {
                 self.engine.values.rejects_generic(secret, whole)
             };
             if rejected {
-                return false;
+                return Verdict::Rejected;
             }
         }
-        rule.checksum.is_none_or(|checksum| checksum.verifies(secret))
+        if rule.checksum.is_none_or(|checksum| checksum.verifies(secret)) {
+            verdict
+        } else {
+            Verdict::Rejected
+        }
     }
 }
 

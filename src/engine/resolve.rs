@@ -57,6 +57,7 @@ mod tests {
                 secret_end: span.1,
                 match_start: span.0,
                 match_end: span.1,
+                demotion: None,
             },
             generic,
             accepted,

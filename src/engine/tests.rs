@@ -187,3 +187,22 @@ fn line_start_rules_match_on_any_line_and_only_at_its_start() {
     assert!(!found(&format!("x  acmecorp_key={value}\n")));
     assert!(!found(&format!("a = 1\r  acmecorp_key={value}\n")));
 }
+
+#[test]
+fn a_typed_run_demotes_a_provider_match_and_rejects_a_generic_one() {
+    let e = engine();
+    let demotions = |text: &str| -> Vec<(String, Option<Demotion>)> {
+        e.scanner()
+            .scan(text.as_bytes())
+            .iter()
+            .map(|m| (e.rule(m.rule).id.clone(), m.demotion))
+            .collect()
+    };
+    let typed = Some(Demotion::TypedRun);
+    assert_eq!(demotions("tok_x12345678abc"), [("test-prefix".to_string(), typed)]);
+    assert_eq!(demotions("acmecorp_key = \"9f3e2d1c87654321\""), [("test-context".into(), typed)]);
+    assert_eq!(demotions("tok_q7x2m9k4p1z8"), [("test-prefix".to_string(), None)]);
+    // a true placeholder is still dropped, and a generic value has no format to vouch for it
+    assert!(demotions("tok_xxxxxxxxxxxx").is_empty());
+    assert!(demotions("secret = \"Qz8mK2vx12345678\"").is_empty());
+}

@@ -6,7 +6,9 @@
 use std::ops::Range;
 
 use crate::{
-    checks, decode,
+    checks,
+    classify::Demotion,
+    decode,
     engine::{self, Match},
     model::{Encoding, RuleIndex},
 };
@@ -21,6 +23,7 @@ pub(super) struct DecodedMatch {
     pub(crate) secret: Vec<u8>,
     /// Encodings taken off, outermost first.
     pub(crate) layers: Vec<Encoding>,
+    pub(crate) demotion: Option<Demotion>,
 }
 
 impl DecodedMatch {
@@ -33,6 +36,7 @@ impl DecodedMatch {
             secret_end: end,
             match_start: start,
             match_end: end,
+            demotion: self.demotion,
         }
     }
 }
@@ -66,6 +70,7 @@ fn descend(
             encoded: encoded.clone(),
             secret: text[m.secret_start..m.secret_end].to_vec(),
             layers: layers.clone(),
+            demotion: m.demotion,
         });
     }
     if layers.len() >= decode::MAX_DEPTH {

@@ -264,6 +264,7 @@ impl Scanner<'_> {
             .map(|m| {
                 let rule = engine.rule(m.rule).clone();
                 Finding::new(rule, location.clone(), content, &lines, m.secret_start..m.secret_end)
+                    .demoted(m.demotion)
             })
             .collect();
         // A generic rule's match of the encoded text says less than what it decodes to.
@@ -322,6 +323,7 @@ impl Scanner<'_> {
                     &d.secret,
                     d.layers,
                 )
+                .demoted(d.demotion)
             })
             .collect()
     }

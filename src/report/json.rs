@@ -21,6 +21,9 @@ struct FindingView<'a> {
     provider: &'a str,
     severity: Severity,
     confidence: Confidence,
+    /// Why the confidence is below the rule's, when a judgement of the value lowered it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence_reason: Option<&'static str>,
     path: Cow<'a, str>,
     line: usize,
     column: usize,
@@ -157,6 +160,7 @@ fn view<'a>(finding: &'a Finding, options: &ReportOptions, redactor: &Redactor) 
         provider: &finding.rule.provider,
         severity: finding.rule.severity,
         confidence: finding.confidence,
+        confidence_reason: finding.demotion.map(|d| d.reason()),
         path: redactor.location(&finding.location),
         line: finding.span.line,
         column: finding.span.column,

@@ -69,6 +69,9 @@ fn write_finding(
         let text = format!("{value} ({}) at {line}:{column}", part.rule.name);
         write!(out, "{}", field("paired with: ", &text))?;
     }
+    if let Some(demotion) = finding.demotion {
+        write!(out, "{}", field("low confidence: ", demotion.reason()))?;
+    }
     if let Some(encoded) = &finding.encoded {
         let label = encoded.label();
         write!(
