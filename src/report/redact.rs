@@ -120,7 +120,9 @@ impl<'e> Redactor<'e> {
     fn secret_ranges(&self, text: &str) -> Vec<Range<usize>> {
         let mut ranges: Vec<Range<usize>> = Vec::new();
         if let Some(known) = &self.known {
-            ranges.extend(known.find_iter(text).map(|m| m.range()));
+            ranges.extend(
+                known.find_iter(text).map(|m| m.range()).filter(|r| !inside_a_word(text, r)),
+            );
         }
         if let Some(engine) = self.engine {
             let mut scanner = self.scanner.borrow_mut();
@@ -135,6 +137,18 @@ impl<'e> Redactor<'e> {
         }
         merge(ranges, text)
     }
+}
+
+/// A known secret of letters and digits only (`postgres`, a weak password) that `text` holds
+/// inside a longer word (`postgresql/config.py`): that word is not the secret, and redacting
+/// it would garble paths and prose. A secret with any other character, or standing alone, is
+/// always redacted; provider formats are caught by the rules' pass whatever surrounds them.
+fn inside_a_word(text: &str, range: &Range<usize>) -> bool {
+    let bytes = text.as_bytes();
+    let word_byte = |b: &u8| b.is_ascii_alphanumeric();
+    bytes[range.clone()].iter().all(word_byte)
+        && (range.start.checked_sub(1).is_some_and(|i| word_byte(&bytes[i]))
+            || bytes.get(range.end).is_some_and(word_byte))
 }
 
 /// Sorted, non-overlapping ranges widened to character boundaries (a rule may match bytes
@@ -242,6 +256,24 @@ mod tests {
         assert_eq!(redactor.text(&format!("fix: drop {secret}!")), "fix: drop s3cr****!");
         assert_eq!(Redactor::new(&findings, None, true).text(secret), secret);
         assert_eq!(redactor.public("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn a_word_like_secret_inside_a_longer_word_is_left_alone() {
+        let token = FakeGen::new(2).crc32_token("ghp_");
+        let (mut findings, _) = scan_content(engine(), "a.txt", token.as_bytes());
+        findings[0].secret = "postgres".into();
+        let redactor = Redactor::new(&findings, None, false);
+        assert_eq!(redactor.text("postgresql/config.py"), "postgresql/config.py");
+        assert_eq!(redactor.text("db/postgres/config.py"), "db/po****/config.py");
+        assert_eq!(redactor.text("pw=postgres"), "pw=po****");
+        findings[0].secret = "pg-s3cret".into();
+        let redactor = Redactor::new(&findings, None, false);
+        assert_eq!(
+            redactor.text("xpg-s3cretx"),
+            "xpg****x",
+            "a secret with a symbol is redacted anywhere"
+        );
     }
 
     #[test]
