@@ -319,7 +319,7 @@ def extract(corpus, git_dirs):
 # hex or alphanumeric token holds one with a chance under one in ten million, so a positive example
 # that holds one was typed by a person and stands for no real credential: the peers write such
 # values (`abcdef1234567890abcdef1234567890`) where the provider's real tokens are random, and
-# keyhound's placeholder filter stays quiet on them on purpose. The same test applies to every
+# keyhound reports a provider-format value holding one at `low` confidence only. The same test applies to every
 # peer's positives; negatives are all counted (a scanner must stay quiet on placeholders).
 MADE_UP_SOURCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 MADE_UP_RUN = 8
