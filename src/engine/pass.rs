@@ -186,17 +186,32 @@ impl LiteralPass {
         assert!(slice * STREAMS <= haystack.len());
         let table = self.table.as_ptr();
         let first_match = usize::from(self.first_match);
-        // SAFETY (of every `step` below): states start as the start state and are entries.
-        let step = |state: usize, byte: u8| unsafe { Self::step::<SHIFT>(table, state, byte) };
         let [mut s0, mut s1, mut s2, mut s3, mut s4, mut s5] = [usize::from(self.start); STREAMS];
         let low = haystack.as_ptr();
         // SAFETY: `3 * slice <= haystack.len()`, asserted above.
         let (mut p0, mut p3) = (low, unsafe { low.add(3 * slice) });
         let end = unsafe { low.add(slice) };
         while p0 < end {
-            // SAFETY: `p0 < low + slice`, so `p3 + 2 * slice = p0 + 5 * slice` is below
-            // `low + 6 * slice <= low + haystack.len()`.
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `p0 < end = low + slice`, as `advance_x86_64` requires.
             unsafe {
+                let mut states = [s0, s1, s2, s3, s4, s5];
+                (p0, p3) = Self::advance_x86_64::<SHIFT>(
+                    table,
+                    &mut states,
+                    (p0, p3),
+                    end,
+                    slice,
+                    first_match,
+                );
+                [s0, s1, s2, s3, s4, s5] = states;
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            // SAFETY: `p0 < low + slice`, so `p3 + 2 * slice = p0 + 5 * slice` is below
+            // `low + 6 * slice <= low + haystack.len()`; states start as the start state and
+            // are entries after each step.
+            unsafe {
+                let step = |state: usize, byte: u8| Self::step::<SHIFT>(table, state, byte);
                 s0 = step(s0, *p0);
                 s1 = step(s1, *p0.add(slice));
                 s2 = step(s2, *p0.add(2 * slice));
@@ -222,6 +237,97 @@ impl LiteralPass {
                 self.walk::<SHIFT>(state, haystack, from, to, from, hits);
             }
         }
+    }
+
+    /// Advances the six walks of [`Self::walk_interleaved`] from `(p0, p3)` (slices 0 and 3;
+    /// slices 1, 2, 4 and 5 are `slice` and `2 * slice` bytes above them) until a state
+    /// matches or `p0` reaches `end`, and returns the two pointers then. Written out because
+    /// the compiler, given the same loop, kept one state and four slice pointers on the stack:
+    /// this loop keeps all thirteen values in registers and runs five instructions a byte and
+    /// stream (load the byte, its class, shift the state, add the class, load the next state).
+    ///
+    /// # Safety
+    /// `table` and `SHIFT` are the pass's; the states are the start state or entries;
+    /// `p0 < end`, and `end + 5 * slice` is at most the haystack's end, `p3 = p0 + 3 * slice`.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn advance_x86_64<const SHIFT: u32>(
+        table: *const u16,
+        states: &mut [usize; STREAMS],
+        (mut p0, mut p3): (*const u8, *const u8),
+        end: *const u8,
+        slice: usize,
+        first_match: usize,
+    ) -> (*const u8, *const u8) {
+        let [mut s0, mut s1, mut s2, mut s3, mut s4, mut s5] = *states;
+        // SAFETY: the caller's; every address read is a byte of a slice below `end + 5 *
+        // slice`, a class (the table's first 256 bytes) or an entry of a row.
+        unsafe {
+            std::arch::asm!(
+                "2:",
+                "movzx {t:e}, byte ptr [{p0}]",
+                "movzx {t:e}, byte ptr [{table} + {t}]",
+                "shl {s0}, {shift}",
+                "or {s0}, {t}",
+                "movzx {s0:e}, word ptr [{table} + 2 * {s0} + {rows}]",
+                "movzx {t:e}, byte ptr [{p0} + {slice}]",
+                "movzx {t:e}, byte ptr [{table} + {t}]",
+                "shl {s1}, {shift}",
+                "or {s1}, {t}",
+                "movzx {s1:e}, word ptr [{table} + 2 * {s1} + {rows}]",
+                "movzx {t:e}, byte ptr [{p0} + 2 * {slice}]",
+                "movzx {t:e}, byte ptr [{table} + {t}]",
+                "shl {s2}, {shift}",
+                "or {s2}, {t}",
+                "movzx {s2:e}, word ptr [{table} + 2 * {s2} + {rows}]",
+                "movzx {t:e}, byte ptr [{p3}]",
+                "movzx {t:e}, byte ptr [{table} + {t}]",
+                "shl {s3}, {shift}",
+                "or {s3}, {t}",
+                "movzx {s3:e}, word ptr [{table} + 2 * {s3} + {rows}]",
+                "movzx {t:e}, byte ptr [{p3} + {slice}]",
+                "movzx {t:e}, byte ptr [{table} + {t}]",
+                "shl {s4}, {shift}",
+                "or {s4}, {t}",
+                "movzx {s4:e}, word ptr [{table} + 2 * {s4} + {rows}]",
+                "movzx {t:e}, byte ptr [{p3} + 2 * {slice}]",
+                "movzx {t:e}, byte ptr [{table} + {t}]",
+                "shl {s5}, {shift}",
+                "or {s5}, {t}",
+                "movzx {s5:e}, word ptr [{table} + 2 * {s5} + {rows}]",
+                "inc {p0}",
+                "inc {p3}",
+                "mov {t}, {s0}",
+                "or {t}, {s1}",
+                "or {t}, {s2}",
+                "or {t}, {s3}",
+                "or {t}, {s4}",
+                "or {t}, {s5}",
+                "cmp {t}, {first_match}",
+                "jae 3f",
+                "cmp {p0}, {end}",
+                "jb 2b",
+                "3:",
+                s0 = inout(reg) s0,
+                s1 = inout(reg) s1,
+                s2 = inout(reg) s2,
+                s3 = inout(reg) s3,
+                s4 = inout(reg) s4,
+                s5 = inout(reg) s5,
+                p0 = inout(reg) p0,
+                p3 = inout(reg) p3,
+                t = out(reg) _,
+                table = in(reg) table,
+                slice = in(reg) slice,
+                end = in(reg) end,
+                first_match = in(reg) first_match,
+                shift = const SHIFT,
+                rows = const 2 * CLASS_ENTRIES,
+                options(nostack, readonly),
+            );
+        }
+        *states = [s0, s1, s2, s3, s4, s5];
+        (p0, p3)
     }
 
     /// The hits of the interleaved walks' states after reading the byte `at` of each slice.
