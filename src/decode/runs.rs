@@ -115,6 +115,11 @@ fn all_run_chars(block: &[u8; BLOCK]) -> bool {
     // SAFETY: an unaligned load of exactly the block's 16 bytes.
     unsafe {
         let bytes = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        // Every run character is in `+..=z`; most blocks of source code hold a space, a line
+        // break or a bracket, which this test alone rejects.
+        if _mm_movemask_epi8(in_range(bytes, b'+', b'z' - b'+' + 1)) != 0xffff {
+            return false;
+        }
         let letters = in_range(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), b'a', 26);
         let digits = in_range(bytes, b'0', 10);
         let is = |c: u8| _mm_cmpeq_epi8(bytes, _mm_set1_epi8(c as i8));

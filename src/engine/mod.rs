@@ -19,6 +19,7 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
+use memchr::memmem;
 use regex_automata::{
     Anchored, Input,
     meta::{self, Regex},
@@ -66,9 +67,17 @@ struct CompiledRule {
     regex: OnceLock<Regex>,
     confirm: Confirm,
     secret_group: Option<usize>,
+    /// Literals one of which every match holds (see `literals::required_literals`): a hit
+    /// whose confirmation range holds none is rejected without running the regex.
+    required: Vec<memmem::Finder<'static>>,
 }
 
 impl CompiledRule {
+    /// Whether `window` can hold a match, as far as its required literals tell.
+    fn may_match(&self, window: &[u8]) -> bool {
+        self.required.is_empty() || self.required.iter().any(|f| f.find(window).is_some())
+    }
+
     fn regex(&self) -> &Regex {
         self.regex.get_or_init(|| {
             build_regex(&self.pattern).expect("parsed when the engine was built; no size limit")
@@ -240,6 +249,7 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
                 regex: OnceLock::from(never),
                 confirm: Confirm::Line { from_line_start: false },
                 secret_group: None,
+                required: Vec::new(),
             },
             Vec::new(),
             Vec::new(),
@@ -279,8 +289,26 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
             (Confirm::Line { from_line_start: analysis.from_line_start }, gates)
         }
     };
-    let compiled =
-        CompiledRule { pattern: rule.regex.clone(), regex: OnceLock::new(), confirm, secret_group };
+    let required = match analysis.required {
+        // Every gate holding one of them (`://` in `https://`), the test would reject nothing.
+        Some(required)
+            if !gates.iter().all(|gate| {
+                required
+                    .iter()
+                    .any(|lit| gate.windows(lit.len()).any(|w| w.eq_ignore_ascii_case(lit)))
+            }) =>
+        {
+            required.iter().map(|lit| memmem::Finder::new(lit).into_owned()).collect()
+        }
+        _ => Vec::new(),
+    };
+    let compiled = CompiledRule {
+        pattern: rule.regex.clone(),
+        regex: OnceLock::new(),
+        confirm,
+        secret_group,
+        required,
+    };
     Ok((compiled, gates, lints))
 }
 
@@ -329,6 +357,9 @@ impl<'e> Scanner<'e> {
         match self.engine.compiled[rule].confirm {
             Confirm::Anchored { max_len, known_prefix } => {
                 let end = haystack.len().min(hit_start.saturating_add(max_len));
+                if !self.engine.compiled[rule].may_match(&haystack[hit_start..end]) {
+                    return;
+                }
                 let input = Input::new(haystack)
                     .span(hit_start..end)
                     .anchored(Anchored::Yes)
@@ -341,6 +372,9 @@ impl<'e> Scanner<'e> {
                 }
                 let (start, end) = line_window(haystack, hit_start, hit_end);
                 self.context_reached[rule] = end;
+                if !self.engine.compiled[rule].may_match(&haystack[start..end]) {
+                    return;
+                }
                 if from_line_start {
                     let input = Input::new(haystack).span(start..end).anchored(Anchored::Yes);
                     self.confirm_in(haystack, rule, &input, 0);
