@@ -219,6 +219,7 @@ impl Engine {
             engine: self,
             caches: self.compiled.iter().map(|_| None).collect(),
             context_reached: vec![0; self.compiled.len()],
+            context_rules: Vec::new(),
             hits: Vec::new(),
             candidates: Vec::new(),
         }
@@ -328,6 +329,10 @@ pub struct Scanner<'e> {
     caches: Vec<Option<(meta::Cache, Captures)>>,
     /// For each context rule, the end of the last line window it was confirmed on.
     context_reached: Vec<usize>,
+    /// The context rules `context_reached` has an entry for in this scan: clearing only
+    /// those costs nothing for the small texts the decoder scans, where clearing the whole
+    /// vector (one entry per rule) cost more than the scan.
+    context_rules: Vec<usize>,
     hits: Vec<LiteralHit>,
     candidates: Vec<Candidate>,
 }
@@ -340,7 +345,9 @@ impl<'e> Scanner<'e> {
     /// All accepted matches in `haystack`, ordered by position, one per secret.
     pub fn scan(&mut self, haystack: &[u8]) -> Vec<Match> {
         self.candidates.clear();
-        self.context_reached.fill(0);
+        for rule in self.context_rules.drain(..) {
+            self.context_reached[rule] = 0;
+        }
         let engine = self.engine;
         let mut hits = std::mem::take(&mut self.hits);
         engine.pass.find_all(haystack, &mut hits);
@@ -371,6 +378,9 @@ impl<'e> Scanner<'e> {
                     return;
                 }
                 let (start, end) = line_window(haystack, hit_start, hit_end);
+                if self.context_reached[rule] == 0 {
+                    self.context_rules.push(rule);
+                }
                 self.context_reached[rule] = end;
                 if !self.engine.compiled[rule].may_match(&haystack[start..end]) {
                     return;
