@@ -45,40 +45,141 @@ pub(super) fn class(b: u8) -> u8 {
 
 /// The base64 and hex runs of `content`, in order, none overlapping.
 ///
-/// A run of at least [`MIN_BASE64_LEN`] characters starting at or after `p` holds
-/// `p + MIN_BASE64_LEN - 1`, so only every [`MIN_BASE64_LEN`]-th byte past the last run is
-/// read while none is a run character. When one is, the bytes before it are read back only
-/// until a non-run byte: a run through it would have to reach that byte's position plus
-/// [`MIN_BASE64_LEN`], which is the next byte read. Source code is mostly identifiers, so
-/// this reads a few bytes of each word instead of the whole word; a run's bytes are read
-/// whole only once [`MIN_BASE64_LEN`] of them in a row are known.
+/// A run of at least [`MIN_BASE64_LEN`] characters starting at or after `p` holds a whole
+/// block of [`BLOCK`] bytes at `p + k * BLOCK` for some `k` (it is at least twice that long),
+/// so the search tests blocks of that grid, sixteen bytes at once where the CPU can
+/// ([`all_run_chars`]), and reads bytes one at a time only around a block that is all run
+/// characters. Source code rarely has sixteen in a row (long identifiers, paths, digests):
+/// the block test's branch is almost never taken, where testing sampled bytes one by one
+/// mispredicted at every word.
 pub(crate) fn runs(content: &[u8]) -> Vec<Run> {
     let mut found = Vec::new();
     let mut floor = 0;
-    let mut at = MIN_BASE64_LEN - 1;
-    while at < content.len() {
-        if class(content[at]) == 0 {
-            at += MIN_BASE64_LEN;
-            continue;
-        }
-        let window = floor.max(at + 1 - MIN_BASE64_LEN);
-        if let Some(gap) = (window..at).rev().find(|&i| class(content[i]) == 0) {
-            at = gap + MIN_BASE64_LEN;
-            continue;
-        }
-        let mut start = window;
+    let mut grid = 0;
+    while let Some(block) = next_full_block(content, grid) {
+        let mut start = block;
         while start > floor && class(content[start - 1]) != 0 {
             start -= 1;
         }
-        let (end, encoding) = run_at(content, start, at + 1);
-        if let Some(encoding) = encoding {
-            found.push(Run { range: start..end, encoding });
+        let mut end = block + BLOCK;
+        while end < content.len() && class(content[end]) != 0 {
+            end += 1;
         }
-        // The next run may start right at `end` (after padding).
-        floor = end;
-        at = end + MIN_BASE64_LEN - 1;
+        if end - start < MIN_BASE64_LEN {
+            // `content[end]` is no run character: the next run starts after it.
+            grid = end + 1;
+            continue;
+        }
+        let (run_end, encoding) = run_at(content, start, end);
+        if let Some(encoding) = encoding {
+            found.push(Run { range: start..run_end, encoding });
+        }
+        // The next run may start right at `run_end` (after padding).
+        floor = run_end;
+        grid = run_end;
     }
     found
+}
+
+/// How many bytes the run search tests at once; at most half of [`MIN_BASE64_LEN`].
+const BLOCK: usize = 16;
+const _: () = assert!(2 * BLOCK <= MIN_BASE64_LEN);
+
+/// How many blocks the search tests before it branches.
+const GROUP: usize = 4;
+
+/// The first `from + k * BLOCK` whose block lies in `content` and is all run characters.
+fn next_full_block(content: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while at + GROUP * BLOCK <= content.len() {
+        let group: &[u8; GROUP * BLOCK] =
+            content[at..at + GROUP * BLOCK].try_into().expect("a group");
+        if some_block_may_be_full(group) {
+            for (i, block) in group.chunks_exact(BLOCK).enumerate() {
+                if all_run_chars(block.try_into().expect("a block")) {
+                    return Some(at + i * BLOCK);
+                }
+            }
+        }
+        at += GROUP * BLOCK;
+    }
+    while at + BLOCK <= content.len() {
+        let block: &[u8; BLOCK] = content[at..at + BLOCK].try_into().expect("a block");
+        if all_run_chars(block) {
+            return Some(at);
+        }
+        at += BLOCK;
+    }
+    None
+}
+
+/// Whether some block of `group` has only bytes in `+..=z`, where every run character is:
+/// most groups of source code have a space, a line break or a bracket in each block, and
+/// the search then moves on after one branch for the four.
+#[cfg(target_arch = "x86_64")]
+#[allow(unused_unsafe)] // the intrinsics are safe to call where SSE2 is on since Rust 1.87
+fn some_block_may_be_full(group: &[u8; GROUP * BLOCK]) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    // SAFETY: unaligned loads of the group's four blocks; SSE2 is part of x86-64.
+    unsafe {
+        let shift = _mm_set1_epi8(128u8.wrapping_sub(b'+') as i8);
+        let limit = _mm_set1_epi8(128u8.wrapping_add(b'z' - b'+' + 1) as i8);
+        let inside = |i: usize| {
+            let bytes = _mm_loadu_si128(group.as_ptr().add(i * BLOCK).cast::<__m128i>());
+            _mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(bytes, shift), limit)) == 0xffff
+        };
+        // No early exit: one branch for the whole group.
+        (0..GROUP).fold(false, |any, i| any | inside(i))
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn some_block_may_be_full(_: &[u8; GROUP * BLOCK]) -> bool {
+    true
+}
+
+/// Whether every byte of `block` is a base64 or hex character (`class(b) != 0`).
+#[cfg(target_arch = "x86_64")]
+#[allow(unused_unsafe)] // the intrinsics are safe to call where SSE2 is on since Rust 1.87
+fn all_run_chars(block: &[u8; BLOCK]) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    // SSE2 is part of x86-64, so these are always available. SSE2 compares bytes as signed:
+    // `x + (128 - lo) < -128 + n` as `i8` is `lo <= x < lo + n` unsigned.
+    let in_range = |x: __m128i, lo: u8, n: u8| unsafe {
+        let shifted = _mm_add_epi8(x, _mm_set1_epi8(128u8.wrapping_sub(lo) as i8));
+        _mm_cmplt_epi8(shifted, _mm_set1_epi8(128u8.wrapping_add(n) as i8))
+    };
+    // SAFETY: an unaligned load of exactly the block's 16 bytes.
+    unsafe {
+        let bytes = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        // Every run character is in `+..=z`; most blocks of source code hold a space, a line
+        // break or a bracket, which this test alone rejects.
+        if _mm_movemask_epi8(in_range(bytes, b'+', b'z' - b'+' + 1)) != 0xffff {
+            return false;
+        }
+        let letters = in_range(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), b'a', 26);
+        let digits = in_range(bytes, b'0', 10);
+        let is = |c: u8| _mm_cmpeq_epi8(bytes, _mm_set1_epi8(c as i8));
+        let symbols =
+            _mm_or_si128(_mm_or_si128(is(b'+'), is(b'/')), _mm_or_si128(is(b'-'), is(b'_')));
+        let any = _mm_or_si128(_mm_or_si128(letters, digits), symbols);
+        _mm_movemask_epi8(any) == 0xffff
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn all_run_chars(block: &[u8; BLOCK]) -> bool {
+    block.iter().all(|&b| class(b) != 0)
+}
+
+#[cfg(test)]
+pub(super) fn all_run_chars_for_tests(block: &[u8; BLOCK]) -> bool {
+    all_run_chars(block)
 }
 
 /// The run that starts at `start` and holds `content[start..known]`: where it ends (wrapped

@@ -155,6 +155,38 @@ fn random_encoded_text(fake: &mut FakeGen, len: usize) -> Vec<u8> {
     content
 }
 
+/// The sixteen-byte block test agrees with the byte classes for every byte in every lane.
+#[test]
+fn block_test_agrees_with_the_byte_classes() {
+    for byte in 0..=255u8 {
+        for lane in 0..16 {
+            let mut block = [b'A'; 16];
+            block[lane] = byte;
+            assert_eq!(
+                runs::all_run_chars_for_tests(&block),
+                runs::class(byte) != 0,
+                "byte {byte:#04x} in lane {lane}"
+            );
+        }
+    }
+}
+
+/// Any bytes at all (non-ASCII, punctuation next to the alphabets' ranges): the block search
+/// finds what reading every sampled word found.
+#[test]
+fn block_search_finds_the_same_runs_in_arbitrary_bytes() {
+    let mut fake = FakeGen::new(34);
+    let odd: &[u8] = b"@[`{:.,=*\x7f\x80\xc3\xff\x00 \n";
+    for _ in 0..300 {
+        let mut content = random_encoded_text(&mut fake, 2000);
+        for _ in 0..fake.below(40) {
+            let at = fake.below(content.len());
+            content[at] = odd[fake.below(odd.len())];
+        }
+        assert_eq!(runs(&content), runs_reading_whole_words(&content), "{content:?}");
+    }
+}
+
 /// Skipping words finds exactly the runs that reading every sampled word found.
 #[test]
 fn skipping_words_finds_the_same_runs_as_reading_them() {

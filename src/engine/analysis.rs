@@ -20,6 +20,9 @@ pub struct RegexAnalysis {
     pub max_len: Option<usize>,
     /// Whether every match starts at a line's start.
     pub from_line_start: bool,
+    /// Literals one of which every match contains besides its prefix gate (see
+    /// `literals::required_literals`).
+    pub required: Option<Vec<Vec<u8>>>,
 }
 
 /// `pattern` parsed as the engine builds it (bytes, ASCII classes) and analysed; the error
@@ -31,9 +34,11 @@ pub fn analyse(pattern: &str) -> Result<RegexAnalysis, String> {
         .build()
         .parse(pattern)
         .map_err(|err| format!("invalid regex: {}", one_line(&err.to_string())))?;
+    let prefix = literals::prefix_gates(&hir);
     Ok(RegexAnalysis {
         secret_group: named_group(&hir, "secret"),
-        prefix: literals::prefix_gates(&hir),
+        required: literals::required_literals(&hir, prefix.is_some()),
+        prefix,
         max_len: hir.properties().maximum_len(),
         from_line_start: literals::starts_at_line_start(&hir),
     })
@@ -46,6 +51,7 @@ pub struct BuiltAnalysis {
     pub prefix: Option<(&'static [&'static [u8]], usize)>,
     pub max_len: Option<usize>,
     pub from_line_start: bool,
+    pub required: Option<&'static [&'static [u8]]>,
 }
 
 impl BuiltAnalysis {
@@ -57,6 +63,7 @@ impl BuiltAnalysis {
                 .map(|(gates, known)| (gates.iter().map(|g| g.to_vec()).collect(), known)),
             max_len: self.max_len,
             from_line_start: self.from_line_start,
+            required: self.required.map(|set| set.iter().map(|lit| lit.to_vec()).collect()),
         }
     }
 }
@@ -72,8 +79,15 @@ impl RegexAnalysis {
                 format!("Some((&[{}], {known}))", gates.join(", "))
             }
         };
+        let required = match &self.required {
+            None => "None".to_string(),
+            Some(set) => {
+                let set: Vec<String> = set.iter().map(|lit| format!("&{lit:?}")).collect();
+                format!("Some(&[{}])", set.join(", "))
+            }
+        };
         format!(
-            "BuiltAnalysis {{ secret_group: {:?}, prefix: {prefix}, max_len: {:?}, from_line_start: {} }}",
+            "BuiltAnalysis {{ secret_group: {:?}, prefix: {prefix}, max_len: {:?}, from_line_start: {}, required: {required} }}",
             self.secret_group, self.max_len, self.from_line_start
         )
     }

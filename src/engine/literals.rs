@@ -108,6 +108,53 @@ fn collapse_shared_prefixes(sorted: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     collapsed
 }
 
+/// The most literals a required-literal test tries (a case-insensitive word has more).
+const MAX_REQUIRED_LITERALS: usize = 8;
+/// Shorter required literals are too common to reject a hit.
+const MIN_REQUIRED_LEN: usize = 2;
+
+/// Literals one of which every match of `hir` contains (not necessarily at its start), when
+/// its regex has such a part: a mandatory part (of its top-level sequence, through capture
+/// groups) whose every match starts with one of at most [`MAX_REQUIRED_LITERALS`] literals of
+/// at least [`MIN_REQUIRED_LEN`] bytes. `after_start`: the regex's first mandatory part is
+/// its gate (a literal prefix the pass found already), so it is not considered. Of several
+/// such parts, the one with the longest shortest literal. A hit whose window holds none of
+/// them cannot match: `https://` is a gate of a dozen webhook rules, but `/hooks/` is rare.
+pub(crate) fn required_literals(hir: &Hir, after_start: bool) -> Option<Vec<Vec<u8>>> {
+    let mut parts = Vec::new();
+    mandatory_parts(hir, &mut parts);
+    let mut best: Option<Vec<Vec<u8>>> = None;
+    for part in parts.into_iter().skip(usize::from(after_start)) {
+        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(part);
+        let Some(literals) = seq.literals() else { continue };
+        if literals.is_empty()
+            || literals.len() > MAX_REQUIRED_LITERALS
+            || literals.iter().any(|lit| lit.len() < MIN_REQUIRED_LEN)
+        {
+            continue;
+        }
+        let mut found: Vec<Vec<u8>> = literals.iter().map(|lit| lit.as_bytes().to_vec()).collect();
+        found.sort();
+        found.dedup();
+        let shortest = |set: &[Vec<u8>]| set.iter().map(Vec::len).min().unwrap_or(0);
+        if best.as_ref().is_none_or(|b| shortest(&found) > shortest(b)) {
+            best = Some(found);
+        }
+    }
+    best
+}
+
+/// The parts of `hir`'s top-level sequence (through capture groups) that match at least one
+/// byte: every match of `hir` holds a match of each.
+fn mandatory_parts<'h>(hir: &'h Hir, parts: &mut Vec<&'h Hir>) {
+    match hir.kind() {
+        HirKind::Capture(capture) => mandatory_parts(&capture.sub, parts),
+        HirKind::Concat(subs) => subs.iter().for_each(|sub| mandatory_parts(sub, parts)),
+        _ if hir.properties().minimum_len().is_some_and(|len| len > 0) => parts.push(hir),
+        _ => {}
+    }
+}
+
 /// Whether every match of `hir` starts at a line's start (`(?m)^`). Not `(?Rm)^`: it also
 /// matches after a lone `\r`, inside what the engine takes for one line.
 pub(crate) fn starts_at_line_start(hir: &Hir) -> bool {
@@ -204,6 +251,22 @@ mod tests {
         );
         assert!(prefix_literals(&hir(r"[0-9a-f]{32}-us\d{1,2}")).is_none());
         assert!(prefix_literals(&hir(r"(?:ab|xy)[a-z]{3}")).is_none());
+    }
+
+    #[test]
+    fn required_literals_of_a_regex_are_its_mandatory_inner_parts() {
+        let webhook = hir(r"(?P<secret>https://[A-Za-z0-9.-]{3,100}/hooks/[a-z0-9]{26})\b");
+        assert_eq!(required_literals(&webhook, true), Some(vec![b"/hooks/".to_vec()]));
+        assert_eq!(required_literals(&webhook, false), Some(vec![b"https://".to_vec()]));
+        let curl = hir(r#"(?m)^[ \t]*(?:-H|--header)[ \t]{1,5}['"](?i:token)[ \t]*:"#);
+        assert_eq!(
+            required_literals(&curl, false),
+            Some(vec![b"--header".to_vec(), b"-H".to_vec()])
+        );
+        // Optional parts, single bytes and case-insensitive words (2^7 spellings) are none.
+        let generic = hir(r"(?i)(?:secret|token)(?:_key)?[ \t]{0,4}[=:][ \t]*(?P<secret>\w{8,})");
+        assert_eq!(required_literals(&generic, true), None);
+        assert_eq!(required_literals(&hir(r"(?i)webhook\.[a-z]{8}"), false), None);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
+use memchr::memmem;
 use regex_automata::{
     Anchored, Input,
     meta::{self, Regex},
@@ -66,9 +67,17 @@ struct CompiledRule {
     regex: OnceLock<Regex>,
     confirm: Confirm,
     secret_group: Option<usize>,
+    /// Literals one of which every match holds (see `literals::required_literals`): a hit
+    /// whose confirmation range holds none is rejected without running the regex.
+    required: Vec<memmem::Finder<'static>>,
 }
 
 impl CompiledRule {
+    /// Whether `window` can hold a match, as far as its required literals tell.
+    fn may_match(&self, window: &[u8]) -> bool {
+        self.required.is_empty() || self.required.iter().any(|f| f.find(window).is_some())
+    }
+
     fn regex(&self) -> &Regex {
         self.regex.get_or_init(|| {
             build_regex(&self.pattern).expect("parsed when the engine was built; no size limit")
@@ -223,6 +232,7 @@ impl Engine {
             engine: self,
             caches: self.compiled.iter().map(|_| None).collect(),
             context_reached: vec![0; self.compiled.len()],
+            context_rules: Vec::new(),
             hits: Vec::new(),
             candidates: Vec::new(),
         }
@@ -253,6 +263,7 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
                 regex: OnceLock::from(never),
                 confirm: Confirm::Line { from_line_start: false },
                 secret_group: None,
+                required: Vec::new(),
             },
             Vec::new(),
             Vec::new(),
@@ -292,8 +303,26 @@ fn compile_rule(rule: &Rule) -> Result<(CompiledRule, Gates, Vec<RuleLint>), Rul
             (Confirm::Line { from_line_start: analysis.from_line_start }, gates)
         }
     };
-    let compiled =
-        CompiledRule { pattern: rule.regex.clone(), regex: OnceLock::new(), confirm, secret_group };
+    let required = match analysis.required {
+        // Every gate holding one of them (`://` in `https://`), the test would reject nothing.
+        Some(required)
+            if !gates.iter().all(|gate| {
+                required
+                    .iter()
+                    .any(|lit| gate.windows(lit.len()).any(|w| w.eq_ignore_ascii_case(lit)))
+            }) =>
+        {
+            required.iter().map(|lit| memmem::Finder::new(lit).into_owned()).collect()
+        }
+        _ => Vec::new(),
+    };
+    let compiled = CompiledRule {
+        pattern: rule.regex.clone(),
+        regex: OnceLock::new(),
+        confirm,
+        secret_group,
+        required,
+    };
     Ok((compiled, gates, lints))
 }
 
@@ -313,6 +342,10 @@ pub struct Scanner<'e> {
     caches: Vec<Option<(meta::Cache, Captures)>>,
     /// For each context rule, the end of the last line window it was confirmed on.
     context_reached: Vec<usize>,
+    /// The context rules `context_reached` has an entry for in this scan: clearing only
+    /// those costs nothing for the small texts the decoder scans, where clearing the whole
+    /// vector (one entry per rule) cost more than the scan.
+    context_rules: Vec<usize>,
     hits: Vec<LiteralHit>,
     candidates: Vec<Candidate>,
 }
@@ -325,7 +358,9 @@ impl<'e> Scanner<'e> {
     /// All accepted matches in `haystack`, ordered by position, one per secret.
     pub fn scan(&mut self, haystack: &[u8]) -> Vec<Match> {
         self.candidates.clear();
-        self.context_reached.fill(0);
+        for rule in self.context_rules.drain(..) {
+            self.context_reached[rule] = 0;
+        }
         let engine = self.engine;
         let mut hits = std::mem::take(&mut self.hits);
         engine.pass.find_all(haystack, &mut hits);
@@ -342,6 +377,9 @@ impl<'e> Scanner<'e> {
         match self.engine.compiled[rule].confirm {
             Confirm::Anchored { max_len, known_prefix } => {
                 let end = haystack.len().min(hit_start.saturating_add(max_len));
+                if !self.engine.compiled[rule].may_match(&haystack[hit_start..end]) {
+                    return;
+                }
                 let input = Input::new(haystack)
                     .span(hit_start..end)
                     .anchored(Anchored::Yes)
@@ -353,7 +391,13 @@ impl<'e> Scanner<'e> {
                     return;
                 }
                 let (start, end) = line_window(haystack, hit_start, hit_end);
+                if self.context_reached[rule] == 0 {
+                    self.context_rules.push(rule);
+                }
                 self.context_reached[rule] = end;
+                if !self.engine.compiled[rule].may_match(&haystack[start..end]) {
+                    return;
+                }
                 if from_line_start {
                     let input = Input::new(haystack).span(start..end).anchored(Anchored::Yes);
                     self.confirm_in(haystack, rule, &input, 0);
