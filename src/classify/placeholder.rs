@@ -138,7 +138,7 @@ fn has_typed_run(text: &[u8]) -> bool {
             .collect()
     });
     // the keyboard's own name, shorter than a run
-    if memchr::memmem::find(&text.to_ascii_lowercase(), b"qwerty").is_some() {
+    if text.windows(6).any(|window| window.eq_ignore_ascii_case(b"qwerty")) {
         return true;
     }
     if text.len() < TYPED_RUN {

@@ -93,20 +93,21 @@ pub(crate) fn password_value(value: &[u8]) -> PasswordValue {
     let Ok(text) = std::str::from_utf8(value) else { return PasswordValue::Strong };
     let masked = (text.starts_with('[') && text.ends_with(']'))
         || (text.len() >= 3 && text.bytes().all(|b| b == text.as_bytes()[0]));
+    let sample = is_listed(text, SAMPLE_PASSWORDS);
     if masked
         || is_reference(text)
         || text.trim().contains(' ')
         || in_a_foreign_script(text)
         || text.ends_with("...")
         || is_listed(text, FIELD_LITERALS)
-        || (names_the_field(text) && !is_listed(text, SAMPLE_PASSWORDS))
+        || (names_the_field(text) && !sample)
         || is_compound_name(text)
         // a port, a count, a version: a PIN has six digits or more
         || (text.len() < MIN_STRONG_PASSWORD_LEN && text.bytes().all(|b| b.is_ascii_digit()))
     {
         return PasswordValue::NotOne;
     }
-    if is_listed(text, SAMPLE_PASSWORDS) {
+    if sample {
         return PasswordValue::Weak;
     }
     // `J6aVjTgOpRs$?5l+Zkq2AYnCE@RF§P`: a symbol from outside ASCII in a typed password; the

@@ -117,22 +117,12 @@ fn next_full_block(content: &[u8], from: usize) -> Option<usize> {
 /// most groups of source code have a space, a line break or a bracket in each block, and
 /// the search then moves on after one branch for the four.
 #[cfg(target_arch = "x86_64")]
-#[allow(unused_unsafe)] // the intrinsics are safe to call where SSE2 is on since Rust 1.87
 fn some_block_may_be_full(group: &[u8; GROUP * BLOCK]) -> bool {
-    use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
-    };
-    // SAFETY: unaligned loads of the group's four blocks; SSE2 is part of x86-64.
-    unsafe {
-        let shift = _mm_set1_epi8(128u8.wrapping_sub(b'+') as i8);
-        let limit = _mm_set1_epi8(128u8.wrapping_add(b'z' - b'+' + 1) as i8);
-        let inside = |i: usize| {
-            let bytes = _mm_loadu_si128(group.as_ptr().add(i * BLOCK).cast::<__m128i>());
-            _mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(bytes, shift), limit)) == 0xffff
-        };
-        // No early exit: one branch for the whole group.
-        (0..GROUP).fold(false, |any, i| any | inside(i))
-    }
+    // No early exit: one branch for the whole group.
+    (0..GROUP).fold(false, |any, i| {
+        let block = group[i * BLOCK..(i + 1) * BLOCK].try_into().expect("a block");
+        any | all_in_plus_to_z(load(block))
+    })
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -144,24 +134,15 @@ fn some_block_may_be_full(_: &[u8; GROUP * BLOCK]) -> bool {
 #[cfg(target_arch = "x86_64")]
 #[allow(unused_unsafe)] // the intrinsics are safe to call where SSE2 is on since Rust 1.87
 fn all_run_chars(block: &[u8; BLOCK]) -> bool {
-    use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
-        _mm_or_si128, _mm_set1_epi8,
-    };
-    // SSE2 is part of x86-64, so these are always available. SSE2 compares bytes as signed:
-    // `x + (128 - lo) < -128 + n` as `i8` is `lo <= x < lo + n` unsigned.
-    let in_range = |x: __m128i, lo: u8, n: u8| unsafe {
-        let shifted = _mm_add_epi8(x, _mm_set1_epi8(128u8.wrapping_sub(lo) as i8));
-        _mm_cmplt_epi8(shifted, _mm_set1_epi8(128u8.wrapping_add(n) as i8))
-    };
-    // SAFETY: an unaligned load of exactly the block's 16 bytes.
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    let bytes = load(block);
+    // Every run character is in `+..=z`; most blocks of source code hold a space, a line
+    // break or a bracket, which this test alone rejects.
+    if !all_in_plus_to_z(bytes) {
+        return false;
+    }
+    // SAFETY: SSE2 is part of x86-64.
     unsafe {
-        let bytes = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
-        // Every run character is in `+..=z`; most blocks of source code hold a space, a line
-        // break or a bracket, which this test alone rejects.
-        if _mm_movemask_epi8(in_range(bytes, b'+', b'z' - b'+' + 1)) != 0xffff {
-            return false;
-        }
         let letters = in_range(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), b'a', 26);
         let digits = in_range(bytes, b'0', 10);
         let is = |c: u8| _mm_cmpeq_epi8(bytes, _mm_set1_epi8(c as i8));
@@ -169,6 +150,39 @@ fn all_run_chars(block: &[u8; BLOCK]) -> bool {
             _mm_or_si128(_mm_or_si128(is(b'+'), is(b'/')), _mm_or_si128(is(b'-'), is(b'_')));
         let any = _mm_or_si128(_mm_or_si128(letters, digits), symbols);
         _mm_movemask_epi8(any) == 0xffff
+    }
+}
+
+/// The block's sixteen bytes in one register.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn load(block: &[u8; BLOCK]) -> std::arch::x86_64::__m128i {
+    // SAFETY: an unaligned load of exactly the block's 16 bytes; SSE2 is part of x86-64.
+    unsafe { std::arch::x86_64::_mm_loadu_si128(block.as_ptr().cast()) }
+}
+
+/// Whether all sixteen bytes are in `+..=z`.
+#[cfg(target_arch = "x86_64")]
+#[allow(unused_unsafe)] // the intrinsics are safe to call where SSE2 is on since Rust 1.87
+#[inline(always)]
+fn all_in_plus_to_z(bytes: std::arch::x86_64::__m128i) -> bool {
+    // SAFETY: SSE2 is part of x86-64.
+    unsafe {
+        std::arch::x86_64::_mm_movemask_epi8(in_range(bytes, b'+', b'z' - b'+' + 1)) == 0xffff
+    }
+}
+
+/// Lanes of `x` in `lo..lo + n`. SSE2 compares bytes as signed: `x + (128 - lo) < -128 + n`
+/// as `i8` is `lo <= x < lo + n` unsigned.
+#[cfg(target_arch = "x86_64")]
+#[allow(unused_unsafe)] // the intrinsics are safe to call where SSE2 is on since Rust 1.87
+#[inline(always)]
+fn in_range(x: std::arch::x86_64::__m128i, lo: u8, n: u8) -> std::arch::x86_64::__m128i {
+    use std::arch::x86_64::{_mm_add_epi8, _mm_cmplt_epi8, _mm_set1_epi8};
+    // SAFETY: SSE2 is part of x86-64.
+    unsafe {
+        let shifted = _mm_add_epi8(x, _mm_set1_epi8(128u8.wrapping_sub(lo) as i8));
+        _mm_cmplt_epi8(shifted, _mm_set1_epi8(128u8.wrapping_add(n) as i8))
     }
 }
 

@@ -260,41 +260,39 @@ impl LiteralPass {
         first_match: usize,
     ) -> (*const u8, *const u8) {
         let [mut s0, mut s1, mut s2, mut s3, mut s4, mut s5] = *states;
+        // One stream's step: its byte, the byte's class, the state's row, the next state.
+        macro_rules! step {
+            ($state:literal, $byte:literal) => {
+                concat!(
+                    "movzx {t:e}, byte ptr [",
+                    $byte,
+                    "]\n",
+                    "movzx {t:e}, byte ptr [{table} + {t}]\n",
+                    "shl {",
+                    $state,
+                    "}, {shift}\n",
+                    "or {",
+                    $state,
+                    "}, {t}\n",
+                    "movzx {",
+                    $state,
+                    ":e}, word ptr [{table} + 2 * {",
+                    $state,
+                    "} + {rows}]",
+                )
+            };
+        }
         // SAFETY: the caller's; every address read is a byte of a slice below `end + 5 *
         // slice`, a class (the table's first 256 bytes) or an entry of a row.
         unsafe {
             std::arch::asm!(
                 "2:",
-                "movzx {t:e}, byte ptr [{p0}]",
-                "movzx {t:e}, byte ptr [{table} + {t}]",
-                "shl {s0}, {shift}",
-                "or {s0}, {t}",
-                "movzx {s0:e}, word ptr [{table} + 2 * {s0} + {rows}]",
-                "movzx {t:e}, byte ptr [{p0} + {slice}]",
-                "movzx {t:e}, byte ptr [{table} + {t}]",
-                "shl {s1}, {shift}",
-                "or {s1}, {t}",
-                "movzx {s1:e}, word ptr [{table} + 2 * {s1} + {rows}]",
-                "movzx {t:e}, byte ptr [{p0} + 2 * {slice}]",
-                "movzx {t:e}, byte ptr [{table} + {t}]",
-                "shl {s2}, {shift}",
-                "or {s2}, {t}",
-                "movzx {s2:e}, word ptr [{table} + 2 * {s2} + {rows}]",
-                "movzx {t:e}, byte ptr [{p3}]",
-                "movzx {t:e}, byte ptr [{table} + {t}]",
-                "shl {s3}, {shift}",
-                "or {s3}, {t}",
-                "movzx {s3:e}, word ptr [{table} + 2 * {s3} + {rows}]",
-                "movzx {t:e}, byte ptr [{p3} + {slice}]",
-                "movzx {t:e}, byte ptr [{table} + {t}]",
-                "shl {s4}, {shift}",
-                "or {s4}, {t}",
-                "movzx {s4:e}, word ptr [{table} + 2 * {s4} + {rows}]",
-                "movzx {t:e}, byte ptr [{p3} + 2 * {slice}]",
-                "movzx {t:e}, byte ptr [{table} + {t}]",
-                "shl {s5}, {shift}",
-                "or {s5}, {t}",
-                "movzx {s5:e}, word ptr [{table} + 2 * {s5} + {rows}]",
+                step!("s0", "{p0}"),
+                step!("s1", "{p0} + {slice}"),
+                step!("s2", "{p0} + 2 * {slice}"),
+                step!("s3", "{p3}"),
+                step!("s4", "{p3} + {slice}"),
+                step!("s5", "{p3} + 2 * {slice}"),
                 "inc {p0}",
                 "inc {p3}",
                 "mov {t}, {s0}",

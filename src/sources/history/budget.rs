@@ -89,6 +89,15 @@ impl MemoryBudget {
         slice.max(MIN_SLICE_OBJECTS)
     }
 
+    /// How a traversal shares out memory for a history of `objects` listed objects (none
+    /// for a range, which keeps no state per object of the repository).
+    pub(crate) fn slicing(self, objects: usize) -> super::packs::Slicing {
+        super::packs::Slicing {
+            slice_objects: self.slice_objects(objects),
+            release_every_bytes: self.release_every_bytes(),
+        }
+    }
+
     /// Bytes read between two releases of a traversed pack's pages: its pages in the
     /// process stay near this.
     pub(crate) fn release_every_bytes(self) -> u64 {

@@ -97,10 +97,7 @@ pub(crate) fn read_all(
         store,
         pipeline,
         max_file_size: limits.max_file_size,
-        slicing: Slicing {
-            slice_objects: budget.slice_objects(store.index.listed_len()),
-            release_every_bytes: budget.release_every_bytes(),
-        },
+        slicing: budget.slicing(store.index.listed_len()),
         kept_limit: budget.kept_bytes(),
         hash: repo.object_hash(),
         progress,

@@ -532,10 +532,7 @@ impl Repository<'_> {
             pipeline: self.pipeline,
             max_file_size: self.options.max_file_size,
             // A range keeps no state per object of the repository: the budget is the slices'.
-            slicing: packs::Slicing {
-                slice_objects: self.options.memory.slice_objects(0),
-                release_every_bytes: self.options.memory.release_every_bytes(),
-            },
+            slicing: self.options.memory.slicing(0),
             pack_cache_bytes: self.options.memory.pack_cache_bytes(),
             diagnostics: self.diagnostics,
             stats: self.stats,
