@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --misses) misses=(--misses); shift ;;
         --keep) keep=$2; shift 2 ;;
-        -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
         -*) echo "peer-examples: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
