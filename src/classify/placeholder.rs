@@ -29,9 +29,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "******",
 ];
 
-/// Python's named placeholder opener (`%(db_password)s`). A random key drawn from symbols
-/// (Django's `SECRET_KEY` alphabet holds `%` and `(`) holds these two bytes by chance, so they
-/// mark a template only before a name and its `)`.
+/// A named placeholder's opener (Python's `%(db_password)s`, git's `%(refname:short)`). A random
+/// key drawn from symbols (Django's `SECRET_KEY` alphabet holds `%` and `(`) holds these two
+/// bytes by chance, so they mark a template only before a name and its `)` or `:`.
 const PYTHON_NAMED: &str = "%(";
 
 /// Syntax that marks an unexpanded template or a reference to the environment.
@@ -121,14 +121,15 @@ fn template_markers() -> &'static AhoCorasick {
 fn has_template_marker(secret: &[u8]) -> bool {
     template_markers().find_iter(secret).any(|found| {
         TEMPLATE_MARKERS[found.pattern().as_usize()] != PYTHON_NAMED
-            || opens_python_name(&secret[found.end()..])
+            || opens_named_placeholder(&secret[found.end()..])
     })
 }
 
-/// Whether `rest` (what follows `%(`) starts with a Python identifier closed by `)`.
-fn opens_python_name(rest: &[u8]) -> bool {
+/// Whether `rest` (what follows `%(`) starts with a name closed by `)` (Python's
+/// `%(name)s`) or followed by `:` (git's format atoms, `%(refname:short)`).
+fn opens_named_placeholder(rest: &[u8]) -> bool {
     let name = rest.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
-    name > 0 && !rest[0].is_ascii_digit() && rest.get(name) == Some(&b')')
+    name > 0 && !rest[0].is_ascii_digit() && matches!(rest.get(name), Some(b')' | b':'))
 }
 
 /// Rows a person types a made-up value from (`abcdefgh`, `12345678`, `qwertyui`), read both
@@ -332,8 +333,8 @@ mod tests {
 
     #[test]
     fn a_percent_and_a_parenthesis_make_a_template_only_before_a_name() {
-        for s in ["%(db_password)s", "x%(name)d", "%(_p2)r"] {
-            assert!(placeholder(s), "{s} is a Python named placeholder");
+        for s in ["%(db_password)s", "x%(name)d", "%(_p2)r", "%(refname:short)"] {
+            assert!(placeholder(s), "{s} is a named placeholder");
         }
         // Django's generated keys are drawn from letters, digits and `!@#$%^&*(-_=+)`
         for s in ["_du9e^cmago!%(^+=gr@cu@v9-v7ulhbk2s3!w&39w4+n3*k*", "k2@%(9ab)x#m", "q7%(x"] {
