@@ -32,7 +32,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// A named placeholder's opener (Python's `%(db_password)s`, git's `%(refname:short)`). A random
 /// key drawn from symbols (Django's `SECRET_KEY` alphabet holds `%` and `(`) holds these two
 /// bytes by chance, so they mark a template only before a name and its `)` or `:`.
-const PYTHON_NAMED: &str = "%(";
+const NAMED_PLACEHOLDER: &str = "%(";
 
 /// Syntax that marks an unexpanded template or a reference to the environment.
 const TEMPLATE_MARKERS: &[&str] = &[
@@ -43,7 +43,7 @@ const TEMPLATE_MARKERS: &[&str] = &[
     "%>",
     "$(",
     "%s",
-    PYTHON_NAMED,
+    NAMED_PLACEHOLDER,
     "process.env",
     "os.environ",
     "getenv",
@@ -118,9 +118,10 @@ fn template_markers() -> &'static AhoCorasick {
     &MARKERS
 }
 
+/// Whether `secret` holds one of [`TEMPLATE_MARKERS`] (a `%(` only where it opens a name).
 fn has_template_marker(secret: &[u8]) -> bool {
     template_markers().find_iter(secret).any(|found| {
-        TEMPLATE_MARKERS[found.pattern().as_usize()] != PYTHON_NAMED
+        TEMPLATE_MARKERS[found.pattern().as_usize()] != NAMED_PLACEHOLDER
             || opens_named_placeholder(&secret[found.end()..])
     })
 }
