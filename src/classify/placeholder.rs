@@ -64,6 +64,11 @@ const DOCUMENTED_EXAMPLES: &[(usize, &str)] = &[
     (32, "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b"),
     // jwt.io: the default HS256 token of the debugger.
     (155, "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606"),
+    // GitHub docs, "Authorizing OAuth apps": the sample user access token (its checksum fails,
+    // which alone would only demote it).
+    (40, "bc3ae723f57c6b9e3fd80b699fcc420f6074b0b1718039669d22631d508ac0a7"),
+    // GitHub docs, "Refreshing user access tokens": the sample refresh token.
+    (40, "a01db4dcf67f89909c9f6462a08a02717a1a6e2f35284c29141996ac46dc0437"),
 ];
 
 /// Whether `secret` is a provider's documented example key.
