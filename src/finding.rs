@@ -87,13 +87,21 @@ impl Confidence {
     /// (`banana`, `welcome1`: [`PasswordValue::Weak`]); every other rule's is
     /// [`Confidence::of_rule`].
     pub(crate) fn of_finding(rule: &Rule, location: &Location, secret: &[u8]) -> Confidence {
-        if rule.password
-            && !(location.path().is_some_and(is_configuration)
-                && password_value(secret) == PasswordValue::Strong)
-        {
-            Confidence::Low
+        if rule.password && rule.entropy.is_none() {
+            Confidence::of_chosen_password(rule, location, secret)
         } else {
             Confidence::of_rule(rule)
+        }
+    }
+
+    /// A chosen password's: see [`Confidence::of_finding`].
+    fn of_chosen_password(rule: &Rule, location: &Location, secret: &[u8]) -> Confidence {
+        if location.path().is_some_and(is_configuration)
+            && password_value(secret) == PasswordValue::Strong
+        {
+            Confidence::of_rule(rule).min(Confidence::Medium)
+        } else {
+            Confidence::Low
         }
     }
 }
@@ -234,10 +242,18 @@ impl Finding {
         redact(&self.secret)
     }
 
-    /// This finding at `low` confidence for `demotion`'s reason (unchanged for `None`).
+    /// This finding at `low` confidence for `demotion`'s reason (unchanged for `None`); a
+    /// chosen password at what [`Confidence::of_finding`] gives a password rule's value.
     pub(crate) fn demoted(mut self, demotion: Option<Demotion>) -> Self {
         if let Some(demotion) = demotion {
-            self.confidence = Confidence::Low;
+            self.confidence = match demotion {
+                Demotion::ChosenPassword => Confidence::of_chosen_password(
+                    &self.rule,
+                    &self.location,
+                    self.secret.as_bytes(),
+                ),
+                Demotion::TypedRun | Demotion::ChecksumFails => Confidence::Low,
+            };
             self.demotion = Some(demotion);
         }
         self

@@ -345,3 +345,46 @@ fn a_made_up_provider_value_is_reported_at_low_confidence_with_its_reason() {
     assert!(text.contains("(low confidence) [stripe-secret-key]"), "{text}");
     assert!(text.contains("low confidence: the value holds"), "{text}");
 }
+
+#[test]
+fn a_plain_connection_password_is_judged_as_a_chosen_one_and_a_bad_checksum_shown_at_low() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fake = FakeGen::new(12);
+    let url = "postgres://spot_app:Zq7#Zq7#@warehouse.internal:5439/lake";
+    write(dir.path(), "config/database.yml", &format!("production:\n  url: {url}\n"));
+    write(
+        dir.path(),
+        "src/db.py",
+        &format!("DB = \"{url}\"\nOTHER = \"mysql://root:root@localhost/test\"\n"),
+    );
+    let random = fake.expand("DB = 'postgres://app:{{alnum:24}}@db.internal/app'\n").unwrap();
+    write(dir.path(), "src/random.py", &random);
+    let token = fake.crc32_token("ghp_");
+    let last = if token.ends_with('A') { 'B' } else { 'A' };
+    write(dir.path(), "src/gh.py", &format!("TOKEN = '{}{last}'\n", &token[..token.len() - 1]));
+    let (output, findings) = common::scan_json(dir.path(), &[".", "--confidence", "low"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let mut seen: Vec<(String, String, String)> = findings
+        .iter()
+        .map(|f| {
+            let field = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (field("path"), field("rule_id"), field("confidence"))
+        })
+        .collect();
+    seen.sort();
+    let expected = [
+        ("config/database.yml", "database-url-postgres", "medium"),
+        ("src/db.py", "database-url-postgres", "low"),
+        ("src/gh.py", "github-classic-pat", "low"),
+        ("src/random.py", "database-url-postgres", "high"),
+    ];
+    let expected: Vec<(String, String, String)> =
+        expected.iter().map(|(p, r, c)| (p.to_string(), r.to_string(), c.to_string())).collect();
+    assert_eq!(seen, expected, "root:root is a default account, not reported");
+    let reason = |path: &str| {
+        let f = findings.iter().find(|f| f["path"] == path).unwrap();
+        f["confidence_reason"].as_str().unwrap_or_default().to_string()
+    };
+    assert!(reason("src/gh.py").contains("checksum does not verify"));
+    assert!(reason("config/database.yml").contains("chosen one"));
+}

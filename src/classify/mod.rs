@@ -86,6 +86,9 @@ pub enum Demotion {
     TypedRun,
     /// The value has its rule's format, but the checksum the format carries does not verify.
     ChecksumFails,
+    /// A password rule's value under the rule's entropy floor, judged as a chosen password:
+    /// `medium` in a configuration file when it looks set for real, else `low`.
+    ChosenPassword,
 }
 
 impl Demotion {
@@ -95,6 +98,10 @@ impl Demotion {
             Demotion::TypedRun => {
                 "the value holds a typed run (abcdefgh, 12345678, a keyboard row): \
                  likely made up for documentation or a test"
+            }
+            Demotion::ChosenPassword => {
+                "the password is short or plain, not random: a chosen one, judged by what \
+                 it is rather than by its entropy"
             }
             Demotion::ChecksumFails => {
                 "the value has the provider's format but its checksum does not verify: \
@@ -174,6 +181,24 @@ impl ValueFilter {
     pub(crate) fn rejects_password(&self, secret: &[u8]) -> bool {
         secret.len() < MIN_PASSWORD_LEN
             || (self.generic_lookalikes && password_value(secret) == PasswordValue::NotOne)
+    }
+
+    /// Whether a URL's, DSN's or connection string's password (`secret`, inside the match
+    /// `whole`) under its rule's entropy floor is no password worth reporting: anything but
+    /// one that looks set for real ([`PasswordValue::Strong`]: docs and tests are full of
+    /// `scott:tiger@` and `user:secret@localhost`), or the default account of a local service,
+    /// whose password repeats its user (`root:root@`, `guest:guest@`) or its scheme
+    /// (`redis://:redis@`, `postgresql://app:postgres@`).
+    pub(crate) fn rejects_chosen_password(&self, secret: &[u8], whole: &[u8]) -> bool {
+        if self.rejects_password(secret) || password_value(secret) != PasswordValue::Strong {
+            return true;
+        }
+        let (secret, whole) = (secret.to_ascii_lowercase(), whole.to_ascii_lowercase());
+        let mut repeated = secret.clone();
+        repeated.push(b':');
+        repeated.extend_from_slice(&secret);
+        repeated.push(b'@');
+        whole.starts_with(&secret) || memchr::memmem::find(&whole, &repeated).is_some()
     }
 
     /// Whether `text`, which no provider rule claimed, has `shape` and is no placeholder.
@@ -264,6 +289,23 @@ mod tests {
         assert!(!HEADER_LITERAL.fits(b"a1a1a1a1a1a1a1a1a1"), "low entropy");
         assert!(GENERATED_VALUE.fits(b"Zx9q L2mT 7vB4"));
         assert!(!GENERATED_VALUE.fits(b"aaaa bbbb cccc"));
+    }
+
+    #[test]
+    fn a_default_account_is_no_chosen_password() {
+        let filter = ValueFilter::standard();
+        let rejects = |secret: &str, whole: &str| {
+            filter.rejects_chosen_password(secret.as_bytes(), whole.as_bytes())
+        };
+        assert!(rejects("root", "mysql://root:root@localhost"));
+        assert!(rejects("Guest", "amqp://guest:Guest@localhost"));
+        assert!(rejects("redis", "redis://:redis@cache"));
+        assert!(rejects("postgres", "postgresql://app:postgres@db"));
+        assert!(rejects("${DB_PASSWORD}", "postgres://app:${DB_PASSWORD}@db"));
+        // a sample: a word with digits
+        assert!(rejects("D1fficult", "mongodb://myDatabaseUser:D1fficult@localhost"));
+        assert!(rejects("tiger", "postgresql://scott:tiger@localhost/test"));
+        assert!(!rejects("Zq7#Zq7#", "postgres://spot_app:Zq7#Zq7#@warehouse.internal"));
     }
 
     #[test]

@@ -478,11 +478,20 @@ impl<'e> Scanner<'e> {
             Look::Credential => Verdict::Accepted,
         };
         if rule.entropy.is_some_and(|min| shannon_entropy(secret) < min) {
-            return Verdict::Rejected;
+            // a password someone chose is short and plain more often than not: what it is,
+            // not how random it looks, decides (a made-up one with a typed run stays dropped)
+            let chosen = rule.password
+                && verdict == Verdict::Accepted
+                && !self.engine.values.rejects_chosen_password(secret, whole);
+            return if chosen {
+                Verdict::Demoted(Demotion::ChosenPassword)
+            } else {
+                Verdict::Rejected
+            };
         }
         // only a generic rule's value is judged by its looks: a provider format is its own proof
         if rule.generic {
-            let rejected = if rule.password {
+            let rejected = if rule.password && rule.entropy.is_none() {
                 self.engine.values.rejects_password(secret)
             } else {
                 self.engine.values.rejects_generic(secret, whole)

@@ -67,7 +67,10 @@ pub struct Rule {
     pub(crate) checksum: Option<Checksum>,
     /// Generic rules match any provider's value; a provider rule's match always wins.
     pub generic: bool,
-    /// A generic rule for chosen passwords (`password: Forge123` in a config file).
+    /// The value is a password someone chose (`password: Forge123`, `postgres://app:Forge123@db`):
+    /// where no `entropy` floor vouches for it (a generic password rule has none; a rule with
+    /// one, below it) it is judged as a password rather than dropped, and reported at `medium`
+    /// in configuration files when it looks set for real, at `low` otherwise.
     pub(crate) password: bool,
     /// The rule that finds this credential's other part (an AWS access key id beside its
     /// secret key): a finding of it near this rule's finding is reported inside it.
@@ -204,7 +207,7 @@ fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>,
             entropy: rule.entropy,
             checksum: rule.checksum,
             generic: rule.generic,
-            password: rule.generic && rule.password,
+            password: rule.password,
             pair: rule.pair,
             confidence_cap: rule.confidence,
             rotation,

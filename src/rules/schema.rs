@@ -42,8 +42,8 @@ pub(crate) struct RuleSpec {
     pub(crate) checksum: Option<Checksum>,
     #[serde(default)]
     pub(crate) generic: bool,
-    /// A generic rule whose value is a password someone chose: judged by what it is (a
-    /// placeholder, reference, name or words are dropped), not by how random it looks.
+    /// The value is a password someone chose: judged by what it is (a placeholder, reference,
+    /// name or words are dropped), not by how random it looks; see [`super::Rule::password`].
     #[serde(default)]
     pub(crate) password: bool,
     /// The rule that finds this credential's other part (its key id): see [`super::Rule::pair`].
