@@ -29,9 +29,14 @@ pub(crate) const MIN_BYTES: u64 = 64 << 20;
 /// on git/git, 91 MiB with rails' larger index and pack pages), rounded.
 const CONSTANT_BYTES: u64 = 64 << 20;
 
-/// Per listed object, what lasts the whole scan (the peaks of sliced scans, less the
-/// constant: git/git 440 bytes, rails 490).
+/// Per listed object, what lasts the whole scan with the decoded trees in memory (the
+/// peaks of sliced scans, less the constant: git/git 440 bytes, rails 490).
 const LASTING_BYTES_PER_OBJECT: u64 = 500;
+
+/// Per listed object, what lasts the whole scan with the decoded trees spilled to temporary
+/// files ([`super::spill`]): ids, states, sizes, slots, chunk numbers while reading, commits
+/// and the commit graph.
+const SPILLED_BYTES_PER_OBJECT: u64 = 200;
 
 /// Per object of a pack being traversed: gix's delta tree (an item of 48 bytes, in vectors
 /// that grow by doubling, and a child list per base), the objects sorted by offset, and the
@@ -70,21 +75,44 @@ impl MemoryBudget {
     }
 
     /// What the lasting state of a history of `objects` objects is expected to take, with
-    /// the constant.
-    pub(crate) fn lasting_bytes(objects: usize) -> u64 {
-        CONSTANT_BYTES + objects as u64 * LASTING_BYTES_PER_OBJECT
+    /// the constant, with its decoded trees in memory or `spilled`.
+    pub(crate) fn lasting_bytes(objects: usize, spilled: bool) -> u64 {
+        let per_object = if spilled { SPILLED_BYTES_PER_OBJECT } else { LASTING_BYTES_PER_OBJECT };
+        CONSTANT_BYTES + objects as u64 * per_object
     }
 
-    /// Whether a history of `objects` objects can be scanned within the budget at all.
-    pub(crate) fn fits(self, objects: usize) -> bool {
-        Self::lasting_bytes(objects) + MIN_SLICE_OBJECTS as u64 * TRAVERSAL_BYTES_PER_OBJECT
+    /// Whether a history of `objects` objects is scanned with its decoded trees in
+    /// temporary files: when they do not fit in memory beside the smallest traversal.
+    pub(crate) fn spills(self, objects: usize) -> bool {
+        !self.holds(objects, false)
+    }
+
+    fn holds(self, objects: usize, spilled: bool) -> bool {
+        Self::lasting_bytes(objects, spilled)
+            + MIN_SLICE_OBJECTS as u64 * TRAVERSAL_BYTES_PER_OBJECT
             <= self.bytes
+    }
+
+    /// Whether a history of `objects` objects can be scanned within the budget at all
+    /// (spilling its decoded trees if it must).
+    pub(crate) fn fits(self, objects: usize) -> bool {
+        self.holds(objects, true)
+    }
+
+    /// Where decoded trees are spilled: the system's directory for temporary files, read
+    /// back keeping about a sixteenth of the budget of their pages.
+    pub(crate) fn spill_to(self) -> super::spill::SpillTo {
+        super::spill::SpillTo {
+            dir: std::env::temp_dir(),
+            release_every_bytes: (self.bytes / 16).clamp(4 << 20, 64 << 20),
+        }
     }
 
     /// How many objects of a pack one traversal may resolve at once, for a history of
     /// `objects` listed objects: what the budget leaves beside the lasting state.
     pub(crate) fn slice_objects(self, objects: usize) -> usize {
-        let left = self.bytes.saturating_sub(Self::lasting_bytes(objects));
+        let lasting = Self::lasting_bytes(objects, self.spills(objects));
+        let left = self.bytes.saturating_sub(lasting);
         let slice = usize::try_from(left / TRAVERSAL_BYTES_PER_OBJECT).unwrap_or(usize::MAX);
         slice.max(MIN_SLICE_OBJECTS)
     }
@@ -140,6 +168,7 @@ mod tests {
         let budget = MemoryBudget::default();
         for objects in [407_061, 1_242_388] {
             assert!(budget.fits(objects));
+            assert!(!budget.spills(objects), "{objects}");
             assert!(budget.slice_objects(objects) >= objects, "{objects}");
         }
     }
@@ -149,8 +178,8 @@ mod tests {
         let budget = MemoryBudget::new(768 << 20).unwrap();
         let slice = budget.slice_objects(1_242_388);
         assert!(slice < 1_242_388);
-        let used =
-            MemoryBudget::lasting_bytes(1_242_388) + slice as u64 * TRAVERSAL_BYTES_PER_OBJECT;
+        let lasting = MemoryBudget::lasting_bytes(1_242_388, budget.spills(1_242_388));
+        let used = lasting + slice as u64 * TRAVERSAL_BYTES_PER_OBJECT;
         assert!(used <= 768 << 20, "{used}");
         let tiny = MemoryBudget::new(MIN_BYTES).unwrap();
         assert!(!tiny.fits(10_000_000));

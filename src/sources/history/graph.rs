@@ -399,7 +399,10 @@ fn chunk_mark(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::history::store::ObjectIndex;
+    use crate::sources::history::{
+        spill::SpillTo,
+        store::{Columns, ObjectIndex},
+    };
 
     fn id(n: u8) -> ObjectId {
         ObjectId::from_bytes_or_panic(&[n; 20])
@@ -419,8 +422,8 @@ mod tests {
 
     /// Trees 1-4, blobs 5-8: root 1 = {a: 5, copy: 2, docs: 3}, 2 = {a: 5}, 3 = {b: 6, deep: 4},
     /// 4 = {c: 7}; only blob 5 is wanted.
-    fn store() -> Store {
-        let mut store = Store::new(ObjectIndex::new((1..=8).map(id).collect()));
+    fn store_in(columns: Columns) -> Store {
+        let mut store = Store::new(ObjectIndex::new((1..=8).map(id).collect()), columns);
         let trees: [(u8, Vec<RawEntry<'_>>); 4] = [
             (1, vec![("100644", "a", 5), ("40000", "copy", 2), ("40000", "docs", 3)]),
             (2, vec![("100644", "a", 5)]),
@@ -435,49 +438,62 @@ mod tests {
             let idx = store.index.lookup(&id(blob)).unwrap();
             store.set_blob(idx, State::Text, 1);
         }
-        store.seal();
+        store.seal().unwrap();
         store
+    }
+
+    /// The same store with its trees in memory and spilled to a temporary file.
+    fn stores() -> [Store; 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let to = SpillTo { dir: dir.path().to_path_buf(), release_every_bytes: 1 };
+        let spilled = store_in(Columns::in_files(&to).unwrap());
+        assert!(spilled.is_spilled());
+        [store_in(Columns::in_memory()), spilled]
     }
 
     #[test]
     fn every_tree_under_the_roots_is_marked_even_beside_a_wanted_blob() {
-        let store = store();
-        let idx = |n| store.index.lookup(&id(n)).unwrap();
-        let wanted_blob = idx(5);
-        let marks = holds_wanted(&store, [idx(1)], &|blob| blob == wanted_blob);
-        assert_eq!(marks[idx(1) as usize], Mark::Holds);
-        assert_eq!(marks[idx(2) as usize], Mark::Holds, "a copy next to the blob is marked");
-        assert_eq!(marks[idx(3) as usize], Mark::Lacks);
-        assert_eq!(marks[idx(4) as usize], Mark::Lacks);
+        for store in stores() {
+            let idx = |n| store.index.lookup(&id(n)).unwrap();
+            let wanted_blob = idx(5);
+            let marks = holds_wanted(&store, [idx(1)], &|blob| blob == wanted_blob);
+            assert_eq!(marks[idx(1) as usize], Mark::Holds);
+            assert_eq!(marks[idx(2) as usize], Mark::Holds, "a copy next to the blob is marked");
+            assert_eq!(marks[idx(3) as usize], Mark::Lacks);
+            assert_eq!(marks[idx(4) as usize], Mark::Lacks);
+        }
     }
 
     #[test]
     fn a_blob_in_two_directories_is_introduced_at_both_paths() {
-        let store = store();
-        let idx = |n| store.index.lookup(&id(n)).unwrap();
-        let (wanted_blob, root) = (idx(5), idx(1));
-        let holding = holds_wanted(&store, [root], &|blob| blob == wanted_blob);
-        let holds = |tree: Idx| holding[tree as usize] == Mark::Holds;
-        let mut found = new_blobs(&store, root, Vec::new(), &|blob| blob == wanted_blob, &holds);
-        found.sort();
-        assert_eq!(found, vec![(wanted_blob, "a".into()), (wanted_blob, "copy/a".into())]);
+        for store in stores() {
+            let idx = |n| store.index.lookup(&id(n)).unwrap();
+            let (wanted_blob, root) = (idx(5), idx(1));
+            let holding = holds_wanted(&store, [root], &|blob| blob == wanted_blob);
+            let holds = |tree: Idx| holding[tree as usize] == Mark::Holds;
+            let mut found =
+                new_blobs(&store, root, Vec::new(), &|blob| blob == wanted_blob, &holds);
+            found.sort();
+            assert_eq!(found, vec![(wanted_blob, "a".into()), (wanted_blob, "copy/a".into())]);
+        }
     }
 
     #[test]
     fn reach_gives_each_blob_a_rank_and_settled_chunks_change_nothing() {
-        let store = store();
-        let idx = |n| store.index.lookup(&id(n)).unwrap();
-        let diagnostics = Diagnostics::default();
-        // `docs` ranks worse, so blobs first seen there are seen again at a better path.
-        let rank = |path: &str, _: bool| u8::from(path.starts_with("docs"));
-        let reach = reach(&store, [idx(1), idx(1), idx(3)], &rank, &|_| true, &diagnostics);
-        for blob in 5..=7 {
-            assert!(reach.reached(idx(blob)), "blob {blob}");
+        for store in stores() {
+            let idx = |n| store.index.lookup(&id(n)).unwrap();
+            let diagnostics = Diagnostics::default();
+            // `docs` ranks worse, so blobs first seen there are seen again at a better path.
+            let rank = |path: &str, _: bool| u8::from(path.starts_with("docs"));
+            let reach = reach(&store, [idx(1), idx(1), idx(3)], &rank, &|_| true, &diagnostics);
+            for blob in 5..=7 {
+                assert!(reach.reached(idx(blob)), "blob {blob}");
+            }
+            assert!(!reach.reached(idx(8)));
+            assert_eq!(reach.ranks[idx(5) as usize], 0);
+            assert_eq!(reach.paths[&idx(5)], "a");
+            assert_eq!(reach.paths[&idx(6)], "b", "tree 3 as a root ranks its blobs best");
+            assert_eq!(reach.missing_trees + reach.missing_blobs, 0);
         }
-        assert!(!reach.reached(idx(8)));
-        assert_eq!(reach.ranks[idx(5) as usize], 0);
-        assert_eq!(reach.paths[&idx(5)], "a");
-        assert_eq!(reach.paths[&idx(6)], "b", "tree 3 as a root ranks its blobs best");
-        assert_eq!(reach.missing_trees + reach.missing_blobs, 0);
     }
 }

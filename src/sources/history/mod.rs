@@ -27,6 +27,7 @@ pub(crate) mod graph;
 pub(crate) mod ingest;
 pub(crate) mod packs;
 pub(crate) mod provenance;
+pub(crate) mod spill;
 pub(crate) mod store;
 pub(crate) mod walk;
 
@@ -235,9 +236,10 @@ impl Repository<'_> {
     fn scan_everything(&mut self) -> Result<Scanned> {
         let (repo, diagnostics) = (&self.repo, self.diagnostics);
         let tips = walk::ref_tips(repo, diagnostics)?;
-        let mut store = Store::new(ingest::list_objects(repo, diagnostics)?);
-        let objects = store.index.listed_len();
+        let index = ingest::list_objects(repo, diagnostics)?;
+        let objects = index.listed_len();
         let budget = self.options.memory;
+        let mut store = Store::new(index, self.columns(objects));
         if !budget.fits(objects) {
             diagnostics.warn(
                 &self.label,
@@ -245,7 +247,7 @@ impl Repository<'_> {
                     "--history-memory {} MiB is less than the about {} MiB that the state of \
                      {objects} objects needs; scanning with as little as it can",
                     budget.bytes() >> 20,
-                    MemoryBudget::lasting_bytes(objects) >> 20,
+                    MemoryBudget::lasting_bytes(objects, true) >> 20,
                 ),
             );
         }
@@ -253,7 +255,17 @@ impl Repository<'_> {
         let limits = ingest::Limits { max_file_size: self.options.max_file_size, budget };
         let read = ingest::read_all(repo, &store, self.pipeline, &limits, &progress, diagnostics);
         progress.finish();
-        store.seal();
+        store.seal().map_err(|err| {
+            anyhow::anyhow!(
+                "{}: cannot keep the history's trees in a temporary file in {}: {err}",
+                self.label,
+                budget.spill_to().dir.display()
+            )
+        })?;
+        let spilled = store.is_spilled();
+        if spilled {
+            spill::hand_back_freed_memory();
+        }
         let graph = graph::commit_graph(&store, &tips.commits, diagnostics);
         let nothing_read = graph.nodes.is_empty() && tips.trees.is_empty() && tips.blobs.is_empty();
         if nothing_read && tips.named > 0 {
@@ -302,6 +314,9 @@ impl Repository<'_> {
             }
         }
         let by_blob = self.scan_paths(&store, &read, &jobs)?;
+        if spilled {
+            spill::hand_back_freed_memory();
+        }
         let with_findings: HashSet<Idx> = by_blob
             .keys()
             .filter(|id| !dangling.contains(*id))
@@ -321,6 +336,28 @@ impl Repository<'_> {
         texts.extend(self.ref_name_places(&tips.names));
         let findings = self.assemble(&introductions, &by_blob, texts);
         Ok((findings, reach.gitlinks.into_iter().collect()))
+    }
+
+    /// Where the decoded trees of a history of `objects` objects go: in memory, or in
+    /// temporary files when the budget cannot hold them (in memory after all, with a
+    /// warning, if no file can be made).
+    fn columns(&self, objects: usize) -> store::Columns {
+        let budget = self.options.memory;
+        if !budget.spills(objects) {
+            return store::Columns::in_memory();
+        }
+        let to = budget.spill_to();
+        store::Columns::in_files(&to).unwrap_or_else(|err| {
+            self.diagnostics.warn(
+                &self.label,
+                format!(
+                    "cannot make a temporary file in {} ({err}); keeping the history's trees \
+                     in memory, beyond --history-memory",
+                    to.dir.display()
+                ),
+            );
+            store::Columns::in_memory()
+        })
     }
 
     /// Secrets in commit messages: each a finding of its own, at [`Location::CommitMessage`],
@@ -434,7 +471,9 @@ impl Repository<'_> {
             .iter()
             .map(|(idx, location)| (store.index.id(*idx), location.clone()))
             .collect();
-        let ordered = blobs::pack_order(&self.repo, &paths, self.diagnostics)?.wanted;
+        let budget = self.options.memory;
+        let packs = packs::PackReader::open(&self.repo, budget.release_every_bytes());
+        let ordered = packs.pack_order(paths.keys().copied());
         let threads = rayon::current_num_threads().max(1);
         let run_len = (ordered.len() / (threads * 8)).max(16);
         let sync_repo = self.repo.clone().into_sync();
@@ -445,9 +484,10 @@ impl Repository<'_> {
                 (store.index.id(*idx), findings)
             },
         );
-        let (pack_cache, pipeline) = (self.options.memory.pack_cache_bytes(), self.pipeline);
+        let (pack_cache, pipeline) = (budget.pack_cache_bytes(), self.pipeline);
         let scan_read = ordered.par_chunks(run_len).flat_map_iter(|run| {
-            let mut worker = blobs::Worker::new(&sync_repo, pipeline, pack_cache);
+            let mut worker =
+                blobs::Worker::new(&sync_repo, pipeline, pack_cache).reading(&packs, pack_cache);
             run.iter().map(|id| (*id, worker.rescan(id, &paths[id]))).collect::<Vec<_>>()
         });
         Ok(scan_kept.chain(scan_read).filter(|(_, findings)| !findings.is_empty()).collect())
