@@ -20,7 +20,7 @@ use gix::{ObjectId, odb::store::iter::Ordering as PackOrdering};
 use rayon::prelude::*;
 
 use super::{
-    packs::{self, PackReader, PackReading},
+    packs::{self, PackPlace, PackReader, PackReading},
     walk::read_object,
 };
 use crate::{
@@ -174,10 +174,16 @@ impl<'e> Worker<'e> {
         self
     }
 
-    /// Reads a blob again and scans it at `location` (its size and kind are already known).
-    pub(super) fn rescan(&mut self, id: &ObjectId, location: &Location) -> Vec<Finding> {
-        if let Some((packs, reading)) = &mut self.packs {
-            if packs.read(reading, id, &mut self.buf) {
+    /// Reads a blob again (at `place` in a pack, if known) and scans it at `location` (its
+    /// size and kind are already known).
+    pub(super) fn rescan(
+        &mut self,
+        id: &ObjectId,
+        place: Option<PackPlace>,
+        location: &Location,
+    ) -> Vec<Finding> {
+        if let (Some((packs, reading)), Some(place)) = (&mut self.packs, place) {
+            if packs.read(reading, place, &mut self.buf) {
                 return self.scanner.scan_at(location, &self.buf, Tracking::Committed);
             }
         }

@@ -473,7 +473,9 @@ impl Repository<'_> {
             .collect();
         let budget = self.options.memory;
         let packs = packs::PackReader::open(&self.repo, budget.release_every_bytes());
-        let ordered = packs.pack_order(paths.keys().copied());
+        let ordered = packs.pack_order(
+            to_read.iter().map(|(idx, _)| (store.index.id(*idx), read.places.get(idx).copied())),
+        );
         let threads = rayon::current_num_threads().max(1);
         let run_len = (ordered.len() / (threads * 8)).max(16);
         let sync_repo = self.repo.clone().into_sync();
@@ -488,7 +490,9 @@ impl Repository<'_> {
         let scan_read = ordered.par_chunks(run_len).flat_map_iter(|run| {
             let mut worker =
                 blobs::Worker::new(&sync_repo, pipeline, pack_cache).reading(&packs, pack_cache);
-            run.iter().map(|id| (*id, worker.rescan(id, &paths[id]))).collect::<Vec<_>>()
+            run.iter()
+                .map(|(id, place)| (*id, worker.rescan(id, *place, &paths[id])))
+                .collect::<Vec<_>>()
         });
         Ok(scan_kept.chain(scan_read).filter(|(_, findings)| !findings.is_empty()).collect())
     }

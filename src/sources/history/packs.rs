@@ -134,7 +134,8 @@ pub(super) fn open_pack(idx_path: &Path, hash: gix::hash::Kind) -> anyhow::Resul
     Ok(Pack { data, pages })
 }
 
-/// Resolves every object of one pack, on every thread, and hands each to `processor`: the
+/// Resolves every object of one pack, on every thread, and hands each to `processor` (with
+/// its entry's offset in the pack): the
 /// whole pack at once when `budget` leaves room for its delta tree, else in slices of whole
 /// delta families ([`slices`]), so that at most about `slice_objects` are in a tree at once.
 pub(super) fn traverse<P>(
@@ -145,7 +146,7 @@ pub(super) fn traverse<P>(
     processor: P,
 ) -> anyhow::Result<()>
 where
-    P: FnMut(gix::objs::Kind, &[u8], &gix::oid) + Send + Clone,
+    P: FnMut(gix::objs::Kind, &[u8], &gix::oid, u64) + Send + Clone,
 {
     let by_offset = sorted_by_offset(idx);
     let slices = if by_offset.len() <= budget.slice_objects {
@@ -298,7 +299,7 @@ fn traverse_slice<P>(
     mut processor: P,
 ) -> anyhow::Result<()>
 where
-    P: FnMut(gix::objs::Kind, &[u8], &gix::oid) + Send + Clone,
+    P: FnMut(gix::objs::Kind, &[u8], &gix::oid, u64) + Send + Clone,
 {
     let threads = rayon::current_num_threads().max(1);
     let alloc_limit = max_file_size.max(ALLOC_LIMIT_BYTES);
@@ -322,7 +323,8 @@ where
         pack.data.pack_end() as u64,
         move |index: &mut u32, _: &dyn gix::progress::Progress, context| {
             let kind = context.entry.header.as_kind().expect("a resolved object");
-            processor(kind, context.decompressed, idx.oid_at_index(*index));
+            let offset = context.entry.pack_offset();
+            processor(kind, context.decompressed, idx.oid_at_index(*index), offset);
             // A whole pack is read nearly in order, so the pages it touches are about what it
             // resolves; a slice's entries are spread over the whole pack, each faulting in
             // pages of its own.
@@ -370,7 +372,7 @@ impl Traversal<'_, '_> {
         }
         let pack = open_pack(idx_path, object_hash)?;
         let mut scanner = LazyScanner::new(self.job.pipeline);
-        let processor = move |kind, content: &[u8], id: &gix::oid| {
+        let processor = move |kind, content: &[u8], id: &gix::oid, _| {
             if kind == gix::objs::Kind::Blob {
                 self.scan(&mut scanner, &id.to_owned(), content);
             }
@@ -435,12 +437,22 @@ impl Clone for LazyScanner<'_> {
     }
 }
 
+/// Where a pack holds an object: the pack (its place in [`pack_indices`]) and the offset of
+/// its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct PackPlace {
+    pub(crate) pack: u32,
+    pub(crate) offset: u64,
+}
+
 /// The repository's packs, mapped as a traversal maps them, to read single objects again
 /// (the second scan of matched blobs, [`super::blobs::Worker`]) with their pages handed back
 /// every `release_every_bytes` read: gix's own mapping of a pack keeps every page it touched
-/// resident (rails: 160 MiB more while its matched blobs were read again).
+/// resident (rails: 160 MiB more while its matched blobs were read again). Objects whose
+/// place the traversal noted are read there, without touching the pack index's pages.
 pub(super) struct PackReader {
-    packs: Vec<(pack::index::File, Pack)>,
+    /// By place in [`pack_indices`]; `None` for a pack that does not open (left to gix).
+    packs: Vec<Option<(pack::index::File, Pack)>>,
     read: AtomicU64,
     release_every_bytes: u64,
 }
@@ -452,12 +464,11 @@ pub(super) struct PackReading {
 }
 
 impl PackReader {
-    /// Every pack that opens (one that does not is left to gix's reads).
     pub(super) fn open(repo: &gix::Repository, release_every_bytes: u64) -> PackReader {
         let hash = repo.object_hash();
         let packs = pack_indices(repo)
             .into_iter()
-            .filter_map(|idx_path| {
+            .map(|idx_path| {
                 let idx = pack::index::File::at(&idx_path, hash).ok()?;
                 Some((idx, open_pack(&idx_path, hash).ok()?))
             })
@@ -469,21 +480,26 @@ impl PackReader {
         }
     }
 
-    /// `ids` in the order their packs store them (so that reading them in turn finds the
-    /// delta bases just read in the cache), those in no pack here last, by id.
-    pub(super) fn pack_order(&self, ids: impl Iterator<Item = ObjectId>) -> Vec<ObjectId> {
-        let mut placed: Vec<(usize, u64, ObjectId)> = ids
-            .map(|id| {
-                let place =
-                    self.packs.iter().enumerate().find_map(|(n, (idx, _))| {
-                        Some((n, idx.pack_offset_at_index(idx.lookup(id)?)))
-                    });
-                let (pack, offset) = place.unwrap_or((usize::MAX, 0));
-                (pack, offset, id)
-            })
-            .collect();
-        placed.sort_unstable();
-        placed.into_iter().map(|(_, _, id)| id).collect()
+    /// Where a pack here holds `id`, looked up in the packs' indices.
+    fn place(&self, id: &gix::oid) -> Option<PackPlace> {
+        self.packs.iter().enumerate().find_map(|(pack, opened)| {
+            let (idx, _) = opened.as_ref()?;
+            let offset = idx.pack_offset_at_index(idx.lookup(id)?);
+            Some(PackPlace { pack: pack as u32, offset })
+        })
+    }
+
+    /// `ids` (with their places if known) in the order their packs store them, so that
+    /// reading them in turn finds the delta bases just read in the cache; those in no pack
+    /// here last, by id.
+    pub(super) fn pack_order(
+        &self,
+        ids: impl Iterator<Item = (ObjectId, Option<PackPlace>)>,
+    ) -> Vec<(ObjectId, Option<PackPlace>)> {
+        let mut placed: Vec<(ObjectId, Option<PackPlace>)> =
+            ids.map(|(id, place)| (id, place.or_else(|| self.place(&id)))).collect();
+        placed.sort_unstable_by_key(|&(id, place)| (place.is_none(), place, id));
+        placed
     }
 
     /// A thread's inflater and delta-base cache of `cache_bytes`.
@@ -494,14 +510,15 @@ impl PackReader {
         }
     }
 
-    /// The object `id` into `out`, if a pack here holds it and it can be resolved there.
-    pub(super) fn read(&self, reading: &mut PackReading, id: &gix::oid, out: &mut Vec<u8>) -> bool {
-        let Some((idx, pack, index)) =
-            self.packs.iter().find_map(|(idx, pack)| Some((idx, pack, idx.lookup(id)?)))
-        else {
-            return false;
-        };
-        let Ok(entry) = pack.data.entry(idx.pack_offset_at_index(index)) else { return false };
+    /// The object at `place` into `out`, if it can be resolved there.
+    pub(super) fn read(
+        &self,
+        reading: &mut PackReading,
+        place: PackPlace,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let Some(Some((idx, pack))) = self.packs.get(place.pack as usize) else { return false };
+        let Ok(entry) = pack.data.entry(place.offset) else { return false };
         let resolve = |base: &gix::oid, _: &mut Vec<u8>| {
             Ok(idx
                 .lookup(base)
@@ -579,7 +596,7 @@ mod tests {
     ) -> BTreeMap<ObjectId, (gix::objs::Kind, Vec<u8>)> {
         let seen = Arc::new(Mutex::new(BTreeMap::new()));
         let sink = Arc::clone(&seen);
-        traverse(idx, pack, 1 << 20, slicing, move |kind, content: &[u8], id: &gix::oid| {
+        traverse(idx, pack, 1 << 20, slicing, move |kind, content: &[u8], id: &gix::oid, _| {
             sink.lock().unwrap().insert(id.to_owned(), (kind, content.to_vec()));
         })
         .unwrap();

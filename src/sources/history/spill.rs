@@ -138,6 +138,7 @@ impl<T: Plain> Column<T> {
                 Ok(Sealed::Mapped(Mapped {
                     map,
                     read: AtomicU64::new(0),
+                    last_window: AtomicU64::new(u64::MAX),
                     release_every_bytes,
                     kind: PhantomData,
                 }))
@@ -162,6 +163,8 @@ pub(crate) struct Mapped<T> {
     map: memmap2::Mmap,
     /// Bytes counted towards the next release of the mapping's pages.
     read: AtomicU64,
+    /// The fault-around window of the last read.
+    last_window: AtomicU64,
     release_every_bytes: u64,
     kind: PhantomData<T>,
 }
@@ -191,6 +194,13 @@ impl<T: Plain> Mapped<T> {
         let size = size_of::<T>();
         let (from, bytes) = (start as usize * size, len * size);
         let values = &self.map[from..from + bytes];
+        // A read in the window of the one before adds no pages (the walks read nearby chunks
+        // in turn); another may fault in a window of pages. Threads race on `last_window`,
+        // which only makes the count an estimate.
+        let window = from as u64 / FAULT_AROUND_BYTES;
+        if self.last_window.swap(window, Ordering::Relaxed) == window {
+            return Self::cast(values, len);
+        }
         let cost = bytes as u64 + FAULT_AROUND_BYTES;
         let before = self.read.fetch_add(cost, Ordering::Relaxed);
         if (before + cost) / self.release_every_bytes != before / self.release_every_bytes {
@@ -199,8 +209,12 @@ impl<T: Plain> Mapped<T> {
             // Failing to advise only leaves the pages resident.
             let _ = unsafe { self.map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
         }
-        // SAFETY: the mapping is page-aligned and `from` a multiple of `size`, so the bytes
-        // are aligned for `T`; `T: Plain` is valid for any bytes; they live as long as `self`.
+        Self::cast(values, len)
+    }
+
+    fn cast(values: &[u8], len: usize) -> &[T] {
+        // SAFETY: the mapping is page-aligned and values start at a multiple of the size of
+        // `T`, so they are aligned for it; `T: Plain` is valid for any bytes.
         unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<T>(), len) }
     }
 }
