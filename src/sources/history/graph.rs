@@ -12,19 +12,24 @@ use gix::ObjectId;
 use rayon::prelude::*;
 
 use super::{
-    provenance::Introduction,
+    provenance::{Introduction, Numbered},
     store::{EntryKind, Idx, State, Store},
-    walk::{CommitGraph, CommitNode},
 };
 use crate::diagnostics::Diagnostics;
 
-/// The commits reachable from `tips`, as the other walks take them.
-pub(crate) fn commit_graph(
-    store: &Store,
-    tips: &[ObjectId],
-    diagnostics: &Diagnostics,
-) -> CommitGraph {
-    let mut graph = CommitGraph::default();
+/// The commits the refs reach, by object number.
+#[derive(Debug, Default)]
+pub(crate) struct Commits {
+    /// Sorted (so in the order of their ids).
+    pub(crate) reached: Vec<Idx>,
+    /// Commits named as parents or tips but absent (a shallow boundary, or a broken
+    /// repository).
+    pub(crate) missing: usize,
+}
+
+/// The commits reachable from `tips`.
+pub(crate) fn commits(store: &Store, tips: &[ObjectId], diagnostics: &Diagnostics) -> Commits {
+    let mut commits = Commits::default();
     let mut stack: Vec<Idx> = tips.iter().map(|id| store.index.number(id)).collect();
     // Every parent was numbered when its child was read, and the tips just now.
     let mut seen = vec![false; store.index.numbered()];
@@ -35,16 +40,11 @@ pub(crate) fn commit_graph(
         match store.commit(idx) {
             Some(commit) => {
                 stack.extend(commit.parents.iter().filter(|p| !seen[**p as usize]));
-                let node = CommitNode {
-                    tree: store.index.id(commit.tree),
-                    parents: commit.parents.iter().map(|p| store.index.id(*p)).collect(),
-                    time: commit.time,
-                };
-                graph.nodes.insert(store.index.id(idx), node);
+                commits.reached.push(idx);
             }
             None => match store.state(idx) {
                 State::Corrupt => warn_corrupt(store, idx, "commit", diagnostics),
-                State::Unread => graph.missing += 1,
+                State::Unread => commits.missing += 1,
                 other => diagnostics.warn(
                     &format!("object {}", store.index.id(idx)),
                     format!("named as a commit, but a {other:?} object"),
@@ -52,7 +52,21 @@ pub(crate) fn commit_graph(
             },
         }
     }
-    graph
+    commits.reached.sort_unstable();
+    commits
+}
+
+/// The reached commits with parents before children, the older first where either could go
+/// ([`super::provenance::oldest_first`]'s order, without maps keyed by id).
+pub(crate) fn oldest_first(store: &Store, commits: &Commits) -> Vec<Idx> {
+    let reached = &commits.reached;
+    let mut numbered = Numbered::default();
+    for &idx in reached {
+        let commit = store.commit(idx).expect("a reached commit was read");
+        let parents = commit.parents.iter().filter_map(|p| reached.binary_search(p).ok());
+        numbered.push(commit.time, parents.map(|p| p as u32));
+    }
+    numbered.oldest_first().into_iter().map(|n| reached[n as usize]).collect()
 }
 
 fn warn_corrupt(store: &Store, idx: Idx, what: &str, diagnostics: &Diagnostics) {
@@ -223,29 +237,27 @@ pub(crate) fn reach(
 /// subtrees).
 pub(crate) fn introductions(
     store: &Store,
-    graph: &CommitGraph,
-    order: &[ObjectId],
+    order: &[Idx],
     wanted: &(dyn Fn(Idx) -> bool + Sync),
 ) -> Vec<Introduction> {
-    let tree_of = |commit: &ObjectId| -> Option<Idx> {
-        match graph.nodes.get(commit) {
-            Some(node) => Some(store.index.number(&node.tree)),
-            None => store.commit(store.index.lookup(commit)?).map(|c| c.tree),
-        }
-    };
-    let roots = graph.nodes.values().map(|node| store.index.number(&node.tree));
-    let holding = holds_wanted(store, roots, wanted);
+    let tree_of = |commit: &Idx| store.commit(*commit).map(|c| c.tree);
+    let holding = holds_wanted(store, order.iter().filter_map(tree_of), wanted);
     let holds = |tree: Idx| holding.get(tree as usize) == Some(&Mark::Holds);
     let mut found: Vec<Introduction> = order
         .par_iter()
         .enumerate()
         .flat_map_iter(|(position, commit)| {
-            let node = &graph.nodes[commit];
-            let parents: Vec<Idx> = node.parents.iter().filter_map(&tree_of).collect();
-            let tree = store.index.number(&node.tree);
-            new_blobs(store, tree, parents, wanted, &holds).into_iter().map(move |(blob, path)| {
-                Introduction { blob: store.index.id(blob), path, commit: *commit, order: position }
-            })
+            let node = store.commit(*commit).expect("an ordered commit was read");
+            let parents: Vec<Idx> = node.parents.iter().filter_map(tree_of).collect();
+            let commit = store.index.id(*commit);
+            new_blobs(store, node.tree, parents, wanted, &holds).into_iter().map(
+                move |(blob, path)| Introduction {
+                    blob: store.index.id(blob),
+                    path,
+                    commit,
+                    order: position,
+                },
+            )
         })
         .collect();
     found.sort_by_key(|i| i.order);
@@ -495,5 +507,46 @@ mod tests {
             assert_eq!(reach.paths[&idx(6)], "b", "tree 3 as a root ranks its blobs best");
             assert_eq!(reach.missing_trees + reach.missing_blobs, 0);
         }
+    }
+
+    #[test]
+    fn reached_commits_are_ordered_as_the_graph_of_a_range_orders_them() {
+        use crate::sources::history::{provenance, store::Commit, walk};
+        // A merge (4) of 2 and 3, both children of 1; 3 is older than 2 by its clock; a
+        // clock-skewed child (5) of 4 and of a missing commit (9); 6 is not reached.
+        let mut store =
+            Store::new(ObjectIndex::new((1..=8).map(id).collect()), Columns::in_memory());
+        let idx = |store: &Store, n| store.index.number(&id(n));
+        let history: [(u8, Vec<u8>, i64); 6] = [
+            (1, vec![], 100),
+            (2, vec![1], 300),
+            (3, vec![1], 200),
+            (4, vec![2, 3], 400),
+            (5, vec![4, 9], 50),
+            (6, vec![5], 500),
+        ];
+        let mut graph = walk::CommitGraph::default();
+        for (commit, parents, time) in &history {
+            let parent_idx = parents.iter().map(|p| idx(&store, *p)).collect();
+            let tree = idx(&store, 8);
+            store.add_commit(
+                idx(&store, *commit),
+                Commit { tree, parents: parent_idx, time: *time },
+            );
+            if *commit != 6 {
+                let parents = parents.iter().map(|p| id(*p)).collect();
+                graph
+                    .nodes
+                    .insert(id(*commit), walk::CommitNode { tree: id(8), parents, time: *time });
+            }
+        }
+        store.seal().unwrap();
+        let diagnostics = Diagnostics::default();
+        let reached = commits(&store, &[id(5)], &diagnostics);
+        assert_eq!(reached.missing, 1);
+        let order: Vec<ObjectId> =
+            oldest_first(&store, &reached).into_iter().map(|c| store.index.id(c)).collect();
+        assert_eq!(order, vec![id(1), id(3), id(2), id(4), id(5)]);
+        assert_eq!(order, provenance::oldest_first(&graph));
     }
 }

@@ -47,7 +47,6 @@ use self::{
     budget::MemoryBudget,
     provenance::{CommitMeta, Introduction},
     store::{Idx, State, Store},
-    walk::CommitGraph,
 };
 use crate::{
     diagnostics::Diagnostics,
@@ -266,21 +265,21 @@ impl Repository<'_> {
         if spilled {
             spill::hand_back_freed_memory();
         }
-        let graph = graph::commit_graph(&store, &tips.commits, diagnostics);
-        let nothing_read = graph.nodes.is_empty() && tips.trees.is_empty() && tips.blobs.is_empty();
+        let commits = graph::commits(&store, &tips.commits, diagnostics);
+        let nothing_read =
+            commits.reached.is_empty() && tips.trees.is_empty() && tips.blobs.is_empty();
         if nothing_read && tips.named > 0 {
             bail!(
                 "{}: no commit of the history could be read (a truncated or missing pack?)",
                 self.label
             );
         }
-        self.warn_missing_commits(&graph);
-        let roots: Vec<Idx> = graph
-            .nodes
-            .values()
-            .map(|n| n.tree)
-            .chain(tips.trees.iter().copied())
-            .map(|tree| store.index.number(&tree))
+        self.warn_missing_commits(commits.missing);
+        let roots: Vec<Idx> = commits
+            .reached
+            .iter()
+            .filter_map(|&commit| store.commit(commit).map(|c| c.tree))
+            .chain(tips.trees.iter().map(|tree| store.index.number(tree)))
             .collect();
         let tip_blobs: Vec<Idx> = tips.blobs.iter().map(|b| store.index.number(b)).collect();
         let suppressions = self.pipeline.suppressions();
@@ -322,15 +321,15 @@ impl Repository<'_> {
             .filter(|id| !dangling.contains(*id))
             .filter_map(|id| store.index.lookup(id))
             .collect();
-        let order = provenance::oldest_first(&graph);
+        let order = graph::oldest_first(&store, &commits);
         let introductions = if with_findings.is_empty() {
             Vec::new()
         } else {
-            graph::introductions(&store, &graph, &order, &|idx| with_findings.contains(&idx))
+            graph::introductions(&store, &order, &|idx| with_findings.contains(&idx))
         };
         let messages = order.iter().filter_map(|commit| {
-            let message = read.messages.get(&store.index.lookup(commit)?)?;
-            Some((*commit, &message[..]))
+            let message = read.messages.get(commit)?;
+            Some((store.index.id(*commit), &message[..]))
         });
         let mut texts = self.message_places(messages);
         texts.extend(self.ref_name_places(&tips.names));
@@ -554,12 +553,10 @@ impl Repository<'_> {
         }
     }
 
-    fn warn_missing_commits(&self, graph: &CommitGraph) {
-        if graph.missing > 0 && !self.repo.is_shallow().unwrap_or(false) {
-            self.diagnostics.warn(
-                &self.label,
-                format!("{} commit(s) missing from the object database", graph.missing),
-            );
+    fn warn_missing_commits(&self, missing: usize) {
+        if missing > 0 && !self.repo.is_shallow().unwrap_or(false) {
+            self.diagnostics
+                .warn(&self.label, format!("{missing} commit(s) missing from the object database"));
         }
     }
 
@@ -783,7 +780,7 @@ mod tests {
     fn oldest_first_puts_parents_before_children() {
         let id = |n: u8| ObjectId::from_bytes_or_panic(&[n; 20]);
         let node = |parents: Vec<ObjectId>, time| walk::CommitNode { tree: id(0), parents, time };
-        let mut graph = CommitGraph::default();
+        let mut graph = walk::CommitGraph::default();
         // A merge (4) of 2 and 3, both children of 1; 3 is older than 2 by its clock, and a
         // clock-skewed child (5) claims to predate everything.
         graph.nodes.insert(id(1), node(vec![], 100));
