@@ -3,20 +3,21 @@
 //! A whole-history scan's peak memory has three parts (measured on git/git and rails, see
 //! the README's history section):
 //! - a constant: rules, engine, threads' buffers and scanners, the pack index;
-//! - per object, the state that lasts the whole scan (its id, state, size, slot, marks, per
-//!   tree and commit their decoded form, [`super::store`]; the walks' marks and the commit
-//!   graph, [`super::graph`]), and the pages of the pack that the second scan of matched
-//!   blobs reads through gix's own mapping: about 440 (git/git) to 490 (rails) bytes an
-//!   object in all;
+//! - per object, the state that lasts the whole scan (its id, state, size, slot; per tree
+//!   and chunk of trees their decoded form, [`super::store`]; commits; the walks' marks,
+//!   [`super::graph`]): about 225 (rails) to 270 (git/git) bytes an object with the decoded
+//!   trees in memory. When that does not fit, the decoded trees, its largest part, are
+//!   spilled to temporary files ([`super::spill`]), leaving about 105 (git/git) to 170
+//!   (rails) bytes an object;
 //! - per object of a pack while it is traversed, the delta tree that resolves each base once
 //!   ([`super::packs::traverse`]): about 100 (git/git) to 160 (rails) bytes an object. This
-//!   part is the one cut to the budget: a pack too large for what the budget leaves is
-//!   traversed in slices of whole delta families, each resolved as in one traversal, at the
-//!   cost of one more pass over the pack's entry headers per slice. Caches, kept contents and
-//!   the pack pages between two releases shrink with the budget too.
+//!   part gets what the budget leaves: a pack too large for it is traversed in slices of
+//!   whole delta families, each resolved as in one traversal, at the cost of one more pass
+//!   over the pack's entry headers per slice. Caches, kept contents and the pages of packs
+//!   and spilled files kept between two releases shrink with the budget too.
 //!
-//! The lasting state is not spilled to disk: a budget below the constant plus it cannot be
-//! kept, and the scan says so in a warning and goes on with the smallest slices.
+//! A budget below even the spilled state cannot be kept: the scan says so in a warning and
+//! goes on with the smallest slices.
 
 /// What `--history-memory` is unless given: git/git (0.41 M objects) and rails (1.24 M)
 /// are each read in one traversal within it.
@@ -30,13 +31,13 @@ pub(crate) const MIN_BYTES: u64 = 64 << 20;
 const CONSTANT_BYTES: u64 = 64 << 20;
 
 /// Per listed object, what lasts the whole scan with the decoded trees in memory (the peaks
-/// of whole-pack scans, less the constant and the traversal: git/git 280 bytes, rails 225).
+/// of whole-pack scans, less the constant and the traversal: git/git 270 bytes, rails 225).
 const LASTING_BYTES_PER_OBJECT: u64 = 300;
 
 /// Per listed object, what lasts the whole scan with the decoded trees spilled to temporary
-/// files ([`super::spill`]): ids, states, sizes, slots, chunk numbers while reading, commits,
-/// the commit graph, the pages of the pack index that gix maps (the peaks of scans at 128M,
-/// less the constant: git/git 150 bytes, rails 175).
+/// files ([`super::spill`]): ids, states, sizes, slots, chunk numbers and tree spans while
+/// reading, commits, the pages of the pack index that gix maps (the peaks of scans at 128M,
+/// less the constant: git/git 105 bytes, rails 170).
 const SPILLED_BYTES_PER_OBJECT: u64 = 180;
 
 /// Per object of a pack being traversed: gix's delta tree (an item of 48 bytes, in vectors
