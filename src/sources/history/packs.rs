@@ -135,9 +135,9 @@ pub(super) fn open_pack(idx_path: &Path, hash: gix::hash::Kind) -> anyhow::Resul
 }
 
 /// Resolves every object of one pack, on every thread, and hands each to `processor` (with
-/// its entry's offset in the pack): the
-/// whole pack at once when `budget` leaves room for its delta tree, else in slices of whole
-/// delta families ([`slices`]), so that at most about `slice_objects` are in a tree at once.
+/// its entry's offset in the pack): the whole pack at once when `budget` leaves room for its
+/// delta tree, else in slices of whole delta families ([`slices`]), so that at most about
+/// `slice_objects` are in a tree at once.
 pub(super) fn traverse<P>(
     idx: &pack::index::File,
     pack: &Pack,
@@ -286,7 +286,8 @@ struct Pass<'a> {
 }
 
 /// A page fault on a mapped file brings in the pages around it too (Linux's fault-around,
-/// 64 KiB by default): what reading one entry of a slice costs at least.
+/// 64 KiB by default): what reading one entry of a slice (or of a spilled column) costs at
+/// least.
 pub(super) const FAULT_AROUND_BYTES: u64 = 64 << 10;
 
 /// Resolves the objects of one slice in one delta tree.
