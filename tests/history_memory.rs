@@ -4,9 +4,13 @@
 
 mod common;
 
-use std::{io::Write, path::Path, process::Stdio};
+use std::{
+    io::Write,
+    path::Path,
+    process::{Output, Stdio},
+};
 
-use common::{git, git_command, git_repo, run, scan_json, stderr, token};
+use common::{git, git_command, git_repo, json_findings, keyhound, run, scan_json, stderr, token};
 use serde_json::Value;
 
 const FILES: usize = 40;
@@ -88,6 +92,18 @@ fn import_history(dir: &Path, commits: usize) -> [String; 3] {
     secrets
 }
 
+/// A whole-history scan within `budget`, with `tmpdir` as TMPDIR.
+fn scan_with_tmpdir(dir: &Path, tmpdir: &Path, budget: &str) -> (Output, Vec<Value>) {
+    let output = keyhound()
+        .current_dir(dir)
+        .env("TMPDIR", tmpdir)
+        .args(["scan", "--format", "json", "--history-only", "--history-memory", budget, "."])
+        .output()
+        .expect("run keyhound");
+    let findings = json_findings(&output);
+    (output, findings)
+}
+
 /// The findings as text, sorted, to compare two reports.
 fn sorted(findings: &[Value]) -> Vec<String> {
     let mut texts: Vec<String> = findings.iter().map(Value::to_string).collect();
@@ -116,10 +132,23 @@ fn the_smallest_budget_gives_the_default_budgets_findings() {
     assert!(objects > 16_000, "{objects} objects");
 
     let (default, by_default) = scan_json(dir, &["--history-only", "."]);
-    let (small, by_small) = scan_json(dir, &["--history-only", "--history-memory", "64M", "."]);
+    // The smallest budget spills the decoded trees to a file in TMPDIR, unlinked at once.
+    let spill_dir = tempfile::tempdir().unwrap();
+    let (small, by_small) = scan_with_tmpdir(dir, spill_dir.path(), "64M");
     assert_eq!(default.status.code(), Some(1), "{}", stderr(&default));
     assert_eq!(small.status.code(), Some(1), "{}", stderr(&small));
     assert_eq!(sorted(&by_small), sorted(&by_default));
+    assert_eq!(std::fs::read_dir(spill_dir.path()).unwrap().count(), 0, "a file left behind");
+    // Where no file can be made, the trees stay in memory, with a warning; same findings.
+    let (unspilled, by_unspilled) = scan_with_tmpdir(dir, &spill_dir.path().join("absent"), "64M");
+    assert_eq!(unspilled.status.code(), Some(1), "{}", stderr(&unspilled));
+    assert_eq!(sorted(&by_unspilled), sorted(&by_default));
+    assert!(stderr(&unspilled).contains("cannot make a temporary file"), "{}", stderr(&unspilled));
+    for output in [&default, &small] {
+        assert!(!stderr(output).contains("temporary file"), "{}", stderr(output));
+    }
+    let (at_default, _) = scan_with_tmpdir(dir, &spill_dir.path().join("absent"), "1G");
+    assert!(!stderr(&at_default).contains("temporary file"), "the default does not spill");
     let paths: Vec<&str> = by_default.iter().filter_map(|f| f["path"].as_str()).collect();
     for path in ["src/f3.cfg", "lib/f11.cfg", "src/side.cfg"] {
         assert!(paths.contains(&path), "{path} in {paths:?}");

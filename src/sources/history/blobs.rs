@@ -19,7 +19,10 @@ use anyhow::{Context, Result};
 use gix::{ObjectId, odb::store::iter::Ordering as PackOrdering};
 use rayon::prelude::*;
 
-use super::{packs, walk::read_object};
+use super::{
+    packs::{self, PackPlace, PackReader, PackReading},
+    walk::read_object,
+};
 use crate::{
     diagnostics::Diagnostics,
     finding::Finding,
@@ -145,6 +148,8 @@ pub(super) struct Worker<'e> {
     repo: gix::Repository,
     scanner: Scanner<'e>,
     buf: Vec<u8>,
+    /// Packs read through mappings whose pages are handed back, tried before gix's reads.
+    packs: Option<(&'e PackReader, PackReading)>,
 }
 
 impl<'e> Worker<'e> {
@@ -160,11 +165,28 @@ impl<'e> Worker<'e> {
             Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(pack_cache_bytes))
         });
         repo.object_cache_size(None);
-        Worker { repo, scanner: pipeline.scanner(), buf: Vec::new() }
+        Worker { repo, scanner: pipeline.scanner(), buf: Vec::new(), packs: None }
     }
 
-    /// Reads a blob again and scans it at `location` (its size and kind are already known).
-    pub(super) fn rescan(&mut self, id: &ObjectId, location: &Location) -> Vec<Finding> {
+    /// Reads packed objects through `packs`, keeping `cache_bytes` of delta bases.
+    pub(super) fn reading(mut self, packs: &'e PackReader, cache_bytes: usize) -> Self {
+        self.packs = Some((packs, PackReader::reading(cache_bytes)));
+        self
+    }
+
+    /// Reads a blob again (at `place` in a pack, if known) and scans it at `location` (its
+    /// size and kind are already known).
+    pub(super) fn rescan(
+        &mut self,
+        id: &ObjectId,
+        place: Option<PackPlace>,
+        location: &Location,
+    ) -> Vec<Finding> {
+        if let (Some((packs, reading)), Some(place)) = (&mut self.packs, place) {
+            if packs.read(reading, place, &mut self.buf) {
+                return self.scanner.scan_at(location, &self.buf, Tracking::Committed);
+            }
+        }
         match read_object(&self.repo, id, &mut self.buf) {
             Ok(Some(data)) => self.scanner.scan_at(location, data.data, Tracking::Committed),
             _ => Vec::new(),

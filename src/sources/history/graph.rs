@@ -12,19 +12,24 @@ use gix::ObjectId;
 use rayon::prelude::*;
 
 use super::{
-    provenance::Introduction,
+    provenance::{Introduction, Numbered},
     store::{EntryKind, Idx, State, Store},
-    walk::{CommitGraph, CommitNode},
 };
 use crate::diagnostics::Diagnostics;
 
-/// The commits reachable from `tips`, as the other walks take them.
-pub(crate) fn commit_graph(
-    store: &Store,
-    tips: &[ObjectId],
-    diagnostics: &Diagnostics,
-) -> CommitGraph {
-    let mut graph = CommitGraph::default();
+/// The commits the refs reach, by object number.
+#[derive(Debug, Default)]
+pub(crate) struct Commits {
+    /// Sorted (so in the order of their ids).
+    pub(crate) reached: Vec<Idx>,
+    /// Commits named as parents or tips but absent (a shallow boundary, or a broken
+    /// repository).
+    pub(crate) missing: usize,
+}
+
+/// The commits reachable from `tips`.
+pub(crate) fn commits(store: &Store, tips: &[ObjectId], diagnostics: &Diagnostics) -> Commits {
+    let mut commits = Commits::default();
     let mut stack: Vec<Idx> = tips.iter().map(|id| store.index.number(id)).collect();
     // Every parent was numbered when its child was read, and the tips just now.
     let mut seen = vec![false; store.index.numbered()];
@@ -35,16 +40,11 @@ pub(crate) fn commit_graph(
         match store.commit(idx) {
             Some(commit) => {
                 stack.extend(commit.parents.iter().filter(|p| !seen[**p as usize]));
-                let node = CommitNode {
-                    tree: store.index.id(commit.tree),
-                    parents: commit.parents.iter().map(|p| store.index.id(*p)).collect(),
-                    time: commit.time,
-                };
-                graph.nodes.insert(store.index.id(idx), node);
+                commits.reached.push(idx);
             }
             None => match store.state(idx) {
                 State::Corrupt => warn_corrupt(store, idx, "commit", diagnostics),
-                State::Unread => graph.missing += 1,
+                State::Unread => commits.missing += 1,
                 other => diagnostics.warn(
                     &format!("object {}", store.index.id(idx)),
                     format!("named as a commit, but a {other:?} object"),
@@ -52,7 +52,21 @@ pub(crate) fn commit_graph(
             },
         }
     }
-    graph
+    commits.reached.sort_unstable();
+    commits
+}
+
+/// The reached commits with parents before children, the older first where either could go
+/// ([`super::provenance::oldest_first`]'s order, without maps keyed by id).
+pub(crate) fn oldest_first(store: &Store, commits: &Commits) -> Vec<Idx> {
+    let reached = &commits.reached;
+    let mut numbered = Numbered::default();
+    for &idx in reached {
+        let commit = store.commit(idx).expect("a reached commit was read");
+        let parents = commit.parents.iter().filter_map(|p| reached.binary_search(p).ok());
+        numbered.push(commit.time, parents.map(|p| p as u32));
+    }
+    numbered.oldest_first().into_iter().map(|n| reached[n as usize]).collect()
 }
 
 fn warn_corrupt(store: &Store, idx: Idx, what: &str, diagnostics: &Diagnostics) {
@@ -223,29 +237,27 @@ pub(crate) fn reach(
 /// subtrees).
 pub(crate) fn introductions(
     store: &Store,
-    graph: &CommitGraph,
-    order: &[ObjectId],
+    order: &[Idx],
     wanted: &(dyn Fn(Idx) -> bool + Sync),
 ) -> Vec<Introduction> {
-    let tree_of = |commit: &ObjectId| -> Option<Idx> {
-        match graph.nodes.get(commit) {
-            Some(node) => Some(store.index.number(&node.tree)),
-            None => store.commit(store.index.lookup(commit)?).map(|c| c.tree),
-        }
-    };
-    let roots = graph.nodes.values().map(|node| store.index.number(&node.tree));
-    let holding = holds_wanted(store, roots, wanted);
+    let tree_of = |commit: &Idx| store.commit(*commit).map(|c| c.tree);
+    let holding = holds_wanted(store, order.iter().filter_map(tree_of), wanted);
     let holds = |tree: Idx| holding.get(tree as usize) == Some(&Mark::Holds);
     let mut found: Vec<Introduction> = order
         .par_iter()
         .enumerate()
         .flat_map_iter(|(position, commit)| {
-            let node = &graph.nodes[commit];
-            let parents: Vec<Idx> = node.parents.iter().filter_map(&tree_of).collect();
-            let tree = store.index.number(&node.tree);
-            new_blobs(store, tree, parents, wanted, &holds).into_iter().map(move |(blob, path)| {
-                Introduction { blob: store.index.id(blob), path, commit: *commit, order: position }
-            })
+            let node = store.commit(*commit).expect("an ordered commit was read");
+            let parents: Vec<Idx> = node.parents.iter().filter_map(tree_of).collect();
+            let commit = store.index.id(*commit);
+            new_blobs(store, node.tree, parents, wanted, &holds).into_iter().map(
+                move |(blob, path)| Introduction {
+                    blob: store.index.id(blob),
+                    path,
+                    commit,
+                    order: position,
+                },
+            )
         })
         .collect();
     found.sort_by_key(|i| i.order);
@@ -399,7 +411,10 @@ fn chunk_mark(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::history::store::ObjectIndex;
+    use crate::sources::history::{
+        spill::SpillTo,
+        store::{Columns, ObjectIndex},
+    };
 
     fn id(n: u8) -> ObjectId {
         ObjectId::from_bytes_or_panic(&[n; 20])
@@ -419,8 +434,8 @@ mod tests {
 
     /// Trees 1-4, blobs 5-8: root 1 = {a: 5, copy: 2, docs: 3}, 2 = {a: 5}, 3 = {b: 6, deep: 4},
     /// 4 = {c: 7}; only blob 5 is wanted.
-    fn store() -> Store {
-        let mut store = Store::new(ObjectIndex::new((1..=8).map(id).collect()));
+    fn store_in(columns: Columns) -> Store {
+        let mut store = Store::new(ObjectIndex::new((1..=8).map(id).collect()), columns);
         let trees: [(u8, Vec<RawEntry<'_>>); 4] = [
             (1, vec![("100644", "a", 5), ("40000", "copy", 2), ("40000", "docs", 3)]),
             (2, vec![("100644", "a", 5)]),
@@ -435,49 +450,103 @@ mod tests {
             let idx = store.index.lookup(&id(blob)).unwrap();
             store.set_blob(idx, State::Text, 1);
         }
-        store.seal();
+        store.seal().unwrap();
         store
+    }
+
+    /// The same store with its trees in memory and spilled to a temporary file.
+    fn stores() -> [Store; 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let to = SpillTo { dir: dir.path().to_path_buf(), release_every_bytes: 1 };
+        let spilled = store_in(Columns::in_files(&to).unwrap());
+        assert!(spilled.is_spilled());
+        [store_in(Columns::in_memory()), spilled]
     }
 
     #[test]
     fn every_tree_under_the_roots_is_marked_even_beside_a_wanted_blob() {
-        let store = store();
-        let idx = |n| store.index.lookup(&id(n)).unwrap();
-        let wanted_blob = idx(5);
-        let marks = holds_wanted(&store, [idx(1)], &|blob| blob == wanted_blob);
-        assert_eq!(marks[idx(1) as usize], Mark::Holds);
-        assert_eq!(marks[idx(2) as usize], Mark::Holds, "a copy next to the blob is marked");
-        assert_eq!(marks[idx(3) as usize], Mark::Lacks);
-        assert_eq!(marks[idx(4) as usize], Mark::Lacks);
+        for store in stores() {
+            let idx = |n| store.index.lookup(&id(n)).unwrap();
+            let wanted_blob = idx(5);
+            let marks = holds_wanted(&store, [idx(1)], &|blob| blob == wanted_blob);
+            assert_eq!(marks[idx(1) as usize], Mark::Holds);
+            assert_eq!(marks[idx(2) as usize], Mark::Holds, "a copy next to the blob is marked");
+            assert_eq!(marks[idx(3) as usize], Mark::Lacks);
+            assert_eq!(marks[idx(4) as usize], Mark::Lacks);
+        }
     }
 
     #[test]
     fn a_blob_in_two_directories_is_introduced_at_both_paths() {
-        let store = store();
-        let idx = |n| store.index.lookup(&id(n)).unwrap();
-        let (wanted_blob, root) = (idx(5), idx(1));
-        let holding = holds_wanted(&store, [root], &|blob| blob == wanted_blob);
-        let holds = |tree: Idx| holding[tree as usize] == Mark::Holds;
-        let mut found = new_blobs(&store, root, Vec::new(), &|blob| blob == wanted_blob, &holds);
-        found.sort();
-        assert_eq!(found, vec![(wanted_blob, "a".into()), (wanted_blob, "copy/a".into())]);
+        for store in stores() {
+            let idx = |n| store.index.lookup(&id(n)).unwrap();
+            let (wanted_blob, root) = (idx(5), idx(1));
+            let holding = holds_wanted(&store, [root], &|blob| blob == wanted_blob);
+            let holds = |tree: Idx| holding[tree as usize] == Mark::Holds;
+            let mut found =
+                new_blobs(&store, root, Vec::new(), &|blob| blob == wanted_blob, &holds);
+            found.sort();
+            assert_eq!(found, vec![(wanted_blob, "a".into()), (wanted_blob, "copy/a".into())]);
+        }
     }
 
     #[test]
     fn reach_gives_each_blob_a_rank_and_settled_chunks_change_nothing() {
-        let store = store();
-        let idx = |n| store.index.lookup(&id(n)).unwrap();
-        let diagnostics = Diagnostics::default();
-        // `docs` ranks worse, so blobs first seen there are seen again at a better path.
-        let rank = |path: &str, _: bool| u8::from(path.starts_with("docs"));
-        let reach = reach(&store, [idx(1), idx(1), idx(3)], &rank, &|_| true, &diagnostics);
-        for blob in 5..=7 {
-            assert!(reach.reached(idx(blob)), "blob {blob}");
+        for store in stores() {
+            let idx = |n| store.index.lookup(&id(n)).unwrap();
+            let diagnostics = Diagnostics::default();
+            // `docs` ranks worse, so blobs first seen there are seen again at a better path.
+            let rank = |path: &str, _: bool| u8::from(path.starts_with("docs"));
+            let reach = reach(&store, [idx(1), idx(1), idx(3)], &rank, &|_| true, &diagnostics);
+            for blob in 5..=7 {
+                assert!(reach.reached(idx(blob)), "blob {blob}");
+            }
+            assert!(!reach.reached(idx(8)));
+            assert_eq!(reach.ranks[idx(5) as usize], 0);
+            assert_eq!(reach.paths[&idx(5)], "a");
+            assert_eq!(reach.paths[&idx(6)], "b", "tree 3 as a root ranks its blobs best");
+            assert_eq!(reach.missing_trees + reach.missing_blobs, 0);
         }
-        assert!(!reach.reached(idx(8)));
-        assert_eq!(reach.ranks[idx(5) as usize], 0);
-        assert_eq!(reach.paths[&idx(5)], "a");
-        assert_eq!(reach.paths[&idx(6)], "b", "tree 3 as a root ranks its blobs best");
-        assert_eq!(reach.missing_trees + reach.missing_blobs, 0);
+    }
+
+    #[test]
+    fn reached_commits_are_ordered_as_the_graph_of_a_range_orders_them() {
+        use crate::sources::history::{provenance, store::Commit, walk};
+        // A merge (4) of 2 and 3, both children of 1; 3 is older than 2 by its clock; a
+        // clock-skewed child (5) of 4 and of a missing commit (9); 6 is not reached.
+        let mut store =
+            Store::new(ObjectIndex::new((1..=8).map(id).collect()), Columns::in_memory());
+        let idx = |store: &Store, n| store.index.number(&id(n));
+        let history: [(u8, Vec<u8>, i64); 6] = [
+            (1, vec![], 100),
+            (2, vec![1], 300),
+            (3, vec![1], 200),
+            (4, vec![2, 3], 400),
+            (5, vec![4, 9], 50),
+            (6, vec![5], 500),
+        ];
+        let mut graph = walk::CommitGraph::default();
+        for (commit, parents, time) in &history {
+            let parent_idx = parents.iter().map(|p| idx(&store, *p)).collect();
+            let tree = idx(&store, 8);
+            store.add_commit(
+                idx(&store, *commit),
+                Commit { tree, parents: parent_idx, time: *time },
+            );
+            if *commit != 6 {
+                let parents = parents.iter().map(|p| id(*p)).collect();
+                graph
+                    .nodes
+                    .insert(id(*commit), walk::CommitNode { tree: id(8), parents, time: *time });
+            }
+        }
+        store.seal().unwrap();
+        let diagnostics = Diagnostics::default();
+        let reached = commits(&store, &[id(5)], &diagnostics);
+        assert_eq!(reached.missing, 1);
+        let order: Vec<ObjectId> =
+            oldest_first(&store, &reached).into_iter().map(|c| store.index.id(c)).collect();
+        assert_eq!(order, vec![id(1), id(3), id(2), id(4), id(5)]);
+        assert_eq!(order, provenance::oldest_first(&graph));
     }
 }

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use super::{
     budget::MemoryBudget,
-    packs::{self, LazyScanner, Slicing},
+    packs::{self, LazyScanner, PackPlace, Slicing},
     store::{Commit, Idx, ObjectIndex, State, Store},
 };
 use crate::{
@@ -41,6 +41,8 @@ pub(crate) struct Read {
     pub(crate) kept: HashMap<Idx, Vec<u8>>,
     /// Commit messages the engine matched in.
     pub(crate) messages: HashMap<Idx, Vec<u8>>,
+    /// Where the packs hold the matched blobs not kept, to read them again there.
+    pub(crate) places: HashMap<Idx, PackPlace>,
 }
 
 struct Reader<'a> {
@@ -54,6 +56,7 @@ struct Reader<'a> {
     kept: Mutex<HashMap<Idx, Vec<u8>>>,
     kept_bytes: AtomicUsize,
     messages: Mutex<HashMap<Idx, Vec<u8>>>,
+    places: Mutex<HashMap<Idx, PackPlace>>,
 }
 
 /// Every object id the object database lists (packs, loose objects, alternates).
@@ -104,9 +107,10 @@ pub(crate) fn read_all(
         kept: Mutex::new(HashMap::new()),
         kept_bytes: AtomicUsize::new(0),
         messages: Mutex::new(HashMap::new()),
+        places: Mutex::new(HashMap::new()),
     };
-    for idx_path in packs::pack_indices(repo) {
-        if let Err(err) = reader.read_pack(&idx_path, repo.object_hash()) {
+    for (pack, idx_path) in packs::pack_indices(repo).into_iter().enumerate() {
+        if let Err(err) = reader.read_pack(&idx_path, pack as u32) {
             diagnostics.warn(
                 &idx_path.with_extension("pack").display().to_string(),
                 format!("{err}; reading its objects one by one"),
@@ -117,23 +121,26 @@ pub(crate) fn read_all(
     Read {
         kept: reader.kept.into_inner().expect("kept blobs"),
         messages: reader.messages.into_inner().expect("messages"),
+        places: reader.places.into_inner().expect("places"),
     }
 }
 
 impl Reader<'_> {
-    fn read_pack(&self, idx_path: &std::path::Path, hash: gix::hash::Kind) -> Result<()> {
-        let idx = pack::index::File::at(idx_path, hash)
+    /// The pack of the index at `idx_path`, `pack` in [`packs::pack_indices`].
+    fn read_pack(&self, idx_path: &std::path::Path, pack: u32) -> Result<()> {
+        let idx = pack::index::File::at(idx_path, self.hash)
             .map_err(|err| anyhow::anyhow!("cannot read the index: {err}"))?;
-        let pack = packs::open_pack(idx_path, hash)?;
+        let data = packs::open_pack(idx_path, self.hash)?;
         let mut scanner = LazyScanner::new(self.pipeline);
-        let processor = move |kind, content: &[u8], id: &gix::oid| {
+        let processor = move |kind, content: &[u8], id: &gix::oid, offset| {
             if let Some(idx) = self.store.index.lookup(id) {
                 if self.store.claim(idx) {
-                    self.take(&mut scanner, idx, kind, content);
+                    let place = Some(PackPlace { pack, offset });
+                    self.take(&mut scanner, idx, kind, content, place);
                 }
             }
         };
-        packs::traverse(&idx, &pack, self.max_file_size, &self.slicing, processor)
+        packs::traverse(&idx, &data, self.max_file_size, &self.slicing, processor)
     }
 
     /// Loose objects, and those of packs that could not be traversed, by lookup.
@@ -151,7 +158,7 @@ impl Reader<'_> {
                     }
                     let id = self.store.index.id(idx);
                     match super::walk::read_object(repo, &id, buf) {
-                        Ok(Some(data)) => self.take(scanner, idx, data.kind, data.data),
+                        Ok(Some(data)) => self.take(scanner, idx, data.kind, data.data, None),
                         // Listed but gone (removed while scanning): counted as missing.
                         Ok(None) => self.store.set_state(idx, State::Unread),
                         Err(err) => self.store.set_corrupt(idx, format!("corrupt: {err:#}")),
@@ -161,8 +168,15 @@ impl Reader<'_> {
         );
     }
 
-    /// One object, claimed by this thread.
-    fn take(&self, scanner: &mut LazyScanner<'_>, idx: Idx, kind: gix::objs::Kind, data: &[u8]) {
+    /// One object, claimed by this thread, and where a pack holds it if it was read there.
+    fn take(
+        &self,
+        scanner: &mut LazyScanner<'_>,
+        idx: Idx,
+        kind: gix::objs::Kind,
+        data: &[u8],
+        place: Option<PackPlace>,
+    ) {
         self.progress.add(data.len() as u64);
         let store = self.store;
         match kind {
@@ -175,7 +189,7 @@ impl Reader<'_> {
                 } else if !scanner.get().may_find(data, Tracking::Committed) {
                     State::Text
                 } else {
-                    self.keep(idx, data);
+                    self.keep(idx, data, place);
                     State::Matched
                 };
                 store.set_blob(idx, state, size);
@@ -207,10 +221,14 @@ impl Reader<'_> {
         Ok((Commit { tree, parents, time }, commit.message.as_ref()))
     }
 
-    fn keep(&self, idx: Idx, data: &[u8]) {
+    /// Keeps a matched blob's content for its second scan, or, beyond the limit, where a
+    /// pack holds it.
+    fn keep(&self, idx: Idx, data: &[u8], place: Option<PackPlace>) {
         let before = self.kept_bytes.fetch_add(data.len(), Ordering::Relaxed);
         if before + data.len() <= self.kept_limit {
             self.kept.lock().expect("kept blobs").insert(idx, data.to_vec());
+        } else if let Some(place) = place {
+            self.places.lock().expect("places").insert(idx, place);
         }
     }
 }

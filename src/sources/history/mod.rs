@@ -27,6 +27,7 @@ pub(crate) mod graph;
 pub(crate) mod ingest;
 pub(crate) mod packs;
 pub(crate) mod provenance;
+pub(crate) mod spill;
 pub(crate) mod store;
 pub(crate) mod walk;
 
@@ -46,7 +47,6 @@ use self::{
     budget::MemoryBudget,
     provenance::{CommitMeta, Introduction},
     store::{Idx, State, Store},
-    walk::CommitGraph,
 };
 use crate::{
     diagnostics::Diagnostics,
@@ -235,9 +235,10 @@ impl Repository<'_> {
     fn scan_everything(&mut self) -> Result<Scanned> {
         let (repo, diagnostics) = (&self.repo, self.diagnostics);
         let tips = walk::ref_tips(repo, diagnostics)?;
-        let mut store = Store::new(ingest::list_objects(repo, diagnostics)?);
-        let objects = store.index.listed_len();
+        let index = ingest::list_objects(repo, diagnostics)?;
+        let objects = index.listed_len();
         let budget = self.options.memory;
+        let mut store = Store::new(index, self.columns(objects));
         if !budget.fits(objects) {
             diagnostics.warn(
                 &self.label,
@@ -245,7 +246,7 @@ impl Repository<'_> {
                     "--history-memory {} MiB is less than the about {} MiB that the state of \
                      {objects} objects needs; scanning with as little as it can",
                     budget.bytes() >> 20,
-                    MemoryBudget::lasting_bytes(objects) >> 20,
+                    MemoryBudget::lasting_bytes(objects, true) >> 20,
                 ),
             );
         }
@@ -253,22 +254,32 @@ impl Repository<'_> {
         let limits = ingest::Limits { max_file_size: self.options.max_file_size, budget };
         let read = ingest::read_all(repo, &store, self.pipeline, &limits, &progress, diagnostics);
         progress.finish();
-        store.seal();
-        let graph = graph::commit_graph(&store, &tips.commits, diagnostics);
-        let nothing_read = graph.nodes.is_empty() && tips.trees.is_empty() && tips.blobs.is_empty();
+        store.seal().map_err(|err| {
+            anyhow::anyhow!(
+                "{}: cannot keep the history's trees in a temporary file in {}: {err}",
+                self.label,
+                budget.spill_to().dir.display()
+            )
+        })?;
+        let spilled = store.is_spilled();
+        if spilled {
+            spill::hand_back_freed_memory();
+        }
+        let commits = graph::commits(&store, &tips.commits, diagnostics);
+        let nothing_read =
+            commits.reached.is_empty() && tips.trees.is_empty() && tips.blobs.is_empty();
         if nothing_read && tips.named > 0 {
             bail!(
                 "{}: no commit of the history could be read (a truncated or missing pack?)",
                 self.label
             );
         }
-        self.warn_missing_commits(&graph);
-        let roots: Vec<Idx> = graph
-            .nodes
-            .values()
-            .map(|n| n.tree)
-            .chain(tips.trees.iter().copied())
-            .map(|tree| store.index.number(&tree))
+        self.warn_missing_commits(commits.missing);
+        let roots: Vec<Idx> = commits
+            .reached
+            .iter()
+            .filter_map(|&commit| store.commit(commit).map(|c| c.tree))
+            .chain(tips.trees.iter().map(|tree| store.index.number(tree)))
             .collect();
         let tip_blobs: Vec<Idx> = tips.blobs.iter().map(|b| store.index.number(b)).collect();
         let suppressions = self.pipeline.suppressions();
@@ -302,25 +313,50 @@ impl Repository<'_> {
             }
         }
         let by_blob = self.scan_paths(&store, &read, &jobs)?;
+        if spilled {
+            spill::hand_back_freed_memory();
+        }
         let with_findings: HashSet<Idx> = by_blob
             .keys()
             .filter(|id| !dangling.contains(*id))
             .filter_map(|id| store.index.lookup(id))
             .collect();
-        let order = provenance::oldest_first(&graph);
+        let order = graph::oldest_first(&store, &commits);
         let introductions = if with_findings.is_empty() {
             Vec::new()
         } else {
-            graph::introductions(&store, &graph, &order, &|idx| with_findings.contains(&idx))
+            graph::introductions(&store, &order, &|idx| with_findings.contains(&idx))
         };
         let messages = order.iter().filter_map(|commit| {
-            let message = read.messages.get(&store.index.lookup(commit)?)?;
-            Some((*commit, &message[..]))
+            let message = read.messages.get(commit)?;
+            Some((store.index.id(*commit), &message[..]))
         });
         let mut texts = self.message_places(messages);
         texts.extend(self.ref_name_places(&tips.names));
         let findings = self.assemble(&introductions, &by_blob, texts);
         Ok((findings, reach.gitlinks.into_iter().collect()))
+    }
+
+    /// Where the decoded trees of a history of `objects` objects go: in memory, or in
+    /// temporary files when the budget cannot hold them (in memory after all, with a
+    /// warning, if no file can be made).
+    fn columns(&self, objects: usize) -> store::Columns {
+        let budget = self.options.memory;
+        if !budget.spills(objects) {
+            return store::Columns::in_memory();
+        }
+        let to = budget.spill_to();
+        store::Columns::in_files(&to).unwrap_or_else(|err| {
+            self.diagnostics.warn(
+                &self.label,
+                format!(
+                    "cannot make a temporary file in {} ({err}); keeping the history's trees \
+                     in memory, beyond --history-memory",
+                    to.dir.display()
+                ),
+            );
+            store::Columns::in_memory()
+        })
     }
 
     /// Secrets in commit messages: each a finding of its own, at [`Location::CommitMessage`],
@@ -434,7 +470,11 @@ impl Repository<'_> {
             .iter()
             .map(|(idx, location)| (store.index.id(*idx), location.clone()))
             .collect();
-        let ordered = blobs::pack_order(&self.repo, &paths, self.diagnostics)?.wanted;
+        let budget = self.options.memory;
+        let packs = packs::PackReader::open(&self.repo, budget.release_every_bytes());
+        let ordered = packs.pack_order(
+            to_read.iter().map(|(idx, _)| (store.index.id(*idx), read.places.get(idx).copied())),
+        );
         let threads = rayon::current_num_threads().max(1);
         let run_len = (ordered.len() / (threads * 8)).max(16);
         let sync_repo = self.repo.clone().into_sync();
@@ -445,10 +485,13 @@ impl Repository<'_> {
                 (store.index.id(*idx), findings)
             },
         );
-        let (pack_cache, pipeline) = (self.options.memory.pack_cache_bytes(), self.pipeline);
+        let (pack_cache, pipeline) = (budget.pack_cache_bytes(), self.pipeline);
         let scan_read = ordered.par_chunks(run_len).flat_map_iter(|run| {
-            let mut worker = blobs::Worker::new(&sync_repo, pipeline, pack_cache);
-            run.iter().map(|id| (*id, worker.rescan(id, &paths[id]))).collect::<Vec<_>>()
+            let mut worker =
+                blobs::Worker::new(&sync_repo, pipeline, pack_cache).reading(&packs, pack_cache);
+            run.iter()
+                .map(|(id, place)| (*id, worker.rescan(id, *place, &paths[id])))
+                .collect::<Vec<_>>()
         });
         Ok(scan_kept.chain(scan_read).filter(|(_, findings)| !findings.is_empty()).collect())
     }
@@ -510,12 +553,10 @@ impl Repository<'_> {
         }
     }
 
-    fn warn_missing_commits(&self, graph: &CommitGraph) {
-        if graph.missing > 0 && !self.repo.is_shallow().unwrap_or(false) {
-            self.diagnostics.warn(
-                &self.label,
-                format!("{} commit(s) missing from the object database", graph.missing),
-            );
+    fn warn_missing_commits(&self, missing: usize) {
+        if missing > 0 && !self.repo.is_shallow().unwrap_or(false) {
+            self.diagnostics
+                .warn(&self.label, format!("{missing} commit(s) missing from the object database"));
         }
     }
 
@@ -739,7 +780,7 @@ mod tests {
     fn oldest_first_puts_parents_before_children() {
         let id = |n: u8| ObjectId::from_bytes_or_panic(&[n; 20]);
         let node = |parents: Vec<ObjectId>, time| walk::CommitNode { tree: id(0), parents, time };
-        let mut graph = CommitGraph::default();
+        let mut graph = walk::CommitGraph::default();
         // A merge (4) of 2 and 3, both children of 1; 3 is older than 2 by its clock, and a
         // clock-skewed child (5) claims to predate everything.
         graph.nodes.insert(id(1), node(vec![], 100));

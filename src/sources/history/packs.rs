@@ -134,9 +134,10 @@ pub(super) fn open_pack(idx_path: &Path, hash: gix::hash::Kind) -> anyhow::Resul
     Ok(Pack { data, pages })
 }
 
-/// Resolves every object of one pack, on every thread, and hands each to `processor`: the
-/// whole pack at once when `budget` leaves room for its delta tree, else in slices of whole
-/// delta families ([`slices`]), so that at most about `slice_objects` are in a tree at once.
+/// Resolves every object of one pack, on every thread, and hands each to `processor` (with
+/// its entry's offset in the pack): the whole pack at once when `budget` leaves room for its
+/// delta tree, else in slices of whole delta families ([`slices`]), so that at most about
+/// `slice_objects` are in a tree at once.
 pub(super) fn traverse<P>(
     idx: &pack::index::File,
     pack: &Pack,
@@ -145,7 +146,7 @@ pub(super) fn traverse<P>(
     processor: P,
 ) -> anyhow::Result<()>
 where
-    P: FnMut(gix::objs::Kind, &[u8], &gix::oid) + Send + Clone,
+    P: FnMut(gix::objs::Kind, &[u8], &gix::oid, u64) + Send + Clone,
 {
     let by_offset = sorted_by_offset(idx);
     let slices = if by_offset.len() <= budget.slice_objects {
@@ -285,8 +286,9 @@ struct Pass<'a> {
 }
 
 /// A page fault on a mapped file brings in the pages around it too (Linux's fault-around,
-/// 64 KiB by default): what reading one entry of a slice costs at least.
-const FAULT_AROUND_BYTES: u64 = 64 << 10;
+/// 64 KiB by default): what reading one entry of a slice (or of a spilled column) costs at
+/// least.
+pub(super) const FAULT_AROUND_BYTES: u64 = 64 << 10;
 
 /// Resolves the objects of one slice in one delta tree.
 fn traverse_slice<P>(
@@ -298,7 +300,7 @@ fn traverse_slice<P>(
     mut processor: P,
 ) -> anyhow::Result<()>
 where
-    P: FnMut(gix::objs::Kind, &[u8], &gix::oid) + Send + Clone,
+    P: FnMut(gix::objs::Kind, &[u8], &gix::oid, u64) + Send + Clone,
 {
     let threads = rayon::current_num_threads().max(1);
     let alloc_limit = max_file_size.max(ALLOC_LIMIT_BYTES);
@@ -322,7 +324,8 @@ where
         pack.data.pack_end() as u64,
         move |index: &mut u32, _: &dyn gix::progress::Progress, context| {
             let kind = context.entry.header.as_kind().expect("a resolved object");
-            processor(kind, context.decompressed, idx.oid_at_index(*index));
+            let offset = context.entry.pack_offset();
+            processor(kind, context.decompressed, idx.oid_at_index(*index), offset);
             // A whole pack is read nearly in order, so the pages it touches are about what it
             // resolves; a slice's entries are spread over the whole pack, each faulting in
             // pages of its own.
@@ -370,7 +373,7 @@ impl Traversal<'_, '_> {
         }
         let pack = open_pack(idx_path, object_hash)?;
         let mut scanner = LazyScanner::new(self.job.pipeline);
-        let processor = move |kind, content: &[u8], id: &gix::oid| {
+        let processor = move |kind, content: &[u8], id: &gix::oid, _| {
             if kind == gix::objs::Kind::Blob {
                 self.scan(&mut scanner, &id.to_owned(), content);
             }
@@ -435,6 +438,109 @@ impl Clone for LazyScanner<'_> {
     }
 }
 
+/// Where a pack holds an object: the pack (its place in [`pack_indices`]) and the offset of
+/// its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct PackPlace {
+    pub(crate) pack: u32,
+    pub(crate) offset: u64,
+}
+
+/// The repository's packs, mapped as a traversal maps them, to read single objects again
+/// (the second scan of matched blobs, [`super::blobs::Worker`]) with their pages handed back
+/// every `release_every_bytes` read: gix's own mapping of a pack keeps every page it touched
+/// resident (rails: 160 MiB more while its matched blobs were read again). Objects whose
+/// place the traversal noted are read there, without touching the pack index's pages.
+pub(super) struct PackReader {
+    /// By place in [`pack_indices`]; `None` for a pack that does not open (left to gix).
+    packs: Vec<Option<(pack::index::File, Pack)>>,
+    read: AtomicU64,
+    release_every_bytes: u64,
+}
+
+/// What one thread needs to read from a [`PackReader`].
+pub(super) struct PackReading {
+    inflate: gix::zlib::Inflate,
+    cache: pack::cache::lru::MemoryCappedHashmap,
+}
+
+impl PackReader {
+    pub(super) fn open(repo: &gix::Repository, release_every_bytes: u64) -> PackReader {
+        let hash = repo.object_hash();
+        let packs = pack_indices(repo)
+            .into_iter()
+            .map(|idx_path| {
+                let idx = pack::index::File::at(&idx_path, hash).ok()?;
+                Some((idx, open_pack(&idx_path, hash).ok()?))
+            })
+            .collect();
+        PackReader {
+            packs,
+            read: AtomicU64::new(0),
+            release_every_bytes: release_every_bytes.max(1),
+        }
+    }
+
+    /// Where a pack here holds `id`, looked up in the packs' indices.
+    fn place(&self, id: &gix::oid) -> Option<PackPlace> {
+        self.packs.iter().enumerate().find_map(|(pack, opened)| {
+            let (idx, _) = opened.as_ref()?;
+            let offset = idx.pack_offset_at_index(idx.lookup(id)?);
+            Some(PackPlace { pack: pack as u32, offset })
+        })
+    }
+
+    /// `ids` (with their places if known) in the order their packs store them, so that
+    /// reading them in turn finds the delta bases just read in the cache; those in no pack
+    /// here last, by id.
+    pub(super) fn pack_order(
+        &self,
+        ids: impl Iterator<Item = (ObjectId, Option<PackPlace>)>,
+    ) -> Vec<(ObjectId, Option<PackPlace>)> {
+        let mut placed: Vec<(ObjectId, Option<PackPlace>)> =
+            ids.map(|(id, place)| (id, place.or_else(|| self.place(&id)))).collect();
+        placed.sort_unstable_by_key(|&(id, place)| (place.is_none(), place, id));
+        placed
+    }
+
+    /// A thread's inflater and delta-base cache of `cache_bytes`.
+    pub(super) fn reading(cache_bytes: usize) -> PackReading {
+        PackReading {
+            inflate: gix::zlib::Inflate::default(),
+            cache: pack::cache::lru::MemoryCappedHashmap::new(cache_bytes),
+        }
+    }
+
+    /// The object at `place` into `out`, if it can be resolved there.
+    pub(super) fn read(
+        &self,
+        reading: &mut PackReading,
+        place: PackPlace,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let Some(Some((idx, pack))) = self.packs.get(place.pack as usize) else { return false };
+        let Ok(entry) = pack.data.entry(place.offset) else { return false };
+        let resolve = |base: &gix::oid, _: &mut Vec<u8>| {
+            Ok(idx
+                .lookup(base)
+                .and_then(|i| pack.data.entry(idx.pack_offset_at_index(i)).ok())
+                .map(pack::data::decode::entry::ResolvedBase::InPack))
+        };
+        let decoded =
+            pack.data.decode_entry(entry, out, &mut reading.inflate, &resolve, &mut reading.cache);
+        let Ok(outcome) = decoded else { return false };
+        // Each entry of the chain read faults in the pages around it too.
+        let entries = u64::from(outcome.num_deltas) + 1;
+        let cost = outcome.compressed_size as u64 + entries * FAULT_AROUND_BYTES;
+        let before = self.read.fetch_add(cost, Ordering::Relaxed);
+        if (before + cost) / self.release_every_bytes != before / self.release_every_bytes {
+            pack.pages.release();
+        }
+        out.truncate(usize::try_from(outcome.object_size).unwrap_or(usize::MAX));
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::{
@@ -491,7 +597,7 @@ mod tests {
     ) -> BTreeMap<ObjectId, (gix::objs::Kind, Vec<u8>)> {
         let seen = Arc::new(Mutex::new(BTreeMap::new()));
         let sink = Arc::clone(&seen);
-        traverse(idx, pack, 1 << 20, slicing, move |kind, content: &[u8], id: &gix::oid| {
+        traverse(idx, pack, 1 << 20, slicing, move |kind, content: &[u8], id: &gix::oid, _| {
             sink.lock().unwrap().insert(id.to_owned(), (kind, content.to_vec()));
         })
         .unwrap();

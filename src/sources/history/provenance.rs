@@ -4,11 +4,14 @@
 //! parent) is introduced by the merge itself. Subtrees equal to a parent's are skipped, so a
 //! walk costs the trees each commit changed.
 
-use std::collections::{BinaryHeap, HashMap};
+use std::{
+    cmp::Reverse,
+    collections::{BinaryHeap, HashMap},
+};
 
 use gix::ObjectId;
 
-use super::walk::{CommitGraph, Entry, EntryKind, IdHasher, join_path, read_commit, read_tree};
+use super::walk::{CommitGraph, Entry, EntryKind, join_path, read_commit, read_tree};
 use crate::diagnostics::Diagnostics;
 
 /// `blob` first appears at `path` in `commit`; `order` is the commit's place oldest-first.
@@ -22,33 +25,81 @@ pub(crate) struct Introduction {
 
 /// The graph's commits with parents before children, the older first where either could go.
 pub(crate) fn oldest_first(graph: &CommitGraph) -> Vec<ObjectId> {
-    let mut children: HashMap<ObjectId, Vec<ObjectId>, IdHasher> = HashMap::default();
-    let mut waiting: HashMap<ObjectId, usize, IdHasher> = HashMap::default();
-    for (id, node) in &graph.nodes {
-        let inside = node.parents.iter().filter(|p| graph.nodes.contains_key(*p)).count();
-        waiting.insert(*id, inside);
-        for parent in node.parents.iter().filter(|p| graph.nodes.contains_key(*p)) {
-            children.entry(*parent).or_default().push(*id);
-        }
+    let mut ids: Vec<ObjectId> = graph.nodes.keys().copied().collect();
+    ids.sort_unstable();
+    let position = |id: &ObjectId| ids.binary_search(id).ok().map(|p| p as u32);
+    let mut commits = Numbered::default();
+    for id in &ids {
+        let node = &graph.nodes[id];
+        commits.push(node.time, node.parents.iter().filter_map(position));
     }
-    // A max-heap of (-time, id): the oldest ready commit comes out first.
-    let mut ready: BinaryHeap<(i64, std::cmp::Reverse<ObjectId>)> = waiting
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(id, _)| (-graph.nodes[id].time, std::cmp::Reverse(*id)))
-        .collect();
-    let mut order = Vec::with_capacity(graph.nodes.len());
-    while let Some((_, std::cmp::Reverse(id))) = ready.pop() {
-        order.push(id);
-        for child in children.get(&id).into_iter().flatten() {
-            let count = waiting.get_mut(child).expect("child is in the graph");
-            *count -= 1;
-            if *count == 0 {
-                ready.push((-graph.nodes[child].time, std::cmp::Reverse(*child)));
+    commits.oldest_first().into_iter().map(|p| ids[p as usize]).collect()
+}
+
+/// Commits numbered in the order of their ids, each with its committer time and the numbers
+/// of its parents in the set (a parent named twice counts twice): a compact graph to order.
+#[derive(Debug, Default)]
+pub(crate) struct Numbered {
+    times: Vec<i64>,
+    /// Commit `n`'s parents are `parents[starts[n]..starts[n + 1]]`.
+    starts: Vec<u32>,
+    parents: Vec<u32>,
+}
+
+impl Numbered {
+    /// Adds the next commit.
+    pub(crate) fn push(&mut self, time: i64, parents: impl Iterator<Item = u32>) {
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        self.times.push(time);
+        self.parents.extend(parents);
+        self.starts.push(self.parents.len() as u32);
+    }
+
+    fn parents_of(&self, commit: usize) -> &[u32] {
+        &self.parents[self.starts[commit] as usize..self.starts[commit + 1] as usize]
+    }
+
+    /// The commits' numbers, parents before children, the older first where either could go
+    /// (then the smaller id).
+    pub(crate) fn oldest_first(&self) -> Vec<u32> {
+        let n = self.times.len();
+        let mut waiting: Vec<u32> = (0..n).map(|c| self.parents_of(c).len() as u32).collect();
+        // Children, as parents are listed: child_starts[p]..child_starts[p + 1] in `children`.
+        let mut child_starts = vec![0u32; n + 1];
+        for &parent in &self.parents {
+            child_starts[parent as usize + 1] += 1;
+        }
+        for p in 1..=n {
+            child_starts[p] += child_starts[p - 1];
+        }
+        let mut filled = child_starts.clone();
+        let mut children = vec![0u32; self.parents.len()];
+        for child in 0..n {
+            for &parent in self.parents_of(child) {
+                children[filled[parent as usize] as usize] = child as u32;
+                filled[parent as usize] += 1;
             }
         }
+        drop(filled);
+        let key = |c: u32| (Reverse(self.times[c as usize]), Reverse(c));
+        // A max-heap: the oldest ready commit (then the smaller id) comes out first.
+        let mut ready: BinaryHeap<(Reverse<i64>, Reverse<u32>)> =
+            (0..n as u32).filter(|&c| waiting[c as usize] == 0).map(key).collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some((_, Reverse(commit))) = ready.pop() {
+            order.push(commit);
+            let (from, to) = (child_starts[commit as usize], child_starts[commit as usize + 1]);
+            for &child in &children[from as usize..to as usize] {
+                waiting[child as usize] -= 1;
+                if waiting[child as usize] == 0 {
+                    ready.push(key(child));
+                }
+            }
+        }
+        order
     }
-    order
 }
 
 /// Every (blob, path) that `wanted` accepts and a commit of `order` introduces.

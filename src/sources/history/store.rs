@@ -8,17 +8,25 @@
 //! lands in), and each distinct chunk is decoded and kept once, found again by a 128-bit hash
 //! of its raw bytes. Only entries of chunks not seen before are decoded and their names and
 //! ids numbered.
+//!
+//! Chunks' entries and trees' chunk lists are the bulk of what lasts (rails, 1.24 M objects:
+//! 52 MiB of entries and 12 MiB of lists; git/git, 0.41 M: 24 and 28 MiB): each is one flat
+//! [`Column`], in memory, or in a temporary file when the history's state would not fit
+//! `--history-memory` ([`super::spill`]). What stays in memory per object is its id, state,
+//! size and slot, and per chunk and tree a position in their column.
 
 use std::{
     collections::HashMap,
     hash::BuildHasher,
     sync::{
         Mutex,
-        atomic::{AtomicU8, AtomicU64, Ordering},
+        atomic::{AtomicU8, AtomicU32, Ordering},
     },
 };
 
 use gix::ObjectId;
+
+use super::spill::{Column, Plain, Sealed, SpillTo};
 
 /// An object's number: its rank among the listed ids, or, for an id only named by a tree or
 /// commit (a missing object), a number after them.
@@ -52,6 +60,8 @@ impl ObjectIndex {
     pub(crate) fn new(mut listed: Vec<ObjectId>) -> Self {
         listed.sort_unstable();
         listed.dedup();
+        // Listed by a growing vector: up to twice the ids' bytes (rails: 40 MB for 25).
+        listed.shrink_to_fit();
         let mut fanout = vec![0u32; (1 << 16) + 1];
         for id in &listed {
             fanout[fanout_key(id) + 1] += 1;
@@ -163,10 +173,14 @@ pub(crate) enum EntryKind {
 
 /// One decoded tree entry: a numbered name (its kind in the top two bits) and object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
 pub(crate) struct Entry {
     name_and_kind: u32,
     pub(crate) child: Idx,
 }
+
+// SAFETY: two `u32`s, `repr(C)`: no padding, and any bits are some name, kind and object.
+unsafe impl Plain for Entry {}
 
 const KIND_SHIFT: u32 = 30;
 const NAME_MASK: u32 = (1 << KIND_SHIFT) - 1;
@@ -216,30 +230,73 @@ const CHUNK_SHARDS: usize = 16;
 const CHUNK_CUT: u8 = 8;
 const CHUNK_MAX: usize = 32;
 
-#[derive(Default)]
-struct ChunkShard {
-    by_hash: HashMap<u128, u32>,
-    chunks: Vec<Box<[Entry]>>,
+/// A chunk's 128-bit hash, as two words (a `u128` key would pad each map slot to 32 bytes).
+type ChunkHash = [u64; 2];
+
+/// Where the decoded trees go while reading: the columns, and what places them.
+pub(crate) struct Columns {
+    entries: Column<Entry>,
+    lists: Column<u32>,
+}
+
+impl Columns {
+    pub(crate) fn in_memory() -> Columns {
+        Columns { entries: Column::in_memory(), lists: Column::in_memory() }
+    }
+
+    /// Columns in temporary files; `Err` if they cannot be made.
+    pub(crate) fn in_files(to: &SpillTo) -> std::io::Result<Columns> {
+        Ok(Columns { entries: Column::in_file(to)?, lists: Column::in_file(to)? })
+    }
+}
+
+/// Distinct chunks' entries as read: chunk `n`'s start in `entries` is `starts[n]`.
+struct ChunksRead {
+    entries: Column<Entry>,
+    starts: Vec<u32>,
+}
+
+/// Trees' chunk lists as read, each tree's span in `lists` by object.
+struct TreesRead {
+    lists: Column<u32>,
+    spans: Vec<(Idx, Span)>,
+}
+
+/// A tree's chunk list: where it starts in the lists' column, and its length.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// A column position as `u32` (4 G values, 32 GiB of entries, is beyond any real history).
+fn position(at: u64) -> Result<u32, &'static str> {
+    u32::try_from(at).map_err(|_| "the history's trees are too large to index")
 }
 
 /// The objects read, in the form the walks use.
 pub(crate) struct Store {
     pub(crate) index: ObjectIndex,
     states: Vec<AtomicU8>,
-    /// Blob sizes (0 for other objects).
-    sizes: Vec<AtomicU64>,
+    /// Blob sizes (0 for other objects); those over `u32::MAX` in `large_sizes`.
+    sizes: Vec<AtomicU32>,
+    large_sizes: Mutex<HashMap<Idx, u64>>,
     names: Mutex<Names>,
-    shards: Vec<Mutex<ChunkShard>>,
-    /// Tree → its chunk ids; commit → its parsed form. Collected unordered while reading,
-    /// then placed by [`Store::seal`].
-    trees_read: Mutex<Vec<(Idx, Box<[u32]>)>>,
+    /// While reading: each distinct chunk's number by its hash, in shards.
+    chunk_numbers: Vec<Mutex<HashMap<ChunkHash, u32>>>,
+    /// Collected unordered while reading, then placed by [`Store::seal`].
+    chunks_read: Mutex<Option<ChunksRead>>,
+    trees_read: Mutex<Option<TreesRead>>,
     commits_read: Mutex<Vec<(Idx, Commit)>>,
-    trees: Vec<Box<[u32]>>,
+    /// After [`Store::seal`]: every chunk's entries, chunk `n`'s from `chunk_starts[n]` to
+    /// `chunk_starts[n + 1]`; every tree's chunk list, by slot; the names, free of locks.
+    chunk_entries: Sealed<Entry>,
+    chunk_starts: Vec<u32>,
+    tree_lists: Sealed<u32>,
+    tree_spans: Vec<Span>,
     commits: Vec<Commit>,
-    /// After [`Store::seal`]: the chunks per shard, and the names, free of locks.
-    sealed_chunks: Vec<Vec<Box<[Entry]>>>,
     sealed_names: Vec<Box<[u8]>>,
-    /// Per object: its place in `trees` or `commits` (`u32::MAX`: none).
+    /// Per object: its place in `tree_spans` or `commits` (`u32::MAX`: none).
     slots: Vec<u32>,
     /// Why objects could not be read.
     pub(crate) corrupt: Mutex<HashMap<Idx, String>>,
@@ -249,19 +306,27 @@ pub(crate) struct Store {
 const NO_SLOT: u32 = u32::MAX;
 
 impl Store {
-    pub(crate) fn new(index: ObjectIndex) -> Store {
+    /// A store for the objects of `index`, keeping decoded trees in `columns`.
+    pub(crate) fn new(index: ObjectIndex, columns: Columns) -> Store {
         let n = index.listed_len();
         Store {
             index,
             states: (0..n).map(|_| AtomicU8::new(State::Unread as u8)).collect(),
-            sizes: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            sizes: (0..n).map(|_| AtomicU32::new(0)).collect(),
+            large_sizes: Mutex::new(HashMap::new()),
             names: Mutex::new(Names::default()),
-            shards: (0..CHUNK_SHARDS).map(|_| Mutex::new(ChunkShard::default())).collect(),
-            trees_read: Mutex::new(Vec::new()),
+            chunk_numbers: (0..CHUNK_SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            chunks_read: Mutex::new(Some(ChunksRead {
+                entries: columns.entries,
+                starts: Vec::new(),
+            })),
+            trees_read: Mutex::new(Some(TreesRead { lists: columns.lists, spans: Vec::new() })),
             commits_read: Mutex::new(Vec::new()),
-            trees: Vec::new(),
+            chunk_entries: Sealed::default(),
+            chunk_starts: Vec::new(),
+            tree_lists: Sealed::default(),
+            tree_spans: Vec::new(),
             commits: Vec::new(),
-            sealed_chunks: Vec::new(),
             sealed_names: Vec::new(),
             slots: Vec::new(),
             corrupt: Mutex::new(HashMap::new()),
@@ -296,12 +361,22 @@ impl Store {
     }
 
     pub(crate) fn set_blob(&self, idx: Idx, state: State, size: u64) {
-        self.sizes[idx as usize].store(size, Ordering::Relaxed);
+        let small = u32::try_from(size).unwrap_or_else(|_| {
+            self.large_sizes.lock().expect("sizes").insert(idx, size);
+            u32::MAX
+        });
+        self.sizes[idx as usize].store(small, Ordering::Relaxed);
         self.set_state(idx, state);
     }
 
     pub(crate) fn size(&self, idx: Idx) -> u64 {
-        self.sizes.get(idx as usize).map_or(0, |s| s.load(Ordering::Relaxed))
+        match self.sizes.get(idx as usize).map(|s| s.load(Ordering::Relaxed)) {
+            Some(u32::MAX) => {
+                self.large_sizes.lock().expect("sizes").get(&idx).copied().unwrap_or(0)
+            }
+            Some(size) => u64::from(size),
+            None => 0,
+        }
     }
 
     pub(crate) fn set_corrupt(&self, idx: Idx, reason: String) {
@@ -331,29 +406,43 @@ impl Store {
                 entries_in_chunk = 0;
             }
         }
-        self.trees_read.lock().expect("trees").push((idx, chunk_ids.into_boxed_slice()));
+        let mut trees = self.trees_read.lock().expect("trees");
+        let TreesRead { lists, spans } = trees.as_mut().expect("trees are read before sealing");
+        let start = position(lists.len())?;
+        let len = position(chunk_ids.len() as u64)?;
+        position(u64::from(start) + u64::from(len))?;
+        lists.append(&chunk_ids);
+        spans.push((idx, Span { start, len }));
+        drop(trees);
         self.set_state(idx, State::Tree);
         Ok(())
     }
 
     fn intern_chunk(&self, raw: &[u8]) -> Result<u32, &'static str> {
-        let hash = (u128::from(self.hashers.0.hash_one(raw)) << 64)
-            | u128::from(self.hashers.1.hash_one(raw));
-        let shard_no = (hash as usize) % CHUNK_SHARDS;
-        if let Some(&local) = self.shards[shard_no].lock().expect("chunks").by_hash.get(&hash) {
-            return Ok(chunk_id(shard_no, local));
+        let hash = [self.hashers.0.hash_one(raw), self.hashers.1.hash_one(raw)];
+        let shard = &self.chunk_numbers[(hash[0] as usize) % CHUNK_SHARDS];
+        if let Some(&number) = shard.lock().expect("chunks").get(&hash) {
+            return Ok(number);
         }
         let entries = self.decode_chunk(raw)?;
-        let mut shard = self.shards[shard_no].lock().expect("chunks");
-        let ChunkShard { by_hash, chunks } = &mut *shard;
-        let local = *by_hash.entry(hash).or_insert_with(|| {
-            chunks.push(entries);
-            (chunks.len() - 1) as u32
-        });
-        Ok(chunk_id(shard_no, local))
+        let mut numbers = shard.lock().expect("chunks");
+        if let Some(&number) = numbers.get(&hash) {
+            return Ok(number);
+        }
+        // Locks are taken shard first, then the column: never the other way round.
+        let mut chunks = self.chunks_read.lock().expect("chunks");
+        let ChunksRead { entries: column, starts } =
+            chunks.as_mut().expect("chunks are read before sealing");
+        let start = position(column.len())?;
+        position(u64::from(start) + entries.len() as u64)?;
+        let number = position(starts.len() as u64)?;
+        column.append(&entries);
+        starts.push(start);
+        numbers.insert(hash, number);
+        Ok(number)
     }
 
-    fn decode_chunk(&self, mut raw: &[u8]) -> Result<Box<[Entry]>, &'static str> {
+    fn decode_chunk(&self, mut raw: &[u8]) -> Result<Vec<Entry>, &'static str> {
         let mut entries = Vec::new();
         while !raw.is_empty() {
             let (header, rest, id) = parse_entry(raw)?;
@@ -368,7 +457,7 @@ impl Store {
             let child = self.index.number(gix::oid::try_from_bytes(id).map_err(|_| "bad id")?);
             entries.push(Entry::new(name, kind, child));
         }
-        Ok(entries.into_boxed_slice())
+        Ok(entries)
     }
 
     fn name_number(&self, name: &[u8]) -> Result<u32, &'static str> {
@@ -385,16 +474,18 @@ impl Store {
         Ok(number)
     }
 
-    /// Places what was read for lookup; call once reading is done.
-    pub(crate) fn seal(&mut self) {
+    /// Places what was read for lookup; call once reading is done. `Err`: a spilled
+    /// column's file could not be written or mapped.
+    pub(crate) fn seal(&mut self) -> std::io::Result<()> {
         let total = self.index.numbered();
         self.slots = vec![NO_SLOT; total];
-        let trees = std::mem::take(self.trees_read.get_mut().expect("trees"));
-        self.trees = Vec::with_capacity(trees.len());
-        for (idx, chunks) in trees {
-            self.slots[idx as usize] = self.trees.len() as u32;
-            self.trees.push(chunks);
+        let trees = self.trees_read.get_mut().expect("trees").take().expect("sealed once");
+        self.tree_spans = Vec::with_capacity(trees.spans.len());
+        for (idx, span) in trees.spans {
+            self.slots[idx as usize] = self.tree_spans.len() as u32;
+            self.tree_spans.push(span);
         }
+        self.tree_lists = trees.lists.seal()?;
         let commits = std::mem::take(self.commits_read.get_mut().expect("commits"));
         self.commits = Vec::with_capacity(commits.len());
         for (idx, commit) in commits {
@@ -402,11 +493,20 @@ impl Store {
             self.commits.push(commit);
         }
         // The lookups by hash and by name only served reading: freed, not kept for the walks.
-        self.sealed_chunks = std::mem::take(&mut self.shards)
-            .into_iter()
-            .map(|shard| shard.into_inner().expect("chunks").chunks)
-            .collect();
+        self.chunk_numbers = Vec::new();
+        let chunks = self.chunks_read.get_mut().expect("chunks").take().expect("sealed once");
+        let end = position(chunks.entries.len()).map_err(std::io::Error::other)?;
+        self.chunk_starts = chunks.starts;
+        self.chunk_starts.push(end);
+        self.chunk_starts.shrink_to_fit();
+        self.chunk_entries = chunks.entries.seal()?;
         self.sealed_names = std::mem::take(self.names.get_mut().expect("names")).names;
+        Ok(())
+    }
+
+    /// Whether the decoded trees are in temporary files (after [`Store::seal`]).
+    pub(crate) fn is_spilled(&self) -> bool {
+        self.chunk_entries.is_spilled() || self.tree_lists.is_spilled()
     }
 
     pub(crate) fn commit(&self, idx: Idx) -> Option<&Commit> {
@@ -421,12 +521,14 @@ impl Store {
         if self.state(idx) != State::Tree {
             return None;
         }
-        self.trees.get(*self.slots.get(idx as usize)? as usize).map(|c| &c[..])
+        let span = self.tree_spans.get(*self.slots.get(idx as usize)? as usize)?;
+        Some(self.tree_lists.slice(u64::from(span.start), span.len as usize))
     }
 
     /// The entries of one chunk (after [`Store::seal`]).
     pub(crate) fn chunk(&self, id: u32) -> &[Entry] {
-        &self.sealed_chunks[id as usize % CHUNK_SHARDS][id as usize / CHUNK_SHARDS]
+        let (start, end) = (self.chunk_starts[id as usize], self.chunk_starts[id as usize + 1]);
+        self.chunk_entries.slice(u64::from(start), (end - start) as usize)
     }
 
     /// A tree's entries in order.
@@ -450,13 +552,8 @@ impl Store {
 
     /// One more than the largest chunk id (after [`Store::seal`]).
     pub(crate) fn chunk_id_limit(&self) -> usize {
-        let longest = self.sealed_chunks.iter().map(Vec::len).max().unwrap_or(0);
-        longest * CHUNK_SHARDS
+        self.chunk_starts.len().saturating_sub(1)
     }
-}
-
-fn chunk_id(shard: usize, local: u32) -> u32 {
-    local * CHUNK_SHARDS as u32 + shard as u32
 }
 
 type EntryHeader<'a> = (&'a [u8], &'a [u8]);
@@ -539,35 +636,44 @@ mod tests {
 
     #[test]
     fn trees_share_unchanged_chunks_and_keep_their_entries() {
-        let ids: Vec<ObjectId> = (1..=20).map(|n| id(n, n % 4 == 0)).collect();
-        let index = ObjectIndex::new(ids.clone());
-        let mut store = Store::new(index);
-        let names: Vec<String> = (0..20).map(|n| format!("file{n:02}")).collect();
-        let first: Vec<(&str, &str, ObjectId)> =
-            names.iter().zip(&ids).map(|(n, id)| ("100644", n.as_str(), *id)).collect();
-        let mut second = first.clone();
-        second[17].2 = ids[2];
-        second[0].0 = "40000";
-        let (a, b) = (store.index.lookup(&ids[0]).unwrap(), store.index.lookup(&ids[1]).unwrap());
-        store.claim(a);
-        store.add_tree(a, &raw_tree(&first)).unwrap();
-        store.add_tree(b, &raw_tree(&second)).unwrap();
-        store.seal();
-        let (chunks_a, chunks_b) = (store.tree_chunks(a).unwrap(), store.tree_chunks(b).unwrap());
-        assert_eq!(chunks_a.len(), chunks_b.len());
-        let shared = chunks_a.iter().zip(chunks_b).filter(|(x, y)| x == y).count();
-        assert_eq!(shared, chunks_a.len() - 2, "only the two changed chunks differ");
-        let entries = store.entries(b).unwrap();
-        assert_eq!(entries.len(), 20);
-        assert_eq!(entries[0].kind(), EntryKind::Tree);
-        assert_eq!(store.index.id(entries[17].child), ids[2]);
-        assert_eq!(store.name(entries[5].name()), b"file05");
-        assert_eq!(store.entries(a).unwrap()[17].kind(), EntryKind::Blob);
+        let dir = tempfile::tempdir().unwrap();
+        let to = SpillTo { dir: dir.path().to_path_buf(), release_every_bytes: 64 };
+        for (columns, spilled) in
+            [(Columns::in_memory(), false), (Columns::in_files(&to).unwrap(), true)]
+        {
+            let ids: Vec<ObjectId> = (1..=20).map(|n| id(n, n % 4 == 0)).collect();
+            let index = ObjectIndex::new(ids.clone());
+            let mut store = Store::new(index, columns);
+            let names: Vec<String> = (0..20).map(|n| format!("file{n:02}")).collect();
+            let first: Vec<(&str, &str, ObjectId)> =
+                names.iter().zip(&ids).map(|(n, id)| ("100644", n.as_str(), *id)).collect();
+            let mut second = first.clone();
+            second[17].2 = ids[2];
+            second[0].0 = "40000";
+            let (a, b) =
+                (store.index.lookup(&ids[0]).unwrap(), store.index.lookup(&ids[1]).unwrap());
+            store.claim(a);
+            store.add_tree(a, &raw_tree(&first)).unwrap();
+            store.add_tree(b, &raw_tree(&second)).unwrap();
+            store.seal().unwrap();
+            let (chunks_a, chunks_b) =
+                (store.tree_chunks(a).unwrap(), store.tree_chunks(b).unwrap());
+            assert_eq!(chunks_a.len(), chunks_b.len());
+            let shared = chunks_a.iter().zip(chunks_b).filter(|(x, y)| x == y).count();
+            assert_eq!(shared, chunks_a.len() - 2, "only the two changed chunks differ");
+            let entries = store.entries(b).unwrap();
+            assert_eq!(entries.len(), 20);
+            assert_eq!(entries[0].kind(), EntryKind::Tree);
+            assert_eq!(store.index.id(entries[17].child), ids[2]);
+            assert_eq!(store.name(entries[5].name()), b"file05");
+            assert_eq!(store.entries(a).unwrap()[17].kind(), EntryKind::Blob);
+            assert_eq!(store.is_spilled(), spilled);
+        }
     }
 
     #[test]
     fn malformed_trees_are_refused() {
-        let store = Store::new(ObjectIndex::new(vec![id(1, false)]));
+        let store = Store::new(ObjectIndex::new(vec![id(1, false)]), Columns::in_memory());
         assert!(store.add_tree(0, b"100644 name-without-end").is_err());
         assert!(store.add_tree(0, b"100644 short\0abc").is_err());
         assert!(store.add_tree(0, b"nomode\0aaaaaaaaaaaaaaaaaaaa").is_err());
