@@ -217,8 +217,9 @@ pub struct ScanArgs {
     #[arg(long)]
     pub(crate) recurse_submodules: bool,
     /// Memory a whole-history scan may take (bytes, or with a K, M or G suffix; at least
-    /// 64M). A pack too large for it is read in slices: the same findings, a little more
-    /// slowly. What lasts per object (about 500 bytes) is kept whatever the budget.
+    /// 64M). A pack too large for it is read in slices, and decoded trees are spilled to a
+    /// temporary file in $TMPDIR: the same findings, a little more slowly. About 180 bytes per
+    /// object stay in memory whatever the budget.
     #[arg(long, value_name = "SIZE", default_value = "1G")]
     pub(crate) history_memory: String,
     /// Secrets in history whose commit is older than this many days are overdue for rotation
