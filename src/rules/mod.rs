@@ -69,6 +69,10 @@ pub struct Rule {
     pub generic: bool,
     /// A generic rule for chosen passwords (`password: Forge123` in a config file).
     pub(crate) password: bool,
+    /// Matches only count in configuration files (YAML, `.properties`, `.env`, ...): a value
+    /// whose key names it (`salt: ...`) configures it there, where in code the same key is a
+    /// test's vector or a protocol's public value.
+    pub(crate) configuration_only: bool,
     /// The rule that finds this credential's other part (an AWS access key id beside its
     /// secret key): a finding of it near this rule's finding is reported inside it.
     pub(crate) pair: Option<String>,
@@ -205,6 +209,7 @@ fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>,
             checksum: rule.checksum,
             generic: rule.generic,
             password: rule.generic && rule.password,
+            configuration_only: rule.configuration_only,
             pair: rule.pair,
             confidence_cap: rule.confidence,
             rotation,
