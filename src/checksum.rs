@@ -31,7 +31,7 @@ impl Checksum {
 }
 
 /// CRC-16/XMODEM, as NATS nkeys checksum their bytes.
-pub(crate) fn crc16_xmodem(data: &[u8]) -> u16 {
+fn crc16_xmodem(data: &[u8]) -> u16 {
     data.iter().fold(0u16, |crc, &byte| {
         (0..8).fold(crc ^ (u16::from(byte) << 8), |crc, _| {
             if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 }
@@ -62,7 +62,7 @@ fn decode_base32(text: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// RFC 4648 base32 without padding.
-pub(crate) fn encode_base32(data: &[u8]) -> String {
+fn encode_base32(data: &[u8]) -> String {
     const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let mut out = String::with_capacity(data.len().div_ceil(5) * 8);
     let (mut buffer, mut bits) = (0u32, 0u32);
