@@ -86,9 +86,17 @@ def go_identifier_only(rule_id):
     return base not in GO_IDENTIFIER_EXCEPTIONS and bool(GO_IDENTIFIER_ID.search(base))
 
 
+def provider_of(path):
+    """The provider a rule file is about, by its name: every peer keeps one file per provider
+    (`rules/github.yml`, `rules/github.go`), so the file's stem, lowercased and stripped of
+    punctuation, names the provider across peers."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return re.sub(r"[^a-z0-9]", "", stem.lower())
+
+
 def yaml_rules(files):
-    """(examples, patterns, skipped): the examples of every rule kept, every rule's pattern,
-    and the examples of identifier-only rules left out."""
+    """(examples, patterns, skipped): the examples of every rule kept, as (rule id, kind, text,
+    provider), every rule's pattern, and the examples of identifier-only rules left out."""
     examples, patterns, skipped = [], {}, []
     for path, text in files:
         try:
@@ -108,7 +116,7 @@ def yaml_rules(files):
                 for example in rule.get(key) or []:
                     if isinstance(example, str):
                         kept = skipped if identifier_only(rule) else examples
-                        kept.append((rule_id, kind, example))
+                        kept.append((rule_id, kind, example, provider_of(path)))
     return examples, patterns, skipped
 
 
@@ -151,15 +159,15 @@ def other_rules_report(examples, patterns):
     token among its user-token rule's negatives, yet its bot-token rule reports it. Such a
     negative is that peer's positive, not a text no scanner should report."""
     compiled = {rule_id: compile_peer_regex(p) for rule_id, p in patterns.items()}
-    positives = {text for _, kind, text in examples if kind == "pos"}
+    positives = {text for _, kind, text, _ in examples if kind == "pos"}
     kept, dropped = [], 0
-    for rule_id, kind, text in examples:
+    for rule_id, kind, text, provider in examples:
         if kind == "neg" and (text in positives or any(
                 regex is not None and other != rule_id and regex.search(text)
                 for other, regex in compiled.items())):
             dropped += 1
             continue
-        kept.append((rule_id, kind, text))
+        kept.append((rule_id, kind, text, provider))
     usable = sum(r is not None for r in compiled.values())
     return kept, dropped, usable, len(compiled)
 
@@ -257,7 +265,7 @@ def go_examples(files):
                 value = literal(element)
                 if value is not None and rule_id:
                     kept = skipped if go_identifier_only(rule_id) else examples
-                    kept.append((rule_id, kind, value))
+                    kept.append((rule_id, kind, value, provider_of(path)))
     return examples, skipped
 
 
@@ -277,28 +285,32 @@ def go_module(git_dir):
 
 
 def peer_of(git_dir):
-    """(peer name, examples, patterns, skipped identifier examples) for the rule set found in
-    `git_dir`."""
+    """(peer name, examples, patterns, skipped identifier examples, providers of its rule
+    files) for the rule set found in `git_dir`."""
     np_rules = git_files(git_dir, re.compile(r"^crates/noseyparker[^/]*/data/.*rules/[^/]+\.ya?ml$"))
     if np_rules:
-        return ("noseyparker", *yaml_rules(np_rules))
+        return ("noseyparker", *yaml_rules(np_rules), providers_of(np_rules))
     go_rules = git_files(git_dir, re.compile(r"^cmd/generate/config/rules/[^/]+\.go$"))
     if go_rules:
         name = go_module(git_dir) or os.path.basename(git_dir)
         examples, skipped = go_examples(go_rules)
-        return name, examples, toml_patterns(git_dir), skipped
+        return name, examples, toml_patterns(git_dir), skipped, providers_of(go_rules)
     yml_rules = git_files(git_dir, re.compile(r"^data/rules/[^/]+\.ya?ml$"))
     if yml_rules:
-        return ("kingfisher", *yaml_rules(yml_rules))
+        return ("kingfisher", *yaml_rules(yml_rules), providers_of(yml_rules))
     sys.exit(f"peer-examples: no known rule set in {git_dir}")
+
+
+def providers_of(files):
+    return sorted({provider_of(path) for path, _ in files if not path.endswith("_test.go")})
 
 
 def extract(corpus, git_dirs):
     for git_dir in git_dirs:
-        peer, examples, patterns, skipped = peer_of(git_dir)
+        peer, examples, patterns, skipped, providers = peer_of(git_dir)
         examples, dropped, usable, total = other_rules_report(examples, patterns)
-        skipped_rules = len({rule_id for rule_id, _, _ in skipped})
-        skipped_pos = sum(kind == "pos" for _, kind, _ in skipped)
+        skipped_rules = len({rule_id for rule_id, _, _, _ in skipped})
+        skipped_pos = sum(kind == "pos" for _, kind, _, _ in skipped)
         print(f"{peer}: {skipped_pos} positive and {len(skipped) - skipped_pos} negative examples "
               f"of {skipped_rules} identifier-only rules skipped; {dropped} negatives dropped "
               f"(another of its rules matches them; {usable} of its {total} regexes have a "
@@ -306,12 +318,14 @@ def extract(corpus, git_dirs):
         out_dir = os.path.join(corpus, "examples", peer)
         os.makedirs(out_dir, exist_ok=False)
         os.makedirs(os.path.join(corpus, "index"), exist_ok=True)
+        with open(os.path.join(corpus, "index", peer + ".providers"), "w") as listing:
+            listing.write("".join(provider + "\n" for provider in providers))
         with open(os.path.join(corpus, "index", peer + ".tsv"), "w") as index:
-            for n, (rule_id, kind, text) in enumerate(examples):
+            for n, (rule_id, kind, text, provider) in enumerate(examples):
                 name = f"{n:05d}.{kind}"
                 with open(os.path.join(out_dir, name), "w") as f:
                     f.write(text if text.endswith("\n") else text + "\n")
-                index.write(f"{peer}/{name}\t{kind}\t{rule_id}\n")
+                index.write(f"{peer}/{name}\t{kind}\t{rule_id}\t{provider}\n")
 
 
 # Runs no random generator produces: eight consecutive characters of the alphabet, the digits or a
@@ -367,6 +381,56 @@ def print_table(title, rows):
               f"{neg:>10}{flagged:>8}{precision:>10.3f}")
 
 
+def our_rule_files():
+    """The providers keyhound has a rule file for, named as provider_of names them."""
+    rules_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rules")
+    return {provider_of(name) for name in os.listdir(rules_dir) if name.endswith(".toml")}
+
+
+# Rule files of two or more peers that keyhound's rule files name differently, and files that
+# name no provider.
+PROVIDER_ALIASES = {
+    "gcp": "google", "teams": "microsoftteams", "pem": "privatekey", "postgres": "database",
+    "odbc": "database", "stopwords": None,
+}
+
+
+def print_provider_coverage(corpus, levels, positives_by_provider):
+    """Issue 14 asks keyhound to cover every provider that appears in two or more peers' rule
+    sets (a peer keeps one rule file per provider). A provider counts as covered at a level
+    when keyhound finds at least one of its realistic positive examples, from any peer: a name
+    match between rule files would say nothing about whether the rule works. Providers with no
+    realistic example are listed apart, with whether keyhound finds a made-up one and has a
+    rule file of that name (or of its alias)."""
+    index_dir = os.path.join(corpus, "index")
+    peers_by_provider = {}
+    for name in os.listdir(index_dir):
+        if name.endswith(".providers"):
+            with open(os.path.join(index_dir, name)) as listing:
+                for provider in listing.read().split():
+                    peers_by_provider.setdefault(provider, set()).add(name[:-len(".providers")])
+    shared = sorted(p for p, peers in peers_by_provider.items()
+                    if len(peers) >= 2 and PROVIDER_ALIASES.get(p, p) is not None)
+    realistic = {p: [path for path, real in positives_by_provider.get(p, []) if real] for p in shared}
+    testable = [p for p in shared if realistic[p]]
+    print(f"providers in the rule files of two or more peers: {len(shared)} "
+          f"({len(testable)} with a realistic positive example)")
+    for title, found in levels:
+        uncovered = [p for p in testable if not any(found.get(path) for path in realistic[p])]
+        print(f"  {title} keyhound finds an example of {len(testable) - len(uncovered)} of {len(testable)}")
+        for provider in uncovered:
+            print(f"    not found: {provider} ({','.join(sorted(peers_by_provider[provider]))})")
+    ours = our_rule_files()
+    low = levels[-1][1]
+    for provider in (p for p in shared if not realistic[p]):
+        made_up_found = any(low.get(path) for path, _ in positives_by_provider.get(provider, []))
+        alias = PROVIDER_ALIASES.get(provider, provider)
+        rule_file = next((rule for rule in sorted(ours) if rule.startswith(alias)), None)
+        print(f"  no realistic example: {provider} ({','.join(sorted(peers_by_provider[provider]))}; "
+              f"{'a made-up example found at low; ' if made_up_found else ''}"
+              f"{'keyhound rules/' + rule_file + '.toml' if rule_file else 'NO keyhound rule file'})")
+
+
 def score(corpus, findings_path, low_findings_path, show_misses):
     """Prints recall and precision per peer from keyhound's JSONL findings, at the default
     confidence and, when `low_findings_path` is given, at `--confidence low`."""
@@ -375,19 +439,23 @@ def score(corpus, findings_path, low_findings_path, show_misses):
         levels.append(("at --confidence low (everything):", read_findings(low_findings_path)))
     tables = [[] for _ in levels]
     misses = []
+    positives_by_provider = {}
     for index_name in sorted(os.listdir(os.path.join(corpus, "index"))):
+        if not index_name.endswith(".tsv"):
+            continue
         peer = index_name[:-4]
         with open(os.path.join(corpus, "index", index_name)) as index:
             entries = [line.rstrip("\n").split("\t") for line in index]
         realistic = {}
-        for path, kind, _ in entries:
+        for path, kind, _, provider in entries:
             if kind == "pos":
                 with open(os.path.join(corpus, "examples", path), errors="replace") as f:
                     realistic[path] = made_up(f.read()) is None
+                positives_by_provider.setdefault(provider, []).append((path, realistic[path]))
         for level, (_, found) in enumerate(levels):
-            rules = set(rule_id for _, _, rule_id in entries)
+            rules = set(rule_id for _, _, rule_id, _ in entries)
             pos, hit, real, real_hit, neg, flagged = 0, 0, 0, 0, 0, 0
-            for path, kind, rule_id in entries:
+            for path, kind, rule_id, _ in entries:
                 ours = found.get(path, [])
                 if kind == "pos":
                     pos += 1
@@ -402,7 +470,7 @@ def score(corpus, findings_path, low_findings_path, show_misses):
         # positive only at low confidence are named, and negatives flagged only there listed.
         found = levels[0][1]
         low = levels[-1][1] if low_findings_path else {}
-        for path, kind, rule_id in entries:
+        for path, kind, rule_id, _ in entries:
             ours = found.get(path, [])
             low_ours = ",".join(sorted(set(low.get(path, []))))
             if kind == "pos" and not ours:
@@ -416,6 +484,8 @@ def score(corpus, findings_path, low_findings_path, show_misses):
         if level:
             print()
         print_table(title, tables[level])
+    print()
+    print_provider_coverage(corpus, levels, positives_by_provider)
     if show_misses:
         print()
         for peer, what, rule_id, path, ours in misses:

@@ -23,6 +23,8 @@
 # negative (peer, what, peer rule, our rules, text), both at the default confidence; a missed
 # positive that the low scan finds names those rules (`low:rule-id`), and a negative flagged only
 # at low confidence is listed as `flagged-low`.
+# Last, provider coverage: every provider named by the rule files of two or more peers (one file
+# per provider in each), and whether keyhound finds at least one of its realistic examples.
 # KEYHOUND=path/to/keyhound scans with that binary instead of building this tree's debug one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --misses) misses=(--misses); shift ;;
         --keep) keep=$2; shift 2 ;;
-        -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
         -*) echo "peer-examples: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac

@@ -84,6 +84,8 @@ fn has_token_alphabet(text: &[u8]) -> bool {
 pub enum Demotion {
     /// The value holds a typed run ([`Look::Typed`]).
     TypedRun,
+    /// The value has its rule's format, but the checksum the format carries does not verify.
+    ChecksumFails,
 }
 
 impl Demotion {
@@ -93,6 +95,10 @@ impl Demotion {
             Demotion::TypedRun => {
                 "the value holds a typed run (abcdefgh, 12345678, a keyboard row): \
                  likely made up for documentation or a test"
+            }
+            Demotion::ChecksumFails => {
+                "the value has the provider's format but its checksum does not verify: \
+                 a truncated or mistyped copy of a token, or a made-up one"
             }
         }
     }

@@ -29,6 +29,11 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "******",
 ];
 
+/// A named placeholder's opener (Python's `%(db_password)s`, git's `%(refname:short)`). A random
+/// key drawn from symbols (Django's `SECRET_KEY` alphabet holds `%` and `(`) holds these two
+/// bytes by chance, so they mark a template only before a name and its `)` or `:`.
+const NAMED_PLACEHOLDER: &str = "%(";
+
 /// Syntax that marks an unexpanded template or a reference to the environment.
 const TEMPLATE_MARKERS: &[&str] = &[
     "${",
@@ -38,7 +43,7 @@ const TEMPLATE_MARKERS: &[&str] = &[
     "%>",
     "$(",
     "%s",
-    "%(",
+    NAMED_PLACEHOLDER,
     "process.env",
     "os.environ",
     "getenv",
@@ -59,6 +64,11 @@ const DOCUMENTED_EXAMPLES: &[(usize, &str)] = &[
     (32, "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b"),
     // jwt.io: the default HS256 token of the debugger.
     (155, "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606"),
+    // GitHub docs, "Authorizing OAuth apps": the sample user access token (its checksum fails,
+    // which alone would only demote it).
+    (40, "bc3ae723f57c6b9e3fd80b699fcc420f6074b0b1718039669d22631d508ac0a7"),
+    // GitHub docs, "Refreshing user access tokens": the sample refresh token.
+    (40, "a01db4dcf67f89909c9f6462a08a02717a1a6e2f35284c29141996ac46dc0437"),
 ];
 
 /// Whether `secret` is a provider's documented example key.
@@ -111,6 +121,21 @@ fn template_markers() -> &'static AhoCorasick {
             .expect("the built-in markers build")
     });
     &MARKERS
+}
+
+/// Whether `secret` holds one of [`TEMPLATE_MARKERS`] (a `%(` only where it opens a name).
+fn has_template_marker(secret: &[u8]) -> bool {
+    template_markers().find_iter(secret).any(|found| {
+        TEMPLATE_MARKERS[found.pattern().as_usize()] != NAMED_PLACEHOLDER
+            || opens_named_placeholder(&secret[found.end()..])
+    })
+}
+
+/// Whether `rest` (what follows `%(`) starts with a name closed by `)` (Python's
+/// `%(name)s`) or followed by `:` (git's format atoms, `%(refname:short)`).
+fn opens_named_placeholder(rest: &[u8]) -> bool {
+    let name = rest.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
+    name > 0 && !rest[0].is_ascii_digit() && matches!(rest.get(name), Some(b')' | b':'))
 }
 
 /// Rows a person types a made-up value from (`abcdefgh`, `12345678`, `qwertyui`), read both
@@ -234,7 +259,7 @@ impl PlaceholderFilter {
     }
 
     fn is_written_placeholder(&self, secret: &[u8], body: &[u8]) -> bool {
-        if template_markers().is_match(secret) || is_documented_example(secret) {
+        if has_template_marker(secret) || is_documented_example(secret) {
             return true;
         }
         let has_word = |long_only: bool| {
@@ -309,6 +334,17 @@ mod tests {
             "abababababababab",
         ] {
             assert!(placeholder(s), "{s} should be a placeholder");
+        }
+    }
+
+    #[test]
+    fn a_percent_and_a_parenthesis_make_a_template_only_before_a_name() {
+        for s in ["%(db_password)s", "x%(name)d", "%(_p2)r", "%(refname:short)"] {
+            assert!(placeholder(s), "{s} is a named placeholder");
+        }
+        // Django's generated keys are drawn from letters, digits and `!@#$%^&*(-_=+)`
+        for s in ["_du9e^cmago!%(^+=gr@cu@v9-v7ulhbk2s3!w&39w4+n3*k*", "k2@%(9ab)x#m", "q7%(x"] {
+            assert!(!placeholder(s), "{s} is no template");
         }
     }
 

@@ -206,3 +206,25 @@ fn a_typed_run_demotes_a_provider_match_and_rejects_a_generic_one() {
     assert!(demotions("tok_xxxxxxxxxxxx").is_empty());
     assert!(demotions("secret = \"Qz8mK2vx12345678\"").is_empty());
 }
+
+#[test]
+fn a_failed_checksum_demotes_a_well_formed_token_and_rejects_a_made_up_one() {
+    let text = RULES.replace(
+        "[[rules]]\nid = \"test-context\"",
+        "[[rules]]\nid = \"test-crc\"\nname = \"crc\"\nseverity = \"high\"\n\
+         regex = '''\\b(?P<secret>ghp_[A-Za-z0-9]{36})\\b'''\nchecksum = \"github-crc32\"\n\n\
+         [[rules]]\nid = \"test-context\"",
+    );
+    let e = Engine::new(parse_rules_file("test.toml", &text).unwrap(), ValueFilter::standard())
+        .unwrap();
+    let demotions = |text: &str| -> Vec<Option<Demotion>> {
+        e.scanner().scan(text.as_bytes()).iter().map(|m| m.demotion).collect()
+    };
+    let token = crate::fake::FakeGen::new(11).crc32_token("ghp_");
+    assert_eq!(demotions(&token), [None]);
+    let last = token.chars().last().unwrap();
+    let broken = format!("{}{}", &token[..token.len() - 1], if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(demotions(&broken), [Some(Demotion::ChecksumFails)]);
+    let made_up = format!("ghp_abcdefgh{}", &broken[12..]);
+    assert!(demotions(&made_up).is_empty(), "a typed run and a bad checksum: made up");
+}
