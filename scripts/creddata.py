@@ -33,11 +33,24 @@ CONFIDENCE = {"low": 0, "medium": 1, "high": 2}
 # What keyhound calls a configuration file (src/finding.rs, `is_configuration`): a password by
 # context there may be `medium`; in code it is `low`.
 CONFIGURATION_EXTENSIONS = {"yaml", "yml", "properties", "ini", "toml", "env", "json", "xml", "conf", "cfg",
-                            "config", "cnf", "plist", "tfvars", "hcl", "neon"}
+                            "config", "cnf", "plist", "tfvars", "hcl", "neon", "rsp"}
+# A committed template configures what its copy will: `config.yml.dist`, `config.example`.
+TEMPLATE_SUFFIXES = {"dist", "example", "sample", "template", "tmpl", "tpl"}
+
+
+# "Passwords and other short secrets" (issue 13, item 1): the CredData categories of values a
+# person or a system sets with no provider format, which repos.txt was chosen for.
+SHORT_SECRETS = {"Password", "Secret", "Token", "Auth", "API", "Credential", "URL Credentials", "SQL Password",
+                 "CMD Password", "CMD Secret", "CMD Token", "CMD ConvertTo-SecureString", "CURL User Password",
+                 "Salt", "Nonce", "Basic Authorization", "Bearer Authorization", "OTP / 2FA Secret", "NKEY Seed"}
+SHORT = "Short secrets"
 
 
 def file_kind(path):
     name = path.rsplit("/", 1)[-1].lower()
+    base, _, suffix = name.rpartition(".")
+    if base and suffix in TEMPLATE_SUFFIXES:
+        name = base
     extension = name.rsplit(".", 1)[1] if "." in name else ""
     configuration = extension in CONFIGURATION_EXTENSIONS or name.startswith(".env") or name == "config"
     return "configuration" if configuration else "code"
@@ -184,7 +197,7 @@ def score(out, tool, report_dir, min_confidence):
         kind = file_kind(file)
         for start, end, truth, categories in units:
             key = (repo, file, start, end)
-            for c in categories | {"ALL"}:
+            for c in categories | {"ALL"} | ({SHORT} if categories & SHORT_SECRETS else set()):
                 for counted in (c, (c, kind)):
                     if truth == "T":
                         positives[counted] += 1
@@ -197,11 +210,11 @@ def score(out, tool, report_dir, min_confidence):
 
     print(f"{'category':<30} {'true':>6} {'found':>6} {'recall':>6} {'false+':>6} {'prec':>6}")
     categories = [c for c in positives if isinstance(c, str)]
-    order = ["ALL"] + sorted((c for c in categories if c != "ALL"), key=lambda c: (-positives[c], c))
+    order = ["ALL", SHORT] + sorted((c for c in categories if c not in ("ALL", SHORT)), key=lambda c: (-positives[c], c))
     for c in order:
         tp, fp = found[c], wrong[c]
         print(f"{c:<30} {positives[c]:>6} {tp:>6} {ratio(tp, positives[c]):>6} {fp:>6} {ratio(tp, tp + fp):>6}")
-    for c in ("ALL", "Password"):
+    for c in ("ALL", SHORT, "Password"):
         for kind in ("configuration", "code"):
             tp, fp, n = found[(c, kind)], wrong[(c, kind)], positives[(c, kind)]
             print(f"{c + ' in ' + kind:<30} {n:>6} {tp:>6} {ratio(tp, n):>6} {fp:>6} {ratio(tp, tp + fp):>6}")

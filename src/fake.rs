@@ -4,7 +4,7 @@
 //! `{{alnum:36}}` or `{{crc32:ghp_}}`, expanded here from a seeded generator, so every test run
 //! sees the same fresh-looking values and no token is ever committed.
 
-use crate::checksum::{CRC32_TOKEN_RANDOM_LEN, base62_crc32};
+use crate::checksum::{CRC32_TOKEN_RANDOM_LEN, base62_crc32, nats_seed};
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -113,6 +113,14 @@ impl FakeGen {
         }
         if kind == "crc32" {
             return Some(Ok(self.crc32_token(arg)));
+        }
+        if kind == "nkey" {
+            let mut seed = [0u8; 32];
+            seed.iter_mut().for_each(|b| *b = self.next_u64() as u8);
+            let kind = arg.chars().next().filter(|_| arg.len() == 1);
+            return Some(kind.and_then(|k| nats_seed(k, &seed)).ok_or_else(|| {
+                format!("template `{{{{{inner}}}}}` needs a key type: U, A, O, N, C or X")
+            }));
         }
         let alphabet = match kind {
             "alnum" => ALNUM,

@@ -318,8 +318,9 @@ fn truncate_chars(text: &str, max: usize) -> String {
 }
 
 /// Configuration formats, by extension or name: YAML, `.properties`, INI, TOML, `.env`, JSON,
-/// XML, `.conf`/`.cfg`, and files named like `config` or `settings`.
-fn is_configuration(path: &str) -> bool {
+/// XML, `.conf`/`.cfg`, Oracle's `.rsp`, files named `config`, and templates of any of them
+/// (`config.yml.dist`, `config.example`). `scripts/creddata.py` keeps the same list.
+pub(crate) fn is_configuration(path: &str) -> bool {
     const EXTENSIONS: &[&str] = &[
         "yaml",
         "yml",
@@ -337,10 +338,21 @@ fn is_configuration(path: &str) -> bool {
         "tfvars",
         "hcl",
         "neon",
+        // Oracle installers' response files: `KEY=value` lines
+        "rsp",
     ];
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let name = template_of(&name).unwrap_or(&name);
     let extension = name.rsplit_once('.').map_or("", |(_, ext)| ext);
     EXTENSIONS.contains(&extension) || name.starts_with(".env") || name == "config"
+}
+
+/// What a committed template is a template of: `config.yml.dist` → `config.yml`,
+/// `config.example` → `config` (a template configures what its copy will).
+fn template_of(name: &str) -> Option<&str> {
+    const TEMPLATE_SUFFIXES: &[&str] = &["dist", "example", "sample", "template", "tmpl", "tpl"];
+    let (base, suffix) = name.rsplit_once('.')?;
+    (TEMPLATE_SUFFIXES.contains(&suffix) && !base.is_empty()).then_some(base)
 }
 
 #[cfg(test)]
@@ -353,6 +365,13 @@ mod tests {
             assert!(is_configuration(path), "{path}");
         }
         for path in ["src/settings.py", "docs/setup.md", "Config.java", "main.go"] {
+            assert!(!is_configuration(path), "{path}");
+        }
+        // templates of configuration, and Oracle's response files
+        for path in ["conf/config.example", "ormconfig.json.dist", "app.yml.sample", "db.rsp"] {
+            assert!(is_configuration(path), "{path}");
+        }
+        for path in ["setup.sql.template", "main.go.tmpl", ".dist", "README.example"] {
             assert!(!is_configuration(path), "{path}");
         }
     }

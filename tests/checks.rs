@@ -440,3 +440,43 @@ fn a_deleted_env_file_is_found_in_history_with_its_commit_advice_and_age() {
     assert!(text.contains("How to rotate GitHub credentials:"), "{text}");
     assert!(text.contains("deleting the line or the file in a new commit does not remove it"));
 }
+
+#[test]
+fn cassette_headers_nkey_seeds_and_configured_salts_are_found_and_code_salts_are_not() {
+    let mut fake = FakeGen::new(0x5eed);
+    let seed = fake.expand("{{nkey:U}}").unwrap();
+    let bearer = fake.expand("{{hex:64}}").unwrap();
+    let salt = fake.expand("{{alnum:24}}").unwrap();
+    let repo = git_repo();
+    let dir = repo.path();
+    write(dir, "deploy/app.creds", &format!("------BEGIN USER NKEY SEED------\n{seed}\n"));
+    write(
+        dir,
+        "spec/cassettes/login.yml",
+        &format!("  request:\n    headers:\n      Authorization:\n      - Bearer {bearer}\n"),
+    );
+    write(dir, "config/app.yml", &format!("password_salt: {salt}\n"));
+    write(dir, "lib/crypto.rb", &format!("salt = \"{salt}\"\n"));
+    commit_all(dir, "fixtures");
+    let (output, findings) = scan_json(dir, &["--confidence", "low"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let found = |path: &str| -> Vec<(String, u64, String)> {
+        let mut at: Vec<_> = findings
+            .iter()
+            .filter(|f| f["path"] == path)
+            .map(|f| {
+                let text = |key: &str| f[key].as_str().unwrap().to_string();
+                (text("rule_id"), f["line"].as_u64().unwrap(), text("confidence"))
+            })
+            .collect();
+        at.sort();
+        at
+    };
+    let one = |rule: &str, line: u64, confidence: &str| {
+        vec![(rule.to_string(), line, confidence.to_string())]
+    };
+    assert_eq!(found("deploy/app.creds"), one("nats-nkey-seed", 2, "high"));
+    assert_eq!(found("spec/cassettes/login.yml"), one("header-hardcoded-key", 4, "medium"));
+    assert_eq!(found("config/app.yml"), one("salt-or-nonce-assignment", 1, "medium"));
+    assert_eq!(found("lib/crypto.rb"), vec![], "a salt in code is a test's or a protocol's");
+}

@@ -65,7 +65,8 @@ fn value(content: &[u8], from: usize, to: usize) -> Option<std::ops::Range<usize
 /// The password of `user:password` (the user may be empty, as for token-only registries).
 fn password(decoded: &[u8]) -> Option<&[u8]> {
     let colon = memchr::memchr(b':', decoded)?;
-    let password = &decoded[colon + 1..];
+    // `echo user:password | base64` encodes the line's end too
+    let password = decoded[colon + 1..].strip_suffix(b"\n").unwrap_or(&decoded[colon + 1..]);
     let printable = password.iter().all(|b| b.is_ascii_graphic());
     // `password`, `secret`, `changeme`: a real one has a digit, a capital or a symbol.
     let one_word = password.iter().all(u8::is_ascii_lowercase);
@@ -104,6 +105,8 @@ mod tests {
         assert_eq!(password(b"ci-bot:s3cr:et-9x"), Some(&b"s3cr:et-9x"[..]));
         assert_eq!(password(b":tokenonly123"), Some(&b"tokenonly123"[..]));
         assert_eq!(password(b"no-colon-here"), None);
+        assert_eq!(password(b"ci-bot:s3cr:et-9x\n"), Some(&b"s3cr:et-9x"[..]), "echo's newline");
+        assert_eq!(password(b"ci-bot:s3cr\net-9x"), None);
         assert_eq!(password(b"user:pw"), None);
         assert_eq!(password(b"user:password"), None);
         assert_eq!(password(b"user:pass word"), None);

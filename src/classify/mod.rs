@@ -178,9 +178,14 @@ impl ValueFilter {
     /// `os.getenv(..)`), a qualified name (`users.password_reset`, `mysql-password`), words of
     /// a language or a literal that types a field (`string`, `null`). Short, plain and weak
     /// values are kept ([`PasswordValue::Weak`]): chosen passwords are all three.
-    pub(crate) fn rejects_password(&self, secret: &[u8]) -> bool {
+    /// `whole` is the rule's whole match: a key that names text shown to a person
+    /// (`LABEL_PASSWORD`, `passwordHint`, `forgot_password_title`) holds that text, not a
+    /// password, whatever the text is (`Passwort`, `Contraseña`).
+    pub(crate) fn rejects_password(&self, secret: &[u8], whole: &[u8]) -> bool {
         secret.len() < MIN_PASSWORD_LEN
-            || (self.generic_lookalikes && password_value(secret) == PasswordValue::NotOne)
+            || (self.generic_lookalikes
+                && (password_value(secret) == PasswordValue::NotOne
+                    || value::names_display_text(key_before(secret, whole))))
     }
 
     /// Whether a URL's, DSN's or connection string's password (`secret`, inside the match
@@ -190,7 +195,7 @@ impl ValueFilter {
     /// whose password repeats its user (`root:root@`, `guest:guest@`) or its scheme
     /// (`redis://:redis@`, `postgresql://app:postgres@`).
     pub(crate) fn rejects_chosen_password(&self, secret: &[u8], whole: &[u8]) -> bool {
-        if self.rejects_password(secret) || password_value(secret) != PasswordValue::Strong {
+        if self.rejects_password(secret, whole) || password_value(secret) != PasswordValue::Strong {
             return true;
         }
         let (secret, whole) = (secret.to_ascii_lowercase(), whole.to_ascii_lowercase());
@@ -353,7 +358,7 @@ mod tests {
     fn a_password_is_kept_when_short_and_plain_and_dropped_when_it_names_or_points() {
         let filter = ValueFilter::standard();
         let chosen = format!("Kx{}", TestRandom::new(3).string(b"abcdefghij", 4));
-        assert!(!filter.rejects_password(chosen.as_bytes()), "{chosen}");
+        assert!(!filter.rejects_password(chosen.as_bytes(), chosen.as_bytes()), "{chosen}");
         for value in [
             "${DB_PASSWORD}",
             "ENV[DB_PASSWORD]",
@@ -361,16 +366,37 @@ mod tests {
             "mysql-password",
             "cGFzc3dvcmQ=",
         ] {
-            assert!(filter.rejects_password(value.as_bytes()), "{value}");
+            assert!(filter.rejects_password(value.as_bytes(), value.as_bytes()), "{value}");
         }
         for value in
             ["user.password", "Forgot your password?", "\u{5fd8}\u{8a18}\u{5bc6}\u{78bc}", "abc"]
         {
-            assert!(filter.rejects_password(value.as_bytes()), "{value}");
+            assert!(filter.rejects_password(value.as_bytes(), value.as_bytes()), "{value}");
         }
         for value in ["abc12", "banana", "welcome1"] {
-            assert!(!filter.rejects_password(value.as_bytes()), "a weak password is kept: {value}");
+            let line = format!("password: {value}");
+            assert!(
+                !filter.rejects_password(value.as_bytes(), line.as_bytes()),
+                "a weak password is kept: {value}"
+            );
             assert_eq!(password_value(value.as_bytes()), PasswordValue::Weak, "{value}");
+        }
+    }
+
+    #[test]
+    fn a_password_key_that_names_display_text_holds_no_password() {
+        let filter = ValueFilter::standard();
+        let typed = format!("Kx{}", TestRandom::new(4).string(b"abcdefghij", 6));
+        for key in
+            ["\"LABEL_PASSWORD\"", "passwordHint", "forgot_password_title", "pwd.placeholder"]
+        {
+            let line = format!("{key}: \"{typed}\"");
+            assert!(filter.rejects_password(typed.as_bytes(), line.as_bytes()), "{key}");
+        }
+        for key in ["DB_PASSWORD", "contextPassword", "textPassword"] {
+            let line = format!("{key}: \"{typed}\"");
+            let kept = !filter.rejects_password(typed.as_bytes(), line.as_bytes());
+            assert_eq!(kept, key != "textPassword", "{key}: judged by whole words");
         }
     }
 

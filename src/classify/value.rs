@@ -126,6 +126,37 @@ pub(crate) fn password_value(value: &[u8]) -> PasswordValue {
     }
 }
 
+/// Words of a key that say its value is text shown to a person (a form's label, a translated
+/// message), not the password itself.
+const DISPLAY_TEXT_KEY_WORDS: &[&str] = &[
+    "label",
+    "lbl",
+    "title",
+    "placeholder",
+    "hint",
+    "prompt",
+    "message",
+    "msg",
+    "text",
+    "caption",
+    "tooltip",
+    "heading",
+    "description",
+    "help",
+    "button",
+    "btn",
+    "link",
+    "forgot",
+];
+
+/// Whether `key` (what a match holds before its value) names display text: `LABEL_PASSWORD`,
+/// `passwordHint`, `forgot_password_title`. Judged by whole words, so `contextPassword` does
+/// not name `text`.
+pub(crate) fn names_display_text(key: &[u8]) -> bool {
+    let Ok(key) = std::str::from_utf8(key) else { return false };
+    segments(key).iter().any(|word| is_listed(word, DISPLAY_TEXT_KEY_WORDS))
+}
+
 /// A value in which more than this share of the characters are outside ASCII is written in a
 /// language (`Contraseña` is not, `忘記密碼` is); below it, the non-ASCII characters are
 /// symbols of a typed password.

@@ -492,7 +492,7 @@ impl<'e> Scanner<'e> {
         // only a generic rule's value is judged by its looks: a provider format is its own proof
         if rule.generic {
             let rejected = if rule.password && rule.entropy.is_none() {
-                self.engine.values.rejects_password(secret)
+                self.engine.values.rejects_password(secret, whole)
             } else {
                 self.engine.values.rejects_generic(secret, whole)
             };

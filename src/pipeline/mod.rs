@@ -258,6 +258,10 @@ impl Scanner<'_> {
             .iter()
             .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
             .filter(|m| {
+                !engine.rule(m.rule).configuration_only
+                    || location.path().is_some_and(crate::finding::is_configuration)
+            })
+            .filter(|m| {
                 let (line_start, _) = lines.line_bounds(content, m.secret_start);
                 seen_on_line.insert((m.rule, line_start, &content[m.secret_start..m.secret_end]))
             })
@@ -377,6 +381,18 @@ mod tests {
                 "{unit}: 4x the line, {ratio:.1}x the work ({short_work} -> {long_work} bytes)"
             );
         }
+    }
+
+    #[test]
+    fn a_configuration_only_rule_is_silent_in_code() {
+        let salt = crate::fake::FakeGen::new(4).string_from(b"0123456789abcdef", 32);
+        let line = format!("password_salt: \"{salt}\"\n");
+        let rules_of = |path: &str| -> Vec<String> {
+            let found = pipeline().scanner().scan(path, line.as_bytes(), Tracking::Committed);
+            found.into_iter().map(|f| f.rule.id.clone()).collect()
+        };
+        assert_eq!(rules_of("config/app.yml"), ["salt-or-nonce-assignment"]);
+        assert!(rules_of("spec/crypto_test.rb").is_empty());
     }
 
     #[test]

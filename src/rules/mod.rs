@@ -67,11 +67,15 @@ pub struct Rule {
     pub(crate) checksum: Option<Checksum>,
     /// Generic rules match any provider's value; a provider rule's match always wins.
     pub generic: bool,
-    /// The value is a password someone chose (`password: Forge123`, `postgres://app:Forge123@db`):
+    /// The value is a password someone chose (`password: Forge123`, or in a URL's user info):
     /// where no `entropy` floor vouches for it (a generic password rule has none; a rule with
     /// one, below it) it is judged as a password rather than dropped, and reported at `medium`
     /// in configuration files when it looks set for real, at `low` otherwise.
     pub(crate) password: bool,
+    /// Matches only count in configuration files (YAML, `.properties`, `.env`, ...): a value
+    /// whose key names it (`salt: ...`) configures it there, where in code the same key is a
+    /// test's vector or a protocol's public value.
+    pub(crate) configuration_only: bool,
     /// The rule that finds this credential's other part (an AWS access key id beside its
     /// secret key): a finding of it near this rule's finding is reported inside it.
     pub(crate) pair: Option<String>,
@@ -208,6 +212,7 @@ fn resolve_file(file: &str, text: &str, spec: RuleFileSpec) -> Result<Vec<Rule>,
             checksum: rule.checksum,
             generic: rule.generic,
             password: rule.password,
+            configuration_only: rule.generic && rule.configuration_only,
             pair: rule.pair,
             confidence_cap: rule.confidence,
             rotation,

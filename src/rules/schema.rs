@@ -46,6 +46,9 @@ pub(crate) struct RuleSpec {
     /// name or words are dropped), not by how random it looks; see [`super::Rule::password`].
     #[serde(default)]
     pub(crate) password: bool,
+    /// Reported in configuration files only: see [`super::Rule::configuration_only`].
+    #[serde(default)]
+    pub(crate) configuration_only: bool,
     /// The rule that finds this credential's other part (its key id): see [`super::Rule::pair`].
     pub(crate) pair: Option<String>,
     /// The most keyhound may claim for this rule's matches: see [`super::Rule::confidence_cap`].

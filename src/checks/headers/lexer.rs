@@ -241,9 +241,13 @@ pub(super) fn value_after_name(
         Some([b':' | b'=' | b',', ..]) => 1,
         _ => return None,
     };
+    let separator = content[i];
     i = skip_spaces(content, i + separator_len, end);
-    if i >= end {
-        return None;
+    if i >= end || content[i] == b'\r' {
+        // `Authorization:` ending its line: a YAML key whose value is the list below it, as
+        // recorded HTTP interactions (VCR cassettes) write headers
+        let line_end = if content.get(i) == Some(&b'\r') { i } else { end };
+        return (separator == b':').then(|| yaml_list_item(content, line_end)).flatten();
     }
     if let Some(quote) = open_quote.filter(|_| !closed) {
         // `"Authorization: Bearer $T"`: the value runs to the quote that opened the name,
@@ -265,6 +269,31 @@ pub(super) fn value_after_name(
     let header_line = text.trim_ascii().contains(&b' ') && open_quote.is_none();
     let value_end = if header_line { end } else { stop };
     Some(Value { start: i, end: value_end, literal: header_line, concat: None })
+}
+
+/// The first item of the YAML list on the line after `line_end` (`  - Bearer x`), read as a
+/// header line: its text, or the string a quote around it holds.
+fn yaml_list_item(content: &[u8], line_end: usize) -> Option<Value> {
+    let start = match content.get(line_end..)? {
+        [b'\r', b'\n', ..] => line_end + 2,
+        [b'\n', ..] => line_end + 1,
+        _ => return None,
+    };
+    let reach = content.len().min(start + VALUE_REACH);
+    let end = memchr::memchr(b'\n', &content[start..reach]).map_or(reach, |e| start + e);
+    let end = if content[start..end].ends_with(b"\r") { end - 1 } else { end };
+    let i = skip_spaces(content, start, end);
+    if content.get(i) != Some(&b'-') || !matches!(content.get(i + 1), Some(b' ' | b'\t')) {
+        return None;
+    }
+    let i = skip_spaces(content, i + 1, end);
+    if i >= end {
+        return None;
+    }
+    if let Some(value) = quoted_value(content, i, end) {
+        return Some(value);
+    }
+    Some(Value { start: i, end, literal: true, concat: None })
 }
 
 pub(super) fn skip_spaces(content: &[u8], mut i: usize, end: usize) -> usize {
@@ -399,6 +428,28 @@ mod tests {
         expect(r#"headers["x-api-key"] = os.environ["K"]"#, None, r#"os.environ["K"]"#);
         expect(r#"{"x-api-key": key, "a": 1}"#, None, "key");
         expect(r#"Authorization: abcdef123456"#, None, "abcdef123456");
+    }
+
+    #[test]
+    fn reads_a_yaml_list_below_a_header_name() {
+        let cassette = "    headers:\n      Authorization:\n      - Bearer abc123def\n";
+        let start = cassette.find("Authorization").unwrap();
+        let end = start + cassette[start..].find('\n').unwrap();
+        let names = HeaderNames::new(vec!["authorization".into()]);
+        let (_, _, value) = header_uses(cassette.as_bytes(), start, end, &names).pop().unwrap();
+        let parsed = parse_value(cassette.as_bytes(), &value);
+        let text = |(s, e): (usize, usize)| &cassette[s..e];
+        assert_eq!(parsed.scheme.map(text), Some("Bearer"));
+        assert_eq!(parsed.credential.map(|c| text(c.range())), Some("abc123def"));
+        let quoted = "Authorization:\r\n  - 'Token abc123def'\r\n";
+        let end = quoted.find('\r').unwrap();
+        let (_, _, value) = header_uses(quoted.as_bytes(), 0, end, &names).pop().unwrap();
+        assert_eq!(&quoted[value.start..value.end], "Token abc123def");
+        // a key ending its line with no list below names no value
+        for text in ["Authorization:\n  scheme: bearer\n", "Authorization:\n", "Authorization:"] {
+            let end = text.find('\n').unwrap_or(text.len());
+            assert!(header_uses(text.as_bytes(), 0, end, &names).is_empty(), "{text:?}");
+        }
     }
 
     #[test]
