@@ -53,22 +53,23 @@ const TEMPLATE_MARKERS: &[&str] = &[
     "vault(",
 ];
 
-/// Length and SHA-256 of example keys that providers print in their public documentation (and
-/// that are therefore in countless READMEs and tests): hashed, so this file holds no
-/// key-shaped literal; with the length, so other values cost no hash. Example keys containing
-/// a placeholder word (AWS's `...EXAMPLE`) need no entry.
-const DOCUMENTED_EXAMPLES: &[(usize, &str)] = &[
+/// Length, prefix and SHA-256 of example keys that providers print in their public
+/// documentation (and that are therefore in countless READMEs and tests): hashed, so this file
+/// holds no key-shaped literal; with the length and the provider's prefix, so other values cost
+/// no hash (40-character values, commit ids among them, are everywhere). Example keys
+/// containing a placeholder word (AWS's `...EXAMPLE`) need no entry.
+const DOCUMENTED_EXAMPLES: &[(usize, &str, &str)] = &[
     // Stripe API reference: the test-mode secret key shown to signed-out readers.
-    (32, "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326"),
+    (32, "sk_test_", "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326"),
     // Stripe API reference: the matching publishable key.
-    (32, "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b"),
+    (32, "pk_test_", "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b"),
     // jwt.io: the default HS256 token of the debugger.
-    (155, "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606"),
+    (155, "eyJ", "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606"),
     // GitHub docs, "Authorizing OAuth apps": the sample user access token (its checksum fails,
     // which alone would only demote it).
-    (40, "bc3ae723f57c6b9e3fd80b699fcc420f6074b0b1718039669d22631d508ac0a7"),
+    (40, "gho_", "bc3ae723f57c6b9e3fd80b699fcc420f6074b0b1718039669d22631d508ac0a7"),
     // GitHub docs, "Refreshing user access tokens": the sample refresh token.
-    (40, "a01db4dcf67f89909c9f6462a08a02717a1a6e2f35284c29141996ac46dc0437"),
+    (40, "ghr_", "a01db4dcf67f89909c9f6462a08a02717a1a6e2f35284c29141996ac46dc0437"),
 ];
 
 /// Whether `secret` is a provider's documented example key.
@@ -76,12 +77,15 @@ pub(crate) fn is_documented_example(secret: &[u8]) -> bool {
     documented_in(secret, DOCUMENTED_EXAMPLES)
 }
 
-fn documented_in(secret: &[u8], examples: &[(usize, &str)]) -> bool {
-    if !examples.iter().any(|&(len, _)| len == secret.len()) {
+fn documented_in(secret: &[u8], examples: &[(usize, &str, &str)]) -> bool {
+    let candidate = |&&(len, prefix, _): &&(usize, &str, &str)| {
+        len == secret.len() && secret.starts_with(prefix.as_bytes())
+    };
+    if !examples.iter().any(|example| candidate(&example)) {
         return false;
     }
     let digest = crate::model::sha256_hex_bytes(secret);
-    examples.iter().any(|(_, hash)| hash.as_bytes() == digest)
+    examples.iter().filter(candidate).any(|(_, _, hash)| hash.as_bytes() == digest)
 }
 
 /// Every word of a list found in one pass, case-insensitively: the engine asks about every
@@ -367,10 +371,10 @@ mod tests {
         let mut key = || format!("sk_test_{}", random.string(super::super::TestRandom::ALNUM, 24));
         let (documented, other) = (key(), key());
         let hash = crate::model::sha256_hex(documented.as_bytes());
-        let examples = [(documented.len(), hash.as_str())];
+        let examples = [(documented.len(), "sk_test_", hash.as_str())];
         assert!(documented_in(documented.as_bytes(), &examples));
         assert!(!documented_in(other.as_bytes(), &examples));
-        for (_, hash) in DOCUMENTED_EXAMPLES {
+        for (_, _, hash) in DOCUMENTED_EXAMPLES {
             assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
         }
     }
