@@ -377,6 +377,14 @@ fn add_rule_samples(corpus: &mut Corpus, seed: u64, copies: usize) -> Result<(),
                 let secret = &text[found.secret_start..found.secret_end];
                 let secret_line = text[..found.secret_start].matches('\n').count();
                 carrier_index += 1;
+                // a rule that reports only in configuration files is placed in one
+                while rule.configuration_only
+                    && !keyhound::finding::is_configuration(
+                        CARRIERS[carrier_index % CARRIERS.len()].path,
+                    )
+                {
+                    carrier_index += 1;
+                }
                 let carrier = &CARRIERS[carrier_index % CARRIERS.len()];
                 let decoys = derived_decoys(secret, &mut fake);
                 // 1. The example line as written, inside a realistic file.

@@ -320,7 +320,7 @@ fn truncate_chars(text: &str, max: usize) -> String {
 /// Configuration formats, by extension or name: YAML, `.properties`, INI, TOML, `.env`, JSON,
 /// XML, `.conf`/`.cfg`, Oracle's `.rsp`, files named `config`, and templates of any of them
 /// (`config.yml.dist`, `config.example`). `scripts/creddata.py` keeps the same list.
-pub(crate) fn is_configuration(path: &str) -> bool {
+pub fn is_configuration(path: &str) -> bool {
     const EXTENSIONS: &[&str] = &[
         "yaml",
         "yml",

@@ -79,7 +79,8 @@ fn has_token_alphabet(text: &[u8]) -> bool {
         && text.iter().any(u8::is_ascii_alphabetic)
 }
 
-/// Why a provider-format match is reported at `low` confidence instead of its rule's.
+/// Why a match is reported below its rule's confidence (at `low`; a chosen password at `medium`
+/// in configuration when it looks set for real).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Demotion {
     /// The value holds a typed run ([`Look::Typed`]).

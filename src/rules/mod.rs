@@ -75,7 +75,7 @@ pub struct Rule {
     /// Matches only count in configuration files (YAML, `.properties`, `.env`, ...): a value
     /// whose key names it (`salt: ...`) configures it there, where in code the same key is a
     /// test's vector or a protocol's public value.
-    pub(crate) configuration_only: bool,
+    pub configuration_only: bool,
     /// The rule that finds this credential's other part (an AWS access key id beside its
     /// secret key): a finding of it near this rule's finding is reported inside it.
     pub(crate) pair: Option<String>,
