@@ -28,7 +28,7 @@ use crate::{
     finding::Finding,
     input,
     model::{LineIndex, Location, Span, Tracking},
-    rules::CheckKind,
+    rules::{CheckKind, Rule},
     suppress::Suppressions,
 };
 
@@ -257,10 +257,7 @@ impl Scanner<'_> {
         let mut findings: Vec<Finding> = matches
             .iter()
             .filter(|m| !checks::is_trigger(engine.rule(m.rule)))
-            .filter(|m| {
-                !engine.rule(m.rule).configuration_only
-                    || location.path().is_some_and(crate::finding::is_configuration)
-            })
+            .filter(|m| reports_at(engine.rule(m.rule), path))
             .filter(|m| {
                 let (line_start, _) = lines.line_bounds(content, m.secret_start);
                 seen_on_line.insert((m.rule, line_start, &content[m.secret_start..m.secret_end]))
@@ -316,6 +313,7 @@ impl Scanner<'_> {
         decoded
             .into_iter()
             .filter(|d| kept.next_if(|m| *m == d.at_encoded_run()).is_some())
+            .filter(|d| reports_at(engine.rule(d.rule), path))
             .map(|d| {
                 let rule = Arc::clone(engine.rule(d.rule));
                 Finding::decoded(
@@ -331,6 +329,12 @@ impl Scanner<'_> {
             })
             .collect()
     }
+}
+
+/// Whether `rule` reports in the file at `path`: a configuration-only rule (`salt: ...`) is
+/// silent in code, for what it finds there in an encoded run too.
+fn reports_at(rule: &Rule, path: Option<&str>) -> bool {
+    !rule.configuration_only || path.is_some_and(crate::finding::is_configuration)
 }
 
 #[cfg(test)]
