@@ -116,8 +116,19 @@ fn the_hook_falls_back_to_path_and_fails_closed_without_keyhound() {
     let bin = tempfile::tempdir().unwrap();
     let copy = bin.path().join("keyhound");
     std::fs::copy(env!("CARGO_BIN_EXE_keyhound"), &copy).unwrap();
-    let output =
-        std::process::Command::new(&copy).current_dir(dir).arg("install-hook").output().unwrap();
+    // Another test thread that forks while `copy` still has the file open for writing hands
+    // the child that descriptor, and exec fails with ETXTBSY until the child execs: retry.
+    let install =
+        || std::process::Command::new(&copy).current_dir(dir).arg("install-hook").output();
+    let output = (0..100)
+        .find_map(|_| match install() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                None
+            }
+            result => Some(result.unwrap()),
+        })
+        .expect("the copied binary stayed busy");
     assert!(output.status.success(), "{}", stderr(&output));
     let script = std::fs::read_to_string(dir.join(".git/hooks/pre-commit")).unwrap();
     assert!(script.contains(&copy.display().to_string()), "{script}");
