@@ -346,11 +346,14 @@ MADE_UP_RUNS = frozenset(
 
 
 def made_up(text):
-    """The sequence that marks an example's value as typed by a person, or None."""
+    """The sequence that marks an example's value as typed by a person, or None: a run above,
+    or one letter or digit repeated eight times (`aaaaaaaa`, `00000000`, `xxxxxxxx`), which a
+    random token holds no more often than such a run."""
     lower = text.lower()
     for i in range(len(lower) - MADE_UP_RUN + 1):
-        if lower[i:i + MADE_UP_RUN] in MADE_UP_RUNS:
-            return lower[i:i + MADE_UP_RUN]
+        window = lower[i:i + MADE_UP_RUN]
+        if window in MADE_UP_RUNS or (window[0].isalnum() and window == window[0] * MADE_UP_RUN):
+            return window
     return None
 
 

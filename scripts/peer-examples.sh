@@ -12,7 +12,8 @@
 #   precision = found positives / (found positives + negative examples with a finding)
 #   realistic recall = the same recall over the positives that hold no made-up sequence: eight
 #     consecutive characters of the alphabet, the digits or a keyboard row, either way
-#     (`abcdefgh`, `12345678`, `qwertyui`). A random 40-character hex or alphanumeric token holds
+#     (`abcdefgh`, `12345678`, `qwertyui`), or one letter or digit eight times (`aaaaaaaa`,
+#     `00000000`). A random 40-character hex or alphanumeric token holds
 #     one with a chance under one in ten million, so such a positive was typed by a person and
 #     stands for no real credential. The same test applies to every peer; negatives are all
 #     counted. The targets are read on this column; both are printed.
